@@ -1,0 +1,317 @@
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace SseDashboard.Streaming;
+
+/// <summary>
+/// The in-process hub: assigns ids, renders and encodes each event once, keeps replay buffers and fans events out to
+/// every subscriber's own queue.
+/// </summary>
+public sealed class EventHub : IEventPublisher
+{
+    // Serialises publish and subscribe, so a new subscriber's snapshot and its live events meet with no gap or duplicate.
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Lock _subscribersLock = new();
+    private readonly List<Subscriber> _subscribers = [];
+    private readonly TopicState[] _topics;
+    private readonly Dictionary<string, TopicState> _topicsByName = new(StringComparer.OrdinalIgnoreCase);
+    private readonly IEventRenderer _renderer;
+    private readonly TimeProvider _timeProvider;
+    private readonly SseOptions _options;
+    private long _lastId;
+    private bool _completed;
+
+    public EventHub(IEnumerable<Topic> topics, IEventRenderer renderer, IOptions<DashboardOptions> options, TimeProvider timeProvider)
+    {
+        _renderer = renderer;
+        _timeProvider = timeProvider;
+        _options = options.Value.Sse;
+
+        // Ids start from the start time (µs since the Unix epoch), so ids keep increasing across restarts and an id
+        // from an earlier run is recognised as one this hub cannot honour.
+        _lastId = timeProvider.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
+        FirstId = _lastId + 1;
+
+        _topics = topics.Select((t, i) => new TopicState(t, i, _options.ReplayCapacity, FirstId - 1)).ToArray();
+        if (_topics.Length > 64)
+        {
+            throw new InvalidOperationException("The hub supports at most 64 topics.");
+        }
+
+        foreach (var state in _topics)
+        {
+            if (!_topicsByName.TryAdd(state.Topic.Name, state))
+            {
+                throw new InvalidOperationException($"Topic '{state.Topic.Name}' is registered twice.");
+            }
+        }
+    }
+
+    public IReadOnlyList<Topic> Topics => _topics.Select(t => t.Topic).ToArray();
+
+    /// <summary>The id the first published event gets.</summary>
+    public long FirstId { get; }
+
+    /// <summary>The id of the newest published event (<see cref="FirstId"/> - 1 before any).</summary>
+    public long LastEventId => Volatile.Read(ref _lastId);
+
+    public int SubscriberCount
+    {
+        get
+        {
+            lock (_subscribersLock)
+            {
+                return _subscribers.Count;
+            }
+        }
+    }
+
+    public bool TryGetTopic(string name, out Topic topic)
+    {
+        var found = _topicsByName.TryGetValue(name, out var state);
+        topic = state?.Topic!;
+        return found;
+    }
+
+    /// <summary>The newest retained event of a topic, if any was published.</summary>
+    public SseEvent? Newest(Topic topic) => StateOf(topic).Newest;
+
+    public async ValueTask<SseEvent> PublishAsync<T>(Topic<T> topic, T payload, CancellationToken cancellationToken = default)
+        where T : notnull
+    {
+        var state = StateOf(topic);
+        var html = Encoding.UTF8.GetBytes(await _renderer.RenderHtmlAsync(topic, payload));
+        var json = _renderer.RenderJson(topic, payload);
+
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var id = _lastId + 1;
+            var e = new SseEvent(
+                id,
+                topic,
+                state.Index,
+                await SseFraming.EncodeAsync(topic.Name, id, html),
+                await SseFraming.EncodeAsync(topic.Name, id, json));
+            state.Retain(e);
+            Volatile.Write(ref _lastId, id);
+            FanOut(e, state.Mask);
+            return e;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Subscribes to <paramref name="topics"/>. The queue starts with what the client is missing: after
+    /// <paramref name="lastEventId"/> when the hub can honour it, else a snapshot (state topics' newest, stream topics'
+    /// retained events) with a reset first for each stream topic when an id was given but could not be honoured.
+    /// </summary>
+    public async ValueTask<Subscriber> SubscribeAsync(
+        IReadOnlyCollection<Topic> topics,
+        SseFormat format,
+        long? lastEventId,
+        Action? onOverflow = null,
+        CancellationToken cancellationToken = default)
+    {
+        var states = topics.Select(StateOf).Distinct().ToArray();
+        var mask = states.Aggregate(0UL, (m, s) => m | s.Mask);
+        var subscriber = new Subscriber(this, mask, _topics.Length, format, _options.MaxQueuedEvents, onOverflow);
+
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var idKnown = lastEventId is { } known && known >= FirstId - 1 && known <= _lastId;
+            var snapshot = new List<SseEvent>();
+            var resets = new List<TopicState>();
+            foreach (var state in states)
+            {
+                if (state.Topic.Kind == TopicKind.State)
+                {
+                    if (state.Newest is { } newest && (!idKnown || newest.Id > lastEventId))
+                    {
+                        snapshot.Add(newest);
+                    }
+
+                    continue;
+                }
+
+                var honour = idKnown && lastEventId >= state.EvictedUpTo;
+                if (lastEventId is not null && !honour)
+                {
+                    resets.Add(state);
+                }
+
+                snapshot.AddRange(state.Retained().Where(e => !honour || e.Id > lastEventId));
+            }
+
+            snapshot.Sort(static (a, b) => a.Id.CompareTo(b.Id));
+
+            // A reset carries the id just before the snapshot, so a client cut off right after it replays the snapshot.
+            var resetId = snapshot.Count > 0 ? snapshot[0].Id - 1 : _lastId;
+            var preload = new List<SseEvent>(resets.Count + snapshot.Count);
+            foreach (var state in resets)
+            {
+                preload.Add(await CreateResetAsync(state, resetId));
+            }
+
+            preload.AddRange(snapshot);
+            subscriber.Preload(preload);
+
+            lock (_subscribersLock)
+            {
+                if (_completed)
+                {
+                    subscriber.Complete();
+                }
+                else
+                {
+                    subscriber.Slot = _subscribers.Count;
+                    _subscribers.Add(subscriber);
+                }
+            }
+
+            return subscriber;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Sends a heartbeat comment to every subscriber that has had nothing queued since the previous call.</summary>
+    public void Heartbeat()
+    {
+        lock (_subscribersLock)
+        {
+            foreach (var subscriber in _subscribers)
+            {
+                subscriber.HeartbeatIfIdle();
+            }
+        }
+    }
+
+    /// <summary>Ends every subscription (at shutdown): writers drain what is queued and their responses end cleanly.</summary>
+    public void Complete()
+    {
+        lock (_subscribersLock)
+        {
+            _completed = true;
+            foreach (var subscriber in _subscribers)
+            {
+                subscriber.Complete();
+            }
+        }
+    }
+
+    internal void Remove(Subscriber subscriber)
+    {
+        lock (_subscribersLock)
+        {
+            var slot = subscriber.Slot;
+            if (slot < 0)
+            {
+                return;
+            }
+
+            var last = _subscribers[^1];
+            _subscribers[slot] = last;
+            last.Slot = slot;
+            _subscribers.RemoveAt(_subscribers.Count - 1);
+            subscriber.Slot = -1;
+        }
+    }
+
+    private void FanOut(SseEvent e, ulong topicBit)
+    {
+        List<Subscriber>? overflowed = null;
+        lock (_subscribersLock)
+        {
+            foreach (var subscriber in _subscribers)
+            {
+                if ((subscriber.TopicMask & topicBit) != 0 && !subscriber.Enqueue(e))
+                {
+                    (overflowed ??= []).Add(subscriber);
+                }
+            }
+        }
+
+        // Outside the lock: ending a connection runs its abort callbacks.
+        overflowed?.ForEach(s => s.NotifyOverflow());
+    }
+
+    private async ValueTask<SseEvent> CreateResetAsync(TopicState state, long id)
+    {
+        state.ResetData ??= await RenderResetAsync(state.Topic);
+        var (html, json) = state.ResetData.Value;
+        return new SseEvent(
+            id,
+            state.Topic,
+            state.Index,
+            await SseFraming.EncodeAsync(state.Topic.Name, id, html),
+            await SseFraming.EncodeAsync(state.Topic.Name, id, json));
+    }
+
+    private async ValueTask<(byte[] Html, byte[] Json)> RenderResetAsync(Topic topic)
+    {
+        var payload = topic.CreateResetPayload(_timeProvider.GetUtcNow())
+            ?? throw new InvalidOperationException($"Stream topic '{topic.Name}' has no reset payload.");
+        return (Encoding.UTF8.GetBytes(await _renderer.RenderHtmlAsync(topic, payload)), _renderer.RenderJson(topic, payload));
+    }
+
+    private TopicState StateOf(Topic topic) =>
+        _topicsByName.TryGetValue(topic.Name, out var state) && ReferenceEquals(state.Topic, topic)
+            ? state
+            : throw new ArgumentException($"Topic '{topic.Name}' is not registered with the hub.", nameof(topic));
+
+    private sealed class TopicState(Topic topic, int index, int replayCapacity, long evictedUpTo)
+    {
+        private readonly SseEvent[] _ring = new SseEvent[topic.Kind == TopicKind.Stream ? replayCapacity : 0];
+        private int _head;
+        private int _count;
+
+        public Topic Topic { get; } = topic;
+
+        public int Index { get; } = index;
+
+        public ulong Mask { get; } = 1UL << index;
+
+        public SseEvent? Newest { get; private set; }
+
+        /// <summary>The newest id this stream topic no longer retains; resuming from before it needs a reset.</summary>
+        public long EvictedUpTo { get; private set; } = evictedUpTo;
+
+        public (byte[] Html, byte[] Json)? ResetData { get; set; }
+
+        public void Retain(SseEvent e)
+        {
+            Newest = e;
+            if (_ring.Length == 0)
+            {
+                return;
+            }
+
+            if (_count == _ring.Length)
+            {
+                EvictedUpTo = _ring[_head].Id;
+                _ring[_head] = e;
+                _head = (_head + 1) % _ring.Length;
+            }
+            else
+            {
+                _ring[(_head + _count) % _ring.Length] = e;
+                _count++;
+            }
+        }
+
+        public IEnumerable<SseEvent> Retained()
+        {
+            for (var i = 0; i < _count; i++)
+            {
+                yield return _ring[(_head + i) % _ring.Length];
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Components.Web;
+using SseDashboard.Panels;
+
+namespace SseDashboard.Streaming;
+
+public static class StreamingExtensions
+{
+    public static WebApplicationBuilder AddDashboardStreaming(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new HtmlRenderer(sp, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<IEventRenderer, PanelRenderer>();
+        services.AddSingleton<EventHub>();
+        services.AddSingleton<IEventPublisher>(sp => sp.GetRequiredService<EventHub>());
+        services.AddHostedService<HeartbeatService>();
+        services.AddProblemDetails();
+        services.AddHealthChecks().AddCheck<StreamingHealthCheck>("streaming");
+        return builder;
+    }
+
+    public static WebApplication MapDashboardStreaming(this WebApplication app)
+    {
+        var hub = app.Services.GetRequiredService<EventHub>();
+        // Open streams end cleanly as soon as shutdown starts, so Kestrel need not wait for them.
+        app.Lifetime.ApplicationStopping.Register(hub.Complete);
+
+        app.MapGet("/sse", SseEndpoint.HandleAsync);
+        app.MapHealthChecks("/healthz");
+        return app;
+    }
+}
