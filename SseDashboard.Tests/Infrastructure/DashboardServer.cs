@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace SseDashboard.Tests.Infrastructure;
+
+/// <summary>The real app on Kestrel at 127.0.0.1:0, with per-test configuration and its own temp directory.</summary>
+public sealed class DashboardServer : IAsyncDisposable
+{
+    private DashboardServer(WebApplication app, string directory)
+    {
+        App = app;
+        Directory = directory;
+        BaseAddress = new Uri(app.Urls.First());
+        Client = new HttpClient { BaseAddress = BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    public WebApplication App { get; }
+
+    /// <summary>A temp directory owned by this server (logs go here), deleted on dispose.</summary>
+    public string Directory { get; }
+
+    public Uri BaseAddress { get; }
+
+    public HttpClient Client { get; }
+
+    public T GetRequiredService<T>() where T : notnull => App.Services.GetRequiredService<T>();
+
+    public static async Task<DashboardServer> StartAsync(
+        IDictionary<string, string?>? settings = null,
+        Action<WebApplicationBuilder>? configure = null)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "ssedashboard-tests", Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(directory);
+
+        var config = new Dictionary<string, string?>
+        {
+            ["Serilog:MinimumLevel:Default"] = "Warning",
+            ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore.HttpLogging"] = "Warning",
+            ["Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime"] = "Warning",
+            ["Serilog:WriteTo:1:Args:path"] = Path.Combine(directory, "logs", "dashboard-.log"),
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            config[key] = value;
+        }
+
+        var app = DashboardApp.Create(["--urls=http://127.0.0.1:0", "--environment=Testing"], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(config);
+            configure?.Invoke(builder);
+        });
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        return new DashboardServer(app, directory);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await App.StopAsync(stop.Token);
+        await App.DisposeAsync();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
