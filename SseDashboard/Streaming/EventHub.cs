@@ -91,6 +91,7 @@ public sealed class EventHub : IEventPublisher
                 id,
                 topic,
                 state.Index,
+                payload,
                 await SseFraming.EncodeAsync(topic.Name, id, html),
                 await SseFraming.EncodeAsync(topic.Name, id, json));
             state.Retain(e);
@@ -181,6 +182,29 @@ public sealed class EventHub : IEventPublisher
         }
     }
 
+    /// <summary>
+    /// What a page renders first: each topic's retained events (state: the newest; stream: the ring, oldest first) and
+    /// the id they are current as of, taken atomically so a stream resumed from that id has no gap or duplicate.
+    /// </summary>
+    public async ValueTask<HubSnapshot> SnapshotAsync(IReadOnlyCollection<Topic> topics, CancellationToken cancellationToken = default)
+    {
+        var states = topics.Select(StateOf).Distinct().ToArray();
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var events = states.ToDictionary(
+                s => s.Topic.Name,
+                s => (IReadOnlyList<SseEvent>)(s.Topic.Kind == TopicKind.State
+                    ? s.Newest is { } newest ? [newest] : []
+                    : s.Retained().ToArray()));
+            return new HubSnapshot(_lastId, events);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>Sends a heartbeat comment to every subscriber that has had nothing queued since the previous call.</summary>
     public void Heartbeat()
     {
@@ -245,20 +269,21 @@ public sealed class EventHub : IEventPublisher
     private async ValueTask<SseEvent> CreateResetAsync(TopicState state, long id)
     {
         state.ResetData ??= await RenderResetAsync(state.Topic);
-        var (html, json) = state.ResetData.Value;
+        var (payload, html, json) = state.ResetData.Value;
         return new SseEvent(
             id,
             state.Topic,
             state.Index,
+            payload,
             await SseFraming.EncodeAsync(state.Topic.Name, id, html),
             await SseFraming.EncodeAsync(state.Topic.Name, id, json));
     }
 
-    private async ValueTask<(byte[] Html, byte[] Json)> RenderResetAsync(Topic topic)
+    private async ValueTask<(object Payload, byte[] Html, byte[] Json)> RenderResetAsync(Topic topic)
     {
         var payload = topic.CreateResetPayload(_timeProvider.GetUtcNow())
             ?? throw new InvalidOperationException($"Stream topic '{topic.Name}' has no reset payload.");
-        return (Encoding.UTF8.GetBytes(await _renderer.RenderHtmlAsync(topic, payload)), _renderer.RenderJson(topic, payload));
+        return (payload, Encoding.UTF8.GetBytes(await _renderer.RenderHtmlAsync(topic, payload)), _renderer.RenderJson(topic, payload));
     }
 
     private TopicState StateOf(Topic topic) =>
@@ -283,7 +308,7 @@ public sealed class EventHub : IEventPublisher
         /// <summary>The newest id this stream topic no longer retains; resuming from before it needs a reset.</summary>
         public long EvictedUpTo { get; private set; } = evictedUpTo;
 
-        public (byte[] Html, byte[] Json)? ResetData { get; set; }
+        public (object Payload, byte[] Html, byte[] Json)? ResetData { get; set; }
 
         public void Retain(SseEvent e)
         {
@@ -315,3 +340,6 @@ public sealed class EventHub : IEventPublisher
         }
     }
 }
+
+/// <summary>Retained events per topic name, current as of <paramref name="LastEventId"/>.</summary>
+public sealed record HubSnapshot(long LastEventId, IReadOnlyDictionary<string, IReadOnlyList<SseEvent>> Events);
