@@ -7,6 +7,7 @@ namespace SseDashboard.Tests.Infrastructure;
 
 public sealed record TextPayload(string Text, bool Reset = false);
 
+[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(TextPayload))]
 public sealed partial class TestJsonContext : JsonSerializerContext;
 

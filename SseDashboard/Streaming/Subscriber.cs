@@ -156,6 +156,18 @@ public sealed class Subscriber : IValueTaskSource<bool>, IDisposable
         }
     }
 
+    /// <summary>Slots the queue holds now; stays bounded however far behind the client is.</summary>
+    internal int QueueCapacity
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pending.Length;
+            }
+        }
+    }
+
     public bool IsCompleted
     {
         get
