@@ -12,7 +12,9 @@ public sealed class DashboardServer : IAsyncDisposable
         App = app;
         Directory = directory;
         BaseAddress = new Uri(app.Urls.First());
-        Client = new HttpClient { BaseAddress = BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        // No draining of an abandoned response: disposing a stream closes its connection at once, as a browser does.
+        var handler = new SocketsHttpHandler { MaxResponseDrainSize = 0, ResponseDrainTimeout = TimeSpan.Zero };
+        Client = new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
     }
 
     public WebApplication App { get; }

@@ -1,5 +1,9 @@
+using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
+using AngleSharp.Html.Parser;
 using Microsoft.Extensions.DependencyInjection;
 using SseDashboard.Streaming;
 using SseDashboard.Tests.Infrastructure;
@@ -8,21 +12,283 @@ namespace SseDashboard.Tests.Streaming;
 
 public sealed class SseEndpointTests
 {
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static Task<DashboardServer> StartWithTopicAsync(Topic topic, IDictionary<string, string?>? settings = null) =>
+        DashboardServer.StartAsync(settings, b => b.Services.AddSingleton(topic));
+
     [Fact]
     public async Task Get_ReturnsEventStreamHeaders_AndRetryFirst()
     {
         await using var server = await DashboardServer.StartAsync();
-        using var response = await server.Client.GetAsync("/sse", HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
+        using var response = await server.Client.GetAsync("/sse", HttpCompletionOption.ResponseHeadersRead, Ct);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.ToString());
         Assert.Equal("no-cache, no-transform", response.Headers.NonValidated["Cache-Control"].ToString());
-        Assert.Equal("no", response.Headers.GetValues("X-Accel-Buffering").Single());
+        Assert.Equal("no", response.Headers.NonValidated["X-Accel-Buffering"].ToString());
         Assert.Empty(response.Content.Headers.ContentEncoding);
 
-        await using var body = await response.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken);
+        await using var body = await response.Content.ReadAsStreamAsync(Ct);
         var buffer = new byte[7];
-        await body.ReadExactlyAsync(buffer, TestContext.Current.CancellationToken);
-        Assert.Equal("retry: ", System.Text.Encoding.ASCII.GetString(buffer));
+        await body.ReadExactlyAsync(buffer, Ct);
+        Assert.Equal("retry: ", Encoding.ASCII.GetString(buffer));
+    }
+
+    [Fact]
+    public async Task Get_WithGzipAccepted_IsStillNeverCompressed()
+    {
+        await using var server = await DashboardServer.StartAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/sse");
+        request.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip, br");
+
+        using var response = await server.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
+
+        Assert.Empty(response.Content.Headers.ContentEncoding);
+    }
+
+    [Fact]
+    public async Task Connect_StateTopic_GetsTheNewestValueAtOnce_NotAtTheNextTick()
+    {
+        await using var server = await DashboardServer.StartAsync(new Dictionary<string, string?> { ["Dashboard:Clock:Interval"] = "01:00:00" });
+        var hub = server.GetRequiredService<EventHub>();
+        await Eventually.TrueAsync(() => hub.LastEventId >= hub.FirstId, TimeSpan.FromSeconds(10), "the clock publishes at start");
+
+        await using var sse = await SseClient.ConnectAsync(server.Client, "/sse?topics=clock&format=json");
+        var item = await sse.NextAsync();
+
+        Assert.Equal("clock", item.EventType);
+        Assert.Equal(hub.LastEventId.ToString(), item.EventId);
+    }
+
+    [Fact]
+    public async Task Clock_JsonAndHtml_CarryTheSameInstant()
+    {
+        await using var server = await DashboardServer.StartAsync(new Dictionary<string, string?> { ["Dashboard:Clock:Interval"] = "00:00:00.05" });
+        await using var json = await SseClient.ConnectAsync(server.Client, "/sse?topics=clock&format=json");
+        await using var html = await SseClient.ConnectAsync(server.Client, "/sse?topics=clock");
+
+        var jsonEvents = new Dictionary<string, string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var item = await json.NextAsync();
+            jsonEvents[item.EventId!] = item.Data;
+        }
+
+        var htmlItem = await html.NextAsync();
+        while (!jsonEvents.ContainsKey(htmlItem.EventId!))
+        {
+            var item = await json.NextAsync();
+            jsonEvents[item.EventId!] = item.Data;
+        }
+
+        using var doc = JsonDocument.Parse(jsonEvents[htmlItem.EventId!]);
+        var timestamp = doc.RootElement.GetProperty("timestamp").GetString()!;
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", timestamp);
+        Assert.True(doc.RootElement.GetProperty("uptimeSeconds").GetDouble() > 0);
+        Assert.Equal(["timestamp", "uptimeSeconds"], doc.RootElement.EnumerateObject().Select(p => p.Name));
+
+        var fragment = new HtmlParser().ParseDocument(htmlItem.Data);
+        Assert.Equal(timestamp, fragment.QuerySelector("time")?.GetAttribute("datetime"));
+    }
+
+    [Fact]
+    public async Task Resume_LastEventIdHeader_SendsEveryLaterEventThenLive_NoDuplicateNoGap()
+    {
+        var ticks = TestTopics.NewStream();
+        await using var server = await StartWithTopicAsync(ticks);
+        var hub = server.GetRequiredService<EventHub>();
+        var published = new List<SseEvent>();
+        for (var i = 0; i < 5; i++)
+        {
+            published.Add(await hub.PublishAsync(ticks, new TextPayload($"t{i}"), Ct));
+        }
+
+        await using var sse = await SseClient.ConnectAsync(server.Client, "/sse?topics=ticks&format=json&lastEventId=1", published[1].Id.ToString());
+        published.Add(await hub.PublishAsync(ticks, new TextPayload("live"), Ct));
+
+        foreach (var expected in published.Skip(2))
+        {
+            var item = await sse.NextAsync();
+            Assert.Equal(expected.Id.ToString(), item.EventId);
+            Assert.Equal("ticks", item.EventType);
+        }
+    }
+
+    [Fact]
+    public async Task Resume_LastEventIdQuery_WorksWithoutTheHeader()
+    {
+        var ticks = TestTopics.NewStream();
+        await using var server = await StartWithTopicAsync(ticks);
+        var hub = server.GetRequiredService<EventHub>();
+        var first = await hub.PublishAsync(ticks, new TextPayload("a"), Ct);
+        var second = await hub.PublishAsync(ticks, new TextPayload("b"), Ct);
+
+        await using var sse = await SseClient.ConnectAsync(server.Client, $"/sse?topics=ticks&format=json&lastEventId={first.Id}");
+
+        Assert.Equal(second.Id.ToString(), (await sse.NextAsync()).EventId);
+    }
+
+    [Fact]
+    public async Task Resume_UnknownId_SendsResetThenSnapshot()
+    {
+        var ticks = TestTopics.NewStream();
+        await using var server = await StartWithTopicAsync(ticks);
+        var hub = server.GetRequiredService<EventHub>();
+        var only = await hub.PublishAsync(ticks, new TextPayload("kept"), Ct);
+
+        await using var sse = await SseClient.ConnectAsync(server.Client, "/sse?topics=ticks&format=json", "99");
+
+        var reset = await sse.NextAsync();
+        Assert.True(JsonDocument.Parse(reset.Data).RootElement.GetProperty("reset").GetBoolean());
+        Assert.Equal(only.Id.ToString(), (await sse.NextAsync()).EventId);
+    }
+
+    [Theory]
+    [InlineData("/sse?topics=clock,nope", "topics")]
+    [InlineData("/sse?format=xml", "format")]
+    [InlineData("/sse?lastEventId=abc", "lastEventId")]
+    public async Task BadQuery_Returns400ProblemNamingTheParameter(string url, string parameter)
+    {
+        await using var server = await DashboardServer.StartAsync();
+
+        using var response = await server.Client.GetAsync(url, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(parameter, problem.RootElement.GetProperty("parameter").GetString());
+        Assert.Contains(parameter, problem.RootElement.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task UnknownTopic_ProblemListsTheValidTopics()
+    {
+        await using var server = await DashboardServer.StartAsync();
+
+        using var response = await server.Client.GetAsync("/sse?topics=nope", Ct);
+
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+        var valid = problem.RootElement.GetProperty("validValues").EnumerateArray().Select(v => v.GetString()).ToList();
+        Assert.Equal(server.GetRequiredService<EventHub>().Topics.Select(t => t.Name), valid);
+        Assert.Contains("clock", valid);
+    }
+
+    [Fact]
+    public async Task IdleStream_GetsHeartbeatComments()
+    {
+        var ticks = TestTopics.NewStream();
+        await using var server = await StartWithTopicAsync(ticks, new Dictionary<string, string?> { ["Dashboard:Sse:Heartbeat"] = "00:00:00.1" });
+        using var response = await server.Client.GetAsync("/sse?topics=ticks", HttpCompletionOption.ResponseHeadersRead, Ct);
+        await using var body = await response.Content.ReadAsStreamAsync(Ct);
+
+        var text = await ReadUntilAsync(body, "\n:\n\n:\n\n", TimeSpan.FromSeconds(5));
+
+        Assert.StartsWith("retry: ", text);
+    }
+
+    [Fact]
+    public async Task Disconnect_IsForgottenWithinASecond()
+    {
+        await using var server = await DashboardServer.StartAsync();
+        var hub = server.GetRequiredService<EventHub>();
+        var sse = await SseClient.ConnectAsync(server.Client, "/sse");
+        await sse.NextAsync();
+        Assert.Equal(1, hub.SubscriberCount);
+
+        await sse.DisposeAsync();
+
+        await Eventually.TrueAsync(() => hub.SubscriberCount == 0, TimeSpan.FromSeconds(1), "a closed connection leaves the hub");
+    }
+
+    [Fact]
+    public async Task Shutdown_WithOpenStreams_FinishesWithinTwoSeconds_EveryStreamEndingCleanly()
+    {
+        var server = await DashboardServer.StartAsync();
+        var streams = new List<(HttpResponseMessage Response, Stream Body)>();
+        for (var i = 0; i < 50; i++)
+        {
+            var response = await server.Client.GetAsync("/sse?format=json", HttpCompletionOption.ResponseHeadersRead, Ct);
+            streams.Add((response, await response.Content.ReadAsStreamAsync(Ct)));
+        }
+
+        var hub = server.GetRequiredService<EventHub>();
+        await Eventually.TrueAsync(() => hub.SubscriberCount == 50, TimeSpan.FromSeconds(10), "all streams subscribed");
+        var drains = streams.Select(s => DrainToEndAsync(s.Body)).ToList();
+
+        var stopwatch = Stopwatch.StartNew();
+        await server.App.StopAsync(Ct).WaitAsync(TimeSpan.FromSeconds(2), Ct);
+        await Task.WhenAll(drains).WaitAsync(TimeSpan.FromSeconds(2), Ct);
+        stopwatch.Stop();
+
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(2), $"shutdown took {stopwatch.Elapsed}");
+        await server.DisposeAsync();
+        streams.ForEach(s => s.Response.Dispose());
+    }
+
+    [Fact]
+    public async Task StalledClient_IsDisconnected_WhileOthersGetEveryEvent()
+    {
+        var ticks = TestTopics.NewStream();
+        await using var server = await StartWithTopicAsync(ticks, new Dictionary<string, string?> { ["Dashboard:Sse:MaxQueuedEvents"] = "16" });
+        var hub = server.GetRequiredService<EventHub>();
+
+        // A client that sends its request and then never reads a byte.
+        using var stalled = new TcpClient();
+        stalled.ReceiveBufferSize = 4096;
+        await stalled.ConnectAsync(server.BaseAddress.Host, server.BaseAddress.Port, Ct);
+        await stalled.GetStream().WriteAsync(Encoding.ASCII.GetBytes($"GET /sse?topics=ticks HTTP/1.1\r\nHost: {server.BaseAddress.Authority}\r\n\r\n"), Ct);
+        await Eventually.TrueAsync(() => hub.SubscriberCount == 1, TimeSpan.FromSeconds(5), "the stalled client subscribed");
+
+        await using var healthy = await SseClient.ConnectAsync(server.Client, "/sse?topics=ticks&format=json");
+        var big = new string('x', 64 * 1024);
+        var published = 0;
+        while (hub.SubscriberCount == 2 && published < 2000)
+        {
+            var e = await hub.PublishAsync(ticks, new TextPayload($"{published}:{big}"), Ct);
+            published++;
+            var item = await healthy.NextAsync();
+            Assert.Equal(e.Id.ToString(), item.EventId);
+        }
+
+        await Eventually.TrueAsync(() => hub.SubscriberCount == 1, TimeSpan.FromSeconds(5), "the stalled client is dropped");
+        Assert.True(published < 2000, "the stalled client was never dropped");
+        var last = await hub.PublishAsync(ticks, new TextPayload("after"), Ct);
+        Assert.Equal(last.Id.ToString(), (await healthy.NextAsync()).EventId);
+    }
+
+    [Fact]
+    public async Task Healthz_ReportsHealthy()
+    {
+        await using var server = await DashboardServer.StartAsync();
+
+        using var response = await server.Client.GetAsync("/healthz", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync(Ct));
+    }
+
+    private static async Task DrainToEndAsync(Stream body)
+    {
+        var buffer = new byte[4096];
+        while (await body.ReadAsync(buffer) > 0)
+        {
+        }
+    }
+
+    private static async Task<string> ReadUntilAsync(Stream body, string marker, TimeSpan timeout)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        deadline.CancelAfter(timeout);
+        var text = new StringBuilder();
+        var buffer = new byte[1024];
+        while (!text.ToString().Contains(marker))
+        {
+            var read = await body.ReadAsync(buffer, deadline.Token);
+            Assert.True(read > 0, "the stream ended");
+            text.Append(Encoding.UTF8.GetString(buffer, 0, read));
+        }
+
+        return text.ToString();
     }
 }
