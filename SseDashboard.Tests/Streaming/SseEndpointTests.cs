@@ -258,9 +258,11 @@ public sealed class SseEndpointTests
     }
 
     [Fact]
-    public async Task Healthz_ReportsHealthy()
+    public async Task Healthz_ReportsHealthy_OnceEventsFlow()
     {
         await using var server = await DashboardServer.StartAsync();
+        var hub = server.GetRequiredService<EventHub>();
+        await Eventually.TrueAsync(() => hub.LastPublishedAt is not null, TimeSpan.FromSeconds(10), "the clock publishes at start");
 
         using var response = await server.Client.GetAsync("/healthz", Ct);
 

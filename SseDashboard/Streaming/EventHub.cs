@@ -55,6 +55,20 @@ public sealed class EventHub : IEventPublisher
     /// <summary>The id of the newest published event (<see cref="FirstId"/> - 1 before any).</summary>
     public long LastEventId => Volatile.Read(ref _lastId);
 
+    /// <summary>When the newest event was published (null before any).</summary>
+    public DateTimeOffset? LastPublishedAt { get; private set; }
+
+    public bool IsCompleted
+    {
+        get
+        {
+            lock (_subscribersLock)
+            {
+                return _completed;
+            }
+        }
+    }
+
     public int SubscriberCount
     {
         get
@@ -96,6 +110,7 @@ public sealed class EventHub : IEventPublisher
                 await SseFraming.EncodeAsync(topic.Name, id, json));
             state.Retain(e);
             Volatile.Write(ref _lastId, id);
+            LastPublishedAt = _timeProvider.GetUtcNow();
             FanOut(e, state.Mask);
             return e;
         }

@@ -1,9 +1,13 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace SseDashboard.Streaming;
 
-/// <summary>Healthy while the hub accepts subscribers; reports connections and the newest event id.</summary>
-public sealed class StreamingHealthCheck(EventHub hub) : IHealthCheck
+/// <summary>
+/// Healthy while events flow: the clock publishes every interval, so a silent hub means the pipeline is stuck.
+/// Reports connections and the newest event id.
+/// </summary>
+public sealed class StreamingHealthCheck(EventHub hub, IOptions<DashboardOptions> options, TimeProvider timeProvider) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -12,6 +16,13 @@ public sealed class StreamingHealthCheck(EventHub hub) : IHealthCheck
             ["subscribers"] = hub.SubscriberCount,
             ["lastEventId"] = hub.LastEventId,
         };
-        return Task.FromResult(HealthCheckResult.Healthy("Hub running.", data));
+        var allowedSilence = TimeSpan.FromTicks(Math.Max(options.Value.Clock.Interval.Ticks * 3, TimeSpan.FromSeconds(5).Ticks));
+        var silence = timeProvider.GetUtcNow() - hub.LastPublishedAt;
+
+        var result = hub.IsCompleted ? HealthCheckResult.Unhealthy("Shutting down.", data: data)
+            : silence is null ? HealthCheckResult.Degraded("Nothing published yet.", data: data)
+            : silence > allowedSilence ? HealthCheckResult.Unhealthy($"Nothing published for {silence.Value:g}.", data: data)
+            : HealthCheckResult.Healthy("Events flowing.", data);
+        return Task.FromResult(result);
     }
 }
