@@ -38,6 +38,7 @@ public sealed class EventHub : IEventPublisher
             throw new InvalidOperationException("The hub supports at most 64 topics.");
         }
 
+        Topics = Array.AsReadOnly(_topics.Select(t => t.Topic).ToArray());
         foreach (var state in _topics)
         {
             if (!_topicsByName.TryAdd(state.Topic.Name, state))
@@ -47,7 +48,7 @@ public sealed class EventHub : IEventPublisher
         }
     }
 
-    public IReadOnlyList<Topic> Topics => _topics.Select(t => t.Topic).ToArray();
+    public IReadOnlyList<Topic> Topics { get; }
 
     /// <summary>The id the first published event gets.</summary>
     public long FirstId { get; }
