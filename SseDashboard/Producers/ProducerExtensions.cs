@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SseDashboard.Streaming;
 
@@ -10,14 +11,15 @@ public static class ProducerExtensions
     {
         var services = builder.Services;
         services.AddSingleton<IValidateOptions<DashboardOptions>, ValidateProducerOptions>();
-        services.AddSingleton(RestartPolicy.Default);
+        // TryAdd: a host (or a test) may register its own restart policy or sampler first.
+        services.TryAddSingleton(RestartPolicy.Default);
 
         services.AddSingleton<Topic>(DashboardTopics.Clock);
         services.AddSingleton<Topic>(DashboardTopics.Cpu);
         services.AddSingleton<Topic>(DashboardTopics.Memory);
         services.AddSingleton<Topic>(DashboardTopics.Log);
 
-        services.AddSingleton<IMetricsSampler>(sp => new MetricsSampler(MetricsSources.Default, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IMetricsSampler>(sp => new MetricsSampler(MetricsSources.Default, sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<ClockProducer>();
         services.AddHostedService<MetricsProducer>();
         services.AddHostedService<LogTailProducer>();
