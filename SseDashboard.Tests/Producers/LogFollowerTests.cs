@@ -65,10 +65,7 @@ public sealed class LogFollowerTests : IDisposable
     [Fact]
     public async Task RenameRotation_FinishesTheOldFile_MarksRotated_ThenFollowsTheNewFileFromItsStart()
     {
-        var log = _dir.File("app.log");
-        File.WriteAllText(log, "before\n");
-        Follow(log);
-        await PollAsync();
+        var log = await FollowStartedAsync("before\n");
 
         // The writer keeps its handle on the renamed file and writes twice more before it reopens the path.
         await using (var writer = new FileStream(log, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
@@ -93,10 +90,7 @@ public sealed class LogFollowerTests : IDisposable
     [Fact]
     public async Task RenameRotation_NewFileNotThereYet_MarksMissing_ThenReadsItFromItsStart()
     {
-        var log = _dir.File("app.log");
-        File.WriteAllText(log, "before\n");
-        Follow(log);
-        await PollAsync();
+        var log = await FollowStartedAsync("before\n");
 
         File.AppendAllText(log, "last words");
         File.Move(log, _dir.File("app.log.1"));
@@ -110,10 +104,7 @@ public sealed class LogFollowerTests : IDisposable
     [Fact]
     public async Task CopyTruncate_MarksTruncated_AndStartsAgainAtOffsetZero()
     {
-        var log = _dir.File("app.log");
-        File.WriteAllText(log, "a fairly long first line\nand a second one\n");
-        Follow(log);
-        await PollAsync();
+        var log = await FollowStartedAsync("a fairly long first line\nand a second one\n");
 
         File.Copy(log, _dir.File("app.log.1"));
         await using (var writer = new FileStream(log, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
@@ -128,10 +119,7 @@ public sealed class LogFollowerTests : IDisposable
     [Fact]
     public async Task PlainTruncation_ThenShorterContent_MarksTruncated_AndReadsTheNewContent()
     {
-        var log = _dir.File("app.log");
-        File.WriteAllText(log, "0123456789\n0123456789\n");
-        Follow(log);
-        await PollAsync();
+        var log = await FollowStartedAsync("0123456789\n0123456789\n");
 
         File.WriteAllText(log, "short\nx\n"); // opens with truncate: same file, less content
         Assert.Equal(["truncated:", "lines:short,x"], (await PollAsync()).Select(Describe));
@@ -140,10 +128,7 @@ public sealed class LogFollowerTests : IDisposable
     [Fact]
     public async Task DeleteAndRecreate_MarksMissing_ThenFollowsTheNewFile()
     {
-        var log = _dir.File("app.log");
-        File.WriteAllText(log, "first\n");
-        Follow(log);
-        await PollAsync();
+        var log = await FollowStartedAsync("first\n");
 
         File.Delete(log);
         Assert.Equal(["missing:"], (await PollAsync()).Select(Describe));
@@ -155,10 +140,7 @@ public sealed class LogFollowerTests : IDisposable
     [Fact]
     public async Task DeleteAndRecreate_BetweenTwoLooks_MarksRotated_AndReadsTheNewFile()
     {
-        var log = _dir.File("app.log");
-        File.WriteAllText(log, "first\n");
-        Follow(log);
-        await PollAsync();
+        var log = await FollowStartedAsync("first\n");
 
         File.Delete(log);
         File.WriteAllText(log, "second\n");
@@ -239,10 +221,7 @@ public sealed class LogFollowerTests : IDisposable
     [Fact]
     public async Task LongLine_IsCutAtMaxLineBytesWithAMark_AndTheNextLinesStillArrive()
     {
-        var log = _dir.File("app.log");
-        File.WriteAllText(log, "");
-        Follow(log, maxLineBytes: 16);
-        await PollAsync();
+        var log = await FollowStartedAsync("", maxLineBytes: 16);
 
         File.AppendAllText(log, new string('x', 40) + "\nshort\n" + new string('y', 16) + "\r\n");
         var lines = (await PollAsync()).SelectMany(e => e.Lines).ToList();
@@ -253,10 +232,7 @@ public sealed class LogFollowerTests : IDisposable
     [Fact]
     public async Task LongLine_GrowingAcrossLooks_IsCutOnce_AndNeverSplitsACharacter()
     {
-        var log = _dir.File("app.log");
-        File.WriteAllText(log, "");
-        Follow(log, maxLineBytes: 16);
-        await PollAsync();
+        var log = await FollowStartedAsync("", maxLineBytes: 16);
 
         File.AppendAllText(log, "abcdefghijklmn"); // 14 bytes: held
         Assert.Empty(await PollAsync());
@@ -271,10 +247,7 @@ public sealed class LogFollowerTests : IDisposable
     [Fact]
     public async Task InvalidUtf8_BecomesReplacementCharacters_AndCrlfIsStripped()
     {
-        var log = _dir.File("app.log");
-        File.WriteAllText(log, "");
-        Follow(log);
-        await PollAsync();
+        var log = await FollowStartedAsync("");
 
         await using (var writer = new FileStream(log, FileMode.Append))
         {
@@ -301,10 +274,7 @@ public sealed class LogFollowerTests : IDisposable
     [Fact]
     public async Task Burst_IsSplitIntoBatchesOfAtMostMaxBatchLines_InOrder()
     {
-        var log = _dir.File("app.log");
-        File.WriteAllText(log, "");
-        Follow(log, maxBatchLines: 7);
-        await PollAsync();
+        var log = await FollowStartedAsync("", maxBatchLines: 7);
 
         File.AppendAllText(log, string.Concat(Enumerable.Range(0, 50).Select(i => $"{i}\n")));
         var events = await PollAsync();
@@ -392,6 +362,16 @@ public sealed class LogFollowerTests : IDisposable
         };
         _follower = new LogFollower(options, TimeProvider.System, NullLogger.Instance);
         _seen = _published.Count;
+    }
+
+    /// <summary>Follows a fresh <c>app.log</c> holding <paramref name="content"/>, past its first look.</summary>
+    private async Task<string> FollowStartedAsync(string content, int maxLineBytes = 64 * 1024, int maxBatchLines = 500)
+    {
+        var log = _dir.File("app.log");
+        File.WriteAllText(log, content);
+        Follow(log, maxLineBytes: maxLineBytes, maxBatchLines: maxBatchLines);
+        await PollAsync();
+        return log;
     }
 
     /// <summary>One look; returns the events it published.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using SseDashboard.Producers;
+using SseDashboard.Streaming;
 using SseDashboard.Tests.Infrastructure;
 
 namespace SseDashboard.Tests.Producers;
@@ -74,6 +75,50 @@ public sealed class ProducerRestartsTests
         Assert.Null(cpu[0].SystemPercent);
         Assert.Equal("Metrics sampling failed: /proc vanished", publisher.Of(DashboardTopics.Memory).First().Error);
         Assert.Equal(42, cpu.First(c => c.Error is null).SystemPercent);
+    }
+
+    [Fact]
+    public async Task LogTailProducer_PublishFailsOnce_ShowsAnErrorMarker_SkipsThatBatch_AndFollowsOn()
+    {
+        using var dir = new TempDirectory();
+        var log = dir.File("app.log");
+        File.WriteAllText(log, "first\n");
+        var publisher = new FailsOnceOnLinesPublisher();
+        var options = Options.Create(new DashboardOptions { LogTail = { Paths = [log], PollInterval = TimeSpan.FromMilliseconds(10) } });
+        using var producer = new LogTailProducer(
+            publisher,
+            TimeProvider.System,
+            options,
+            new RestartPolicy(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(100)),
+            NullLogger<LogTailProducer>.Instance);
+
+        await producer.StartAsync(TestContext.Current.CancellationToken);
+        await Eventually.TrueAsync(() => publisher.Inner.Of(DashboardTopics.Log).Any(), TimeSpan.FromSeconds(10), "the error marker");
+        File.AppendAllText(log, "second\n");
+        await Eventually.TrueAsync(
+            () => publisher.Inner.Of(DashboardTopics.Log).Any(b => b.Lines.Any(l => l.Text == "second")),
+            TimeSpan.FromSeconds(10),
+            "lines written after the restart");
+        await producer.StopAsync(TestContext.Current.CancellationToken);
+
+        var batches = publisher.Inner.Of(DashboardTopics.Log).ToList();
+        Assert.Equal(LogKinds.Error, batches[0].Kind);
+        Assert.Equal("The log follower failed: hub unavailable", batches[0].Error);
+        Assert.Equal(["second"], batches.Skip(1).SelectMany(b => b.Lines).Select(l => l.Text));
+    }
+
+    /// <summary>Throws on the first batch of lines (losing it, as a failed publish does), then records.</summary>
+    private sealed class FailsOnceOnLinesPublisher : IEventPublisher
+    {
+        private int _failed;
+
+        public RecordingPublisher Inner { get; } = new();
+
+        public ValueTask<SseEvent> PublishAsync<T>(Topic<T> topic, T payload, CancellationToken cancellationToken = default)
+            where T : notnull =>
+            payload is LogBatch { Kind: LogKinds.Lines } && Interlocked.Exchange(ref _failed, 1) == 0
+                ? throw new InvalidOperationException("hub unavailable")
+                : Inner.PublishAsync(topic, payload, cancellationToken);
     }
 
     private sealed class ThrowsOnceSampler : IMetricsSampler

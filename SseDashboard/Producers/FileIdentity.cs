@@ -12,10 +12,10 @@ public readonly record struct FileIdentity(ulong Device, ulong Inode)
     private const int AtFdCwd = -100;
     private const int AtEmptyPath = 0x1000;
     private const uint StatxIno = 0x100;
-    private static bool s_unsupported = !OperatingSystem.IsLinux();
+    private static bool _unsupported = !OperatingSystem.IsLinux();
 
     /// <summary>False off Linux (or without <c>statx</c>): followers then detect truncation but not rotation by rename.</summary>
-    public static bool Supported => !s_unsupported;
+    public static bool Supported => !_unsupported;
 
     /// <summary>The identity of the file <paramref name="path"/> names now (following symlinks, as <c>tail -F</c>), or null when there is none.</summary>
     public static FileIdentity? OfPath(string path) => Stat(AtFdCwd, path, 0);
@@ -39,7 +39,7 @@ public readonly record struct FileIdentity(ulong Device, ulong Inode)
 
     private static FileIdentity? Stat(int dirFd, string path, int flags)
     {
-        if (s_unsupported)
+        if (_unsupported)
         {
             return null;
         }
@@ -54,7 +54,7 @@ public readonly record struct FileIdentity(ulong Device, ulong Inode)
         }
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
         {
-            s_unsupported = true;
+            _unsupported = true;
             return null;
         }
 

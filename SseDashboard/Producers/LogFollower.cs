@@ -7,6 +7,7 @@ namespace SseDashboard.Producers;
 /// <summary>
 /// Follows files and globs with <c>tail -F</c> semantics and hands out batches of lines and markers, in order. It knows
 /// nothing of the hub: <see cref="RunAsync"/> polls on its own loop, tests can step it with <see cref="PollAsync"/>.
+/// Written by hand because no well-kept .NET library follows files through rotation and truncation.
 /// </summary>
 public sealed class LogFollower
 {

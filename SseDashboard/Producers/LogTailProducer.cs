@@ -11,7 +11,8 @@ public sealed class LogTailProducer : BackgroundService
     private readonly RestartPolicy _restartPolicy;
     private readonly ILogger<LogTailProducer> _logger;
 
-    // One follower for the app's life: after a fault it resumes at the offsets it had reached, so nothing repeats.
+    // One follower for the app's life: after a fault it resumes at the offsets it had reached, so nothing repeats. A
+    // batch whose publish failed is not retried: a failure that repeats (a render bug) would otherwise stall the panel.
     private readonly LogFollower _follower;
 
     public LogTailProducer(
