@@ -34,6 +34,33 @@ public sealed class ProducerRestartsTests
     }
 
     [Fact]
+    public async Task FaultAfterAHealthyRunLongerThanTheCap_StartsTheBackoffAgainFromTheBottom()
+    {
+        var time = new RecordingDelays();
+        var runs = 0;
+
+        await ProducerRestarts.RunAsync(
+            "test",
+            _ =>
+            {
+                runs++;
+                if (runs == 3)
+                {
+                    time.Skip(TimeSpan.FromSeconds(31)); // the third run stays up for 31 s before it fails
+                }
+
+                return runs <= 4 ? throw new InvalidOperationException($"fault {runs}") : Task.CompletedTask;
+            },
+            (_, _) => ValueTask.CompletedTask,
+            new RestartPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)),
+            NullLogger.Instance,
+            time,
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal([1, 2, 1, 2], time.Delays.Select(d => d.TotalSeconds));
+    }
+
+    [Fact]
     public async Task FaultWhileShowingTheFault_IsLogged_AndTheProducerStillRestarts()
     {
         var runs = 0;
@@ -140,7 +167,13 @@ public sealed class ProducerRestartsTests
     /// <summary>Records each backoff delay and lets it elapse at once.</summary>
     private sealed class RecordingDelays : TimeProvider
     {
+        private long _skipped;
+
         public List<TimeSpan> Delays { get; } = [];
+
+        public void Skip(TimeSpan by) => _skipped += by.Ticks * TimestampFrequency / TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => base.GetTimestamp() + _skipped;
 
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
         {

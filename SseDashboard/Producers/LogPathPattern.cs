@@ -54,14 +54,9 @@ public sealed class LogPathPattern
             : null;
     }
 
-    /// <summary>The existing files this pattern names now.</summary>
+    /// <summary>The existing files a glob matches now (a plain path is followed as it is, existing or not).</summary>
     public IReadOnlyList<string> Match()
     {
-        if (!IsGlob)
-        {
-            return File.Exists(FullPath) ? [FullPath] : [];
-        }
-
         try
         {
             return System.IO.Directory.EnumerateFiles(Directory)

@@ -44,13 +44,13 @@ public static class ProducerRestarts
                 {
                     await showFault(ex, stoppingToken);
                 }
-                catch (Exception showError) when (!stoppingToken.IsCancellationRequested)
-                {
-                    logger.LogError(showError, "Producer {Producer} could not publish its error state", producer);
-                }
-                catch (OperationCanceledException)
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
                     return;
+                }
+                catch (Exception showError)
+                {
+                    logger.LogError(showError, "Producer {Producer} could not publish its error state", producer);
                 }
 
                 try
