@@ -10,6 +10,10 @@ public sealed class DashboardOptions
     public ClockOptions Clock { get; set; } = new();
 
     public SseOptions Sse { get; set; } = new();
+
+    public Producers.MetricsOptions Metrics { get; set; } = new();
+
+    public Producers.LogTailOptions LogTail { get; set; } = new();
 }
 
 public sealed class ClockOptions

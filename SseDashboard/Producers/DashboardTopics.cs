@@ -8,4 +8,13 @@ public static class DashboardTopics
 {
     public static readonly Topic<ClockSample> Clock =
         new("clock", TopicKind.State, typeof(ClockPanel), DashboardJsonContext.Default.ClockSample);
+
+    public static readonly Topic<CpuSample> Cpu =
+        new("cpu", TopicKind.State, typeof(CpuPanel), DashboardJsonContext.Default.CpuSample);
+
+    public static readonly Topic<MemorySample> Memory =
+        new("memory", TopicKind.State, typeof(MemoryPanel), DashboardJsonContext.Default.MemorySample);
+
+    public static readonly Topic<LogBatch> Log =
+        new("log", TopicKind.Stream, typeof(LogPanel), DashboardJsonContext.Default.LogBatch, LogBatch.Reset);
 }

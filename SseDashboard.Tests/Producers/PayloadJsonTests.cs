@@ -1,0 +1,95 @@
+using System.Text.Json;
+using SseDashboard.Producers;
+
+namespace SseDashboard.Tests.Producers;
+
+/// <summary>The JSON of each topic is public API: property names exactly as the README documents them.</summary>
+public sealed class PayloadJsonTests
+{
+    private static readonly DateTimeOffset Time = new(2026, 11, 21, 16, 35, 42, 426, TimeSpan.FromHours(2));
+
+    [Fact]
+    public void Cpu_HasThePublicFields_TimestampUtcWithMilliseconds_NoHistory()
+    {
+        var sample = new CpuSample(Time, 12.5, 3.2, 2, true, false) { SystemHistory = [1, 2], ProcessHistory = [3] };
+
+        var json = Parse(DashboardTopics.Cpu.SerializeJson(sample));
+
+        Assert.Equal(["timestamp", "systemPercent", "processPercent", "cores", "systemAvailable", "containerLimited"], Names(json));
+        Assert.Equal("2026-11-21T14:35:42.426Z", json.GetProperty("timestamp").GetString());
+        Assert.Equal(12.5, json.GetProperty("systemPercent").GetDouble());
+        Assert.Equal(3.2, json.GetProperty("processPercent").GetDouble());
+        Assert.Equal(2, json.GetProperty("cores").GetDouble());
+    }
+
+    [Fact]
+    public void Cpu_Unavailable_IsNullWithTheFlag_AndAFaultCarriesError()
+    {
+        var unavailable = Parse(DashboardTopics.Cpu.SerializeJson(new CpuSample(Time, null, 1, 4, false, false)));
+        Assert.Equal(JsonValueKind.Null, unavailable.GetProperty("systemPercent").ValueKind);
+        Assert.False(unavailable.GetProperty("systemAvailable").GetBoolean());
+
+        var faulted = Parse(DashboardTopics.Cpu.SerializeJson(CpuSample.Faulted(Time, "boom")));
+        Assert.Equal("boom", faulted.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public void Memory_HasThePublicFields_PlusGcCountsAndFlags()
+    {
+        var sample = new MemorySample(Time, 1000, 250, 75, 64, 32, 5, 2, 1, true, true) { UsedHistory = [1], WorkingSetHistory = [2] };
+
+        var json = Parse(DashboardTopics.Memory.SerializeJson(sample));
+
+        Assert.Equal(
+            ["timestamp", "totalBytes", "availableBytes", "usedPercent", "processWorkingSetBytes", "gcHeapBytes",
+             "gen0Collections", "gen1Collections", "gen2Collections", "systemAvailable", "containerLimited"],
+            Names(json));
+        Assert.Equal(1000, json.GetProperty("totalBytes").GetInt64());
+        Assert.Equal(250, json.GetProperty("availableBytes").GetInt64());
+        Assert.Equal(75, json.GetProperty("usedPercent").GetDouble());
+        Assert.True(json.GetProperty("containerLimited").GetBoolean());
+    }
+
+    [Fact]
+    public void Log_HasTimestampFileKindLines_EachLineTextAndLevel()
+    {
+        var batch = new LogBatch(Time, "/var/log/app.log", LogKinds.Lines, [new LogLine("hello", "info"), new LogLine("?", null)]);
+
+        var json = Parse(DashboardTopics.Log.SerializeJson(batch));
+
+        Assert.Equal(["timestamp", "file", "kind", "lines"], Names(json));
+        Assert.Equal("lines", json.GetProperty("kind").GetString());
+        Assert.Equal("/var/log/app.log", json.GetProperty("file").GetString());
+        var lines = json.GetProperty("lines").EnumerateArray().ToList();
+        Assert.Equal(["text", "level"], Names(lines[0]));
+        Assert.Equal("hello", lines[0].GetProperty("text").GetString());
+        Assert.Equal("info", lines[0].GetProperty("level").GetString());
+        Assert.Equal(JsonValueKind.Null, lines[1].GetProperty("level").ValueKind);
+    }
+
+    [Fact]
+    public void Log_CutLineIsMarked_AndMarkersHaveNoLines()
+    {
+        var cut = Parse(DashboardTopics.Log.SerializeJson(new LogBatch(Time, "f", LogKinds.Lines, [new LogLine("x", null, Cut: true)])));
+        Assert.True(cut.GetProperty("lines")[0].GetProperty("cut").GetBoolean());
+
+        var marker = Parse(DashboardTopics.Log.SerializeJson(new LogBatch(Time, "f", LogKinds.Rotated, [])));
+        Assert.Equal("rotated", marker.GetProperty("kind").GetString());
+        Assert.Equal(0, marker.GetProperty("lines").GetArrayLength());
+    }
+
+    [Fact]
+    public void Log_ResetPayload_IsKindReset()
+    {
+        var reset = DashboardTopics.Log.CreateResetPayload(Time);
+
+        var json = Parse(DashboardTopics.Log.SerializeJson(reset!));
+
+        Assert.Equal("reset", json.GetProperty("kind").GetString());
+        Assert.Equal(0, json.GetProperty("lines").GetArrayLength());
+    }
+
+    private static JsonElement Parse(byte[] utf8) => JsonDocument.Parse(utf8).RootElement;
+
+    private static string[] Names(JsonElement element) => element.EnumerateObject().Select(p => p.Name).ToArray();
+}
