@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SseDashboard.Pages;
 
 namespace SseDashboard;
 
@@ -10,6 +11,10 @@ public sealed class DashboardOptions
     public ClockOptions Clock { get; set; } = new();
 
     public SseOptions Sse { get; set; } = new();
+
+    public UiOptions Ui { get; set; } = new();
+
+    public EmbedOptions Embed { get; set; } = new();
 }
 
 public sealed class ClockOptions

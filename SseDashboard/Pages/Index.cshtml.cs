@@ -1,0 +1,11 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using SseDashboard.Streaming;
+
+namespace SseDashboard.Pages;
+
+/// <summary><c>/</c>: every topic's panel, one SSE connection.</summary>
+public sealed class IndexModel(EventHub hub, IOptions<DashboardOptions> options) : DashboardPageModel(hub, options)
+{
+    public Task<IActionResult> OnGetAsync() => RenderAsync(Hub.Topics, "SseDashboard", allTopics: true);
+}
