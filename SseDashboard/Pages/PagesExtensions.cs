@@ -81,9 +81,12 @@ public static class PagesExtensions
         var assembly = typeof(PagesExtensions).Assembly;
         builder.Services.AddRazorPages().ConfigureApplicationPartManager(parts =>
         {
-            if (!parts.ApplicationParts.OfType<AssemblyPart>().Any(p => p.Assembly == assembly))
+            if (!parts.ApplicationParts.Any(p => p.Name == assembly.GetName().Name))
             {
-                parts.ApplicationParts.Add(new AssemblyPart(assembly));
+                foreach (var part in ApplicationPartFactory.GetApplicationPartFactory(assembly).GetApplicationParts(assembly))
+                {
+                    parts.ApplicationParts.Add(part);
+                }
             }
         });
 
