@@ -55,7 +55,7 @@ public sealed class DashboardServer : IAsyncDisposable
     }
 
     /// <summary>The app's project directory, so the server finds its wwwroot as <c>dotnet run</c> does.</summary>
-    private static string AppContentRoot { get; } = FindAppContentRoot();
+    public static string AppContentRoot { get; } = FindAppContentRoot();
 
     private static string FindAppContentRoot()
     {

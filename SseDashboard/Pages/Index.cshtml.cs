@@ -7,5 +7,7 @@ namespace SseDashboard.Pages;
 /// <summary><c>/</c>: every topic's panel, one SSE connection.</summary>
 public sealed class IndexModel(EventHub hub, IOptions<DashboardOptions> options) : DashboardPageModel(hub, options)
 {
-    public Task<IActionResult> OnGetAsync() => RenderAsync(Hub.Topics, "SseDashboard", allTopics: true);
+    // The figures first, the wide log below them.
+    public Task<IActionResult> OnGetAsync() =>
+        RenderAsync(Hub.Topics.OrderBy(t => t.Kind == TopicKind.Stream).ToArray(), "SseDashboard", allTopics: true);
 }
