@@ -128,23 +128,26 @@ public sealed class DashboardPageTests
         }
     }
 
-    [Fact]
-    public async Task Embed_KnownPanel_RendersThatPanelAloneWithItsOwnConnection()
+    [Theory]
+    [InlineData("clock")]
+    [InlineData("log")]
+    public async Task Embed_KnownPanel_RendersThatPanelAloneWithItsOwnConnection(string name)
     {
         var (server, _) = await LogFeed.StartServerAsync(QuietClock);
         await using var _server = server;
         var hub = server.GetRequiredService<EventHub>();
+        await Eventually.TrueAsync(() => hub.Newest(DashboardTopics.Clock) is not null, TimeSpan.FromSeconds(5), "the clock ticks at start");
 
-        var document = await GetDocumentAsync(server, "/panels/clock");
+        var document = await GetDocumentAsync(server, $"/panels/{name}");
 
         Assert.Empty(document.QuerySelectorAll("header, h1, [data-stream-stop]"));
         var panel = Assert.Single(document.QuerySelectorAll("section.panel"));
-        Assert.Equal("panel-clock", panel.Id);
+        Assert.Equal($"panel-{name}", panel.Id);
         var connect = Assert.Single(document.QuerySelectorAll("[sse-connect]"));
         var query = QueryHelpers.ParseQuery(new Uri(server.BaseAddress, connect.GetAttribute("sse-connect")).Query);
-        Assert.Equal("clock", query["topics"]);
+        Assert.Equal(name, query["topics"]);
         Assert.Equal(hub.LastEventId.ToString(CultureInfo.InvariantCulture), query["lastEventId"]);
-        Assert.Equal("clock", Assert.Single(document.QuerySelectorAll("[sse-swap]")).GetAttribute("sse-swap"));
+        Assert.Equal(name, Assert.Single(document.QuerySelectorAll("[sse-swap]")).GetAttribute("sse-swap"));
     }
 
     [Fact]
