@@ -43,7 +43,8 @@ public abstract class DashboardPageModel(EventHub hub, IOptions<DashboardOptions
         ConnectUrl = Url.Content("~/sse") + query;
 
         var maxLogLines = options.Value.Ui.MaxLogLines;
-        Panels = topics.Select(t => new PanelView(t, snapshot.Events[t.Name], maxLogLines)).ToArray();
+        // Every stream event renders at least one line: more than MaxLogLines events could never all stay on the page.
+        Panels = topics.Select(t => new PanelView(t, snapshot.Events[t.Name].TakeLast(maxLogLines).ToArray(), maxLogLines)).ToArray();
         return Page();
     }
 }

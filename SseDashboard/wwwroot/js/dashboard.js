@@ -14,6 +14,10 @@
 
   const createEventSource = htmx.createEventSource;
   htmx.createEventSource = function (url) {
+    // One connection per page, even when a retry the extension scheduled meets a Start.
+    if (source) {
+      source.close();
+    }
     source = createEventSource(resumeUrl(url));
     if (stopped) {
       // A retry the extension scheduled before Stop was pressed: stay stopped.
