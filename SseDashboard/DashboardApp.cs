@@ -1,5 +1,6 @@
 using Serilog;
 using SseDashboard.Logging;
+using SseDashboard.Pages;
 using SseDashboard.Producers;
 using SseDashboard.Streaming;
 
@@ -23,10 +24,14 @@ public static class DashboardApp
         // Background producers publishing into the hub.
         builder.AddDashboardProducers();
 
+        // The page, the embeddable panels and their front-end files.
+        builder.AddDashboardPages();
+
         var app = builder.Build();
 
         app.UseHttpLogging();
         app.MapDashboardStreaming();
+        app.MapDashboardPages();
         return app;
     }
 

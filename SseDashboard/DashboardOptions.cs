@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SseDashboard.Pages;
 
 namespace SseDashboard;
 
@@ -14,6 +15,10 @@ public sealed class DashboardOptions
     public Producers.MetricsOptions Metrics { get; set; } = new();
 
     public Producers.LogTailOptions LogTail { get; set; } = new();
+
+    public UiOptions Ui { get; set; } = new();
+
+    public EmbedOptions Embed { get; set; } = new();
 }
 
 public sealed class ClockOptions

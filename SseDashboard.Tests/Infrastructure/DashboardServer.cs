@@ -47,13 +47,30 @@ public sealed class DashboardServer : IAsyncDisposable
             config[key] = value;
         }
 
-        var app = DashboardApp.Create(["--urls=http://127.0.0.1:0", "--environment=Testing"], builder =>
+        var app = DashboardApp.Create(["--urls=http://127.0.0.1:0", "--environment=Testing", $"--contentRoot={AppContentRoot}"], builder =>
         {
             builder.Configuration.AddInMemoryCollection(config);
             configure?.Invoke(builder);
         });
         await app.StartAsync(TestContext.Current.CancellationToken);
         return new DashboardServer(app, directory);
+    }
+
+    /// <summary>The app's project directory, so the server finds its wwwroot as <c>dotnet run</c> does.</summary>
+    public static string AppContentRoot { get; } = FindAppContentRoot();
+
+    private static string FindAppContentRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "SseDashboard");
+            if (File.Exists(Path.Combine(candidate, "SseDashboard.csproj")))
+            {
+                return candidate;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"No SseDashboard project directory above {AppContext.BaseDirectory}.");
     }
 
     public async ValueTask DisposeAsync()

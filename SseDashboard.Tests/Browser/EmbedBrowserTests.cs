@@ -1,0 +1,70 @@
+using SseDashboard.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+using static SseDashboard.Tests.Browser.DashboardBrowserTests;
+
+namespace SseDashboard.Tests.Browser;
+
+[Collection(nameof(Chromium))]
+public sealed class EmbedBrowserTests(Chromium chromium)
+{
+    [Fact]
+    public async Task Embed_InIframeFromAllowedOrigin_IsLive()
+    {
+        await using var tool = await HostPage.StartAsync();
+        await using var server = await StartDashboardAllowingAsync(tool);
+        await using var browser = await chromium.NewPageAsync();
+        var page = browser.Page;
+
+        await page.GotoAsync(tool.Url("/frame?src=" + Uri.EscapeDataString(Url(server, "/panels/clock"))));
+
+        var frame = page.FrameLocator("#embed");
+        await Expect(frame.Locator("[data-conn-status]")).ToHaveAttributeAsync("data-conn-status", "connected");
+        var time = frame.Locator("#panel-clock time.clock-time");
+        var painted = await time.GetAttributeAsync("datetime");
+        await Expect(time).Not.ToHaveAttributeAsync("datetime", painted!);
+    }
+
+    [Fact]
+    public async Task Embed_InIframeFromAnotherOrigin_IsRefused()
+    {
+        await using var tool = await HostPage.StartAsync();
+        await using var stranger = await HostPage.StartAsync();
+        await using var server = await StartDashboardAllowingAsync(tool);
+        await using var browser = await chromium.NewPageAsync();
+        var page = browser.Page;
+
+        await page.GotoAsync(stranger.Url("/frame?src=" + Uri.EscapeDataString(Url(server, "/panels/clock"))));
+
+        await Eventually.TrueAsync(
+            () => browser.Console.Any(m => m.Contains("frame-ancestors", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(10),
+            "Chromium reports the frame refused by frame-ancestors");
+        var frame = page.Frames.Single(f => f != page.MainFrame);
+        Assert.Equal(0, await frame.Locator("#panel-clock").CountAsync());
+    }
+
+    [Fact]
+    public async Task Sse_ReadDirectlyFromAllowedOrigin_WorksAndFromAnotherIsRefused()
+    {
+        await using var tool = await HostPage.StartAsync();
+        await using var stranger = await HostPage.StartAsync();
+        await using var server = await StartDashboardAllowingAsync(tool);
+        await using var browser = await chromium.NewPageAsync();
+        var page = browser.Page;
+        var sse = Uri.EscapeDataString(Url(server, "/sse?topics=clock"));
+
+        await page.GotoAsync(tool.Url("/direct?sse=" + sse));
+        await Expect(page).ToHaveTitleAsync(new System.Text.RegularExpressions.Regex("^received [0-9]+$"));
+
+        await page.GotoAsync(stranger.Url("/direct?sse=" + sse));
+        await Expect(page).ToHaveTitleAsync("refused");
+    }
+
+    private static Task<DashboardServer> StartDashboardAllowingAsync(HostPage tool) =>
+        DashboardServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Dashboard:Clock:Interval"] = "00:00:00.2",
+            ["Dashboard:Embed:AllowedOrigins:0"] = "'self'",
+            ["Dashboard:Embed:AllowedOrigins:1"] = tool.Origin,
+        });
+}
