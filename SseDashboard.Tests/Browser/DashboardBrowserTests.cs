@@ -33,6 +33,27 @@ public sealed class DashboardBrowserTests(Chromium chromium)
     }
 
     [Fact]
+    public async Task Page_LinesAppendedToTheTailedFile_AppearWithinTwoSeconds_ColouredByLevel()
+    {
+        var (server, feed) = await LogFeed.StartServerAsync(QuietClock);
+        await using var _server = server;
+        await using var browser = await chromium.NewPageAsync();
+        var page = browser.Page;
+        await page.GotoAsync(Url(server, "/"));
+        await ExpectStatusAsync(page, "connected");
+
+        await File.AppendAllTextAsync(feed.TailedFile, "12:00:01 [WRN] disk almost full\nplain <b>text</b> & more\n", TestContext.Current.CancellationToken);
+
+        var lines = page.Locator("#panel-log .log-line");
+        await Expect(lines).ToHaveTextAsync(["12:00:01 [WRN] disk almost full", "plain <b>text</b> & more"], new() { Timeout = 2000 });
+        await Expect(lines.First).ToHaveAttributeAsync("data-level", "warn");
+        await Expect(page.Locator("#panel-log .log-line b")).ToHaveCountAsync(0);
+        Assert.NotEqual(
+            await lines.First.EvaluateAsync<string>("e => getComputedStyle(e).color"),
+            await lines.Last.EvaluateAsync<string>("e => getComputedStyle(e).color"));
+    }
+
+    [Fact]
     public async Task Page_StopThenStart_ResumesWithNoLossAndNoDuplicate()
     {
         var (server, feed) = await LogFeed.StartServerAsync(QuietClock);

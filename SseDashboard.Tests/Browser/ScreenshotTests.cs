@@ -12,7 +12,11 @@ public sealed class ScreenshotTests(Chromium chromium)
     [Fact(Explicit = true)]
     public async Task Screenshot_RunningDashboard_IsSavedToDocs()
     {
-        var (server, feed) = await LogFeed.StartServerAsync(new Dictionary<string, string?> { ["Dashboard:Clock:Interval"] = "00:00:01" });
+        var (server, feed) = await LogFeed.StartServerAsync(new Dictionary<string, string?>
+        {
+            ["Dashboard:Clock:Interval"] = "00:00:01",
+            ["Dashboard:Metrics:Interval"] = "00:00:00.1",
+        });
         await using var _server = server;
         await feed.AppendAsync(
             new LogFeedLine("2026-11-21 17:02:11.204 +00:00 [INF] Microsoft.Hosting.Lifetime: Now listening on: http://127.0.0.1:5000", "info"),
@@ -31,6 +35,8 @@ public sealed class ScreenshotTests(Chromium chromium)
         var page = browser.Page;
         await page.GotoAsync(Url(server, "/"));
         await ExpectStatusAsync(page, "connected");
+        // Let the sparklines gather a few dozen samples first.
+        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('#panel-memory polyline')].some(p => p.getAttribute('points').trim().split(' ').length > 40)");
         await page.FillAsync("[data-log-filter]", "Orders");
         await Expect(page.Locator("#panel-log mark").First).ToBeVisibleAsync();
         await page.FillAsync("[data-log-filter]", "");

@@ -236,7 +236,7 @@ public sealed class DashboardPageTests
     private static void AssertNoInlineScript(IDocument document)
     {
         Assert.All(document.QuerySelectorAll("script"), s => Assert.True(s.HasAttribute("src") && s.TextContent.Length == 0, s.OuterHtml));
-        Assert.Empty(document.All.SelectMany(e => e.Attributes).Where(a => a.Name.StartsWith("on", StringComparison.OrdinalIgnoreCase)));
+        Assert.DoesNotContain(document.All.SelectMany(e => e.Attributes), a => a.Name.StartsWith("on", StringComparison.OrdinalIgnoreCase));
     }
 
     private static async Task<string[]> LogLinesAsync(string fragment)

@@ -1,7 +1,5 @@
-using Microsoft.AspNetCore.Components.Web;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Mvc.ApplicationParts;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace SseDashboard.Pages;
@@ -90,12 +88,6 @@ public static class PagesExtensions
             }
         });
 
-        // Razor Pages registers component services as scoped, and the hub's renderer lives as long as the app: it
-        // renders within an app-lifetime scope of its own instead of resolving scoped services from the root.
-        builder.Services.AddSingleton<RendererScope>();
-        builder.Services.Replace(ServiceDescriptor.Singleton(sp =>
-            new HtmlRenderer(sp.GetRequiredService<RendererScope>().Services, sp.GetRequiredService<ILoggerFactory>())));
-
         builder.Services.AddSingleton<IValidateOptions<DashboardOptions>, ValidatePagesOptions>();
         builder.Services.AddCors();
         builder.Services.AddOptions<CorsOptions>().Configure<IOptions<DashboardOptions>>((cors, dashboard) =>
@@ -113,8 +105,7 @@ public static class PagesExtensions
         var csp = string.Join("; ",
             "default-src 'self'",
             "script-src 'self'",
-            // Inline style attributes stay allowed for server-rendered gauges; no script can run from them.
-            "style-src 'self' 'unsafe-inline'",
+            "style-src 'self'",
             "img-src 'self' data:",
             "connect-src 'self'",
             "object-src 'none'",
@@ -134,14 +125,4 @@ public static class PagesExtensions
         app.MapRazorPages();
         return app;
     }
-}
-
-/// <summary>The service scope the app-lifetime panel renderer resolves from; disposed with the app.</summary>
-internal sealed class RendererScope(IServiceScopeFactory scopes) : IDisposable
-{
-    private readonly IServiceScope _scope = scopes.CreateScope();
-
-    public IServiceProvider Services => _scope.ServiceProvider;
-
-    public void Dispose() => _scope.Dispose();
 }

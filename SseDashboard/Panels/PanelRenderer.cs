@@ -17,3 +17,16 @@ public sealed class PanelRenderer(HtmlRenderer htmlRenderer) : IEventRenderer
 
     public byte[] RenderJson(Topic topic, object payload) => topic.SerializeJson(payload);
 }
+
+/// <summary>
+/// The service scope the app-lifetime panel renderer resolves from, disposed with the app: Razor registers component
+/// services as scoped, and the hub's renderer outlives every request.
+/// </summary>
+public sealed class RendererScope(IServiceScopeFactory scopes) : IDisposable
+{
+    private readonly IServiceScope _scope = scopes.CreateScope();
+
+    public IServiceProvider Services => _scope.ServiceProvider;
+
+    public void Dispose() => _scope.Dispose();
+}

@@ -9,7 +9,8 @@ public static class StreamingExtensions
     {
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new HtmlRenderer(sp, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<RendererScope>();
+        services.AddSingleton(sp => new HtmlRenderer(sp.GetRequiredService<RendererScope>().Services, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IEventRenderer, PanelRenderer>();
         services.AddSingleton<EventHub>();
         services.AddSingleton<IEventPublisher>(sp => sp.GetRequiredService<EventHub>());
