@@ -27,6 +27,8 @@ internal sealed class BenchOptions
           --peer NAME=URL         also run fanout against this server, side by side (repeatable)
           --peer-cmd NAME=CMD     start the peer with this shell command before its run and stop it after
           --peer-pid NAME=PID     the peer's process, when not found by its port
+          --server-env KEY=VALUE  extra environment for the dashboard this benchmark starts (repeatable),
+                                  e.g. DOTNET_gcServer=0 or Kestrel__Limits__MaxConcurrentConnections=20000
           --port 5081             port for the dashboard this benchmark starts
           --no-build              do not run dotnet build -c Release first
           --log-rate 200          log scenario: lines appended per second
@@ -51,6 +53,8 @@ internal sealed class BenchOptions
     public int? Pid { get; private set; }
 
     public List<PeerTarget> Peers { get; } = [];
+
+    public Dictionary<string, string> ServerEnvironment { get; } = [];
 
     public int Port { get; private set; } = 5081;
 
@@ -123,6 +127,10 @@ internal sealed class BenchOptions
                 case "--peer-pid":
                     var (pidName, pid) = Pair(arg, Value());
                     peerPids[pidName] = PositiveInt(arg, pid);
+                    break;
+                case "--server-env":
+                    var (key, value) = Pair(arg, Value());
+                    o.ServerEnvironment[key] = value;
                     break;
                 case "--port":
                     o.Port = PositiveInt(arg, Value());

@@ -143,7 +143,7 @@ internal sealed class BenchRunner(BenchOptions options)
             throw new InvalidOperationException($"Port {options.Port} is already in use: choose another with --port.");
         }
 
-        var app = ServerProcess.StartDashboard(RepoRoot(), options.Port, settings);
+        var app = ServerProcess.StartDashboard(RepoRoot(), options.Port, new Dictionary<string, string>(options.ServerEnvironment.Concat(settings)));
         try
         {
             await app.WaitListeningAsync(options.Port, TimeSpan.FromSeconds(60));

@@ -56,6 +56,9 @@ internal sealed class LoadResult
 
     public double? ServerCpuMicrosPerEvent { get; set; }
 
+    /// <summary>How much of the server's CPU time was the kernel's (stime): socket writes and wake-ups.</summary>
+    public double? ServerCpuKernelSharePercent { get; set; }
+
     public double? ServerRssIdleMb { get; set; }
 
     public double? ServerRssMb { get; set; }
@@ -172,6 +175,7 @@ internal sealed class LoadRun(BenchOptions options, string scenario, string serv
         {
             var cpuSeconds = s1.CpuSecondsSince(s0);
             result.ServerCpuPercent = s1.CpuPercentSince(s0);
+            result.ServerCpuKernelSharePercent = s1.KernelSharePercentSince(s0);
             result.ServerCpuMicrosPerEvent = result.EventsDelivered > 0 ? cpuSeconds * 1e6 / result.EventsDelivered : null;
             result.ServerRssMb = s1.RssKb / 1024.0;
             if (idle is { } i && result.ConnectionsHeld > 0)

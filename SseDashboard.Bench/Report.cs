@@ -19,6 +19,10 @@ internal static class Report
     {
         Console.WriteLine();
         Console.WriteLine($"machine: {Machine()}; format {options.Format}; window {options.Duration.TotalSeconds:0} s");
+        if (options.ServerEnvironment.Count > 0)
+        {
+            Console.WriteLine($"dashboard environment: {string.Join(" ", options.ServerEnvironment.Select(e => $"{e.Key}={e.Value}"))}");
+        }
         foreach (var group in results.GroupBy(r => (r.Scenario, r.Clients)))
         {
             var rs = group.ToList();
@@ -44,6 +48,7 @@ internal static class Report
                 ("latency max ms", r => F(r.LatencyMsMax)),
                 ("server CPU % (of 1 core)", r => F(r.ServerCpuPercent)),
                 ("server CPU µs/event", r => F(r.ServerCpuMicrosPerEvent)),
+                ("server CPU in kernel %", r => F(r.ServerCpuKernelSharePercent)),
                 ("server RSS idle→loaded MB", r => $"{F(r.ServerRssIdleMb)}→{F(r.ServerRssMb)}"),
                 ("server RSS KB/connection", r => F(r.ServerRssKbPerConnection)),
                 ("client CPU % (of 1 core)", r => F(r.ClientCpuPercent)),
@@ -134,6 +139,7 @@ internal static class Report
             at = DateTime.UtcNow,
             format = options.Format,
             windowSeconds = options.Duration.TotalSeconds,
+            dashboardEnvironment = options.ServerEnvironment,
             results,
         };
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);

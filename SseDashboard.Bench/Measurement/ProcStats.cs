@@ -3,7 +3,7 @@ using System.Globalization;
 namespace SseDashboard.Bench.Measurement;
 
 /// <summary>A process's own accounting from <c>/proc</c>: CPU time (utime+stime) and resident memory.</summary>
-internal readonly record struct ProcSample(long CpuTicks, long RssKb, DateTime At)
+internal readonly record struct ProcSample(long CpuTicks, long KernelTicks, long RssKb, DateTime At)
 {
     /// <summary>USER_HZ: the unit of utime/stime in /proc/PID/stat (100 on every Linux build that matters).</summary>
     public const double TicksPerSecond = 100;
@@ -15,8 +15,9 @@ internal readonly record struct ProcSample(long CpuTicks, long RssKb, DateTime A
             var stat = File.ReadAllText($"/proc/{pid}/stat");
             // Fields after the command name, which is in parentheses and may contain spaces.
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            var cpu = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-            return new ProcSample(cpu, ReadRssKb(pid), DateTime.UtcNow);
+            var user = long.Parse(fields[11], CultureInfo.InvariantCulture);
+            var kernel = long.Parse(fields[12], CultureInfo.InvariantCulture);
+            return new ProcSample(user + kernel, kernel, ReadRssKb(pid), DateTime.UtcNow);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {
@@ -38,6 +39,10 @@ internal readonly record struct ProcSample(long CpuTicks, long RssKb, DateTime A
     }
 
     public double CpuSecondsSince(ProcSample earlier) => (CpuTicks - earlier.CpuTicks) / TicksPerSecond;
+
+    /// <summary>The kernel's share (stime) of the CPU time since <paramref name="earlier"/>, in %.</summary>
+    public double KernelSharePercentSince(ProcSample earlier) =>
+        CpuTicks == earlier.CpuTicks ? 0 : 100.0 * (KernelTicks - earlier.KernelTicks) / (CpuTicks - earlier.CpuTicks);
 
     /// <summary>CPU as % of one core over the interval (200 % = both cores of a 2-core machine).</summary>
     public double CpuPercentSince(ProcSample earlier) =>
