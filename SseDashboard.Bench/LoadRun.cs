@@ -67,6 +67,9 @@ internal sealed class LoadResult
 
     public double ClientCpuPercent { get; set; }
 
+    /// <summary>CPU the rest of the machine used in the window (% of one core): neither server nor this client.</summary>
+    public double? OtherCpuPercent { get; set; }
+
     public double CommentsPerConnection { get; set; }
 
     public long? LogLinesWritten { get; set; }
@@ -153,6 +156,7 @@ internal sealed class LoadRun(BenchOptions options, string scenario, string serv
         var pid = result.ServerPid;
         var server0 = pid is { } p0 ? ProcSample.Read(p0) : null;
         var client0 = ProcSample.Read(Environment.ProcessId);
+        var machine0 = ProcFs.MachineBusyTicks();
         run.WindowStart = DateTime.UtcNow.Ticks;
         using var windowCancel = new CancellationTokenSource(window);
         var during = DuringWindow?.Invoke(windowCancel.Token);
@@ -160,6 +164,7 @@ internal sealed class LoadRun(BenchOptions options, string scenario, string serv
         run.WindowEnd = DateTime.UtcNow.Ticks;
         var server1 = pid is { } p1 ? ProcSample.Read(p1) : null;
         var client1 = ProcSample.Read(Environment.ProcessId);
+        var machine1 = ProcFs.MachineBusyTicks();
         var linesWritten = during is null ? (long?)null : await during;
         Console.WriteLine("   window over; waiting for events published in it");
 
@@ -191,6 +196,11 @@ internal sealed class LoadRun(BenchOptions options, string scenario, string serv
         if (client0 is { } c0 && client1 is { } c1)
         {
             result.ClientCpuPercent = c1.CpuPercentSince(c0);
+            if (machine0 is { } m0 && machine1 is { } m1)
+            {
+                var machinePercent = 100 * (m1 - m0) / ProcSample.TicksPerSecond / (c1.At - c0.At).TotalSeconds;
+                result.OtherCpuPercent = Math.Max(0, machinePercent - result.ClientCpuPercent - (result.ServerCpuPercent ?? 0));
+            }
         }
 
         if (linesWritten is { } written)

@@ -52,6 +52,7 @@ internal static class Report
                 ("server RSS idle→loaded MB", r => $"{F(r.ServerRssIdleMb)}→{F(r.ServerRssMb)}"),
                 ("server RSS KB/connection", r => F(r.ServerRssKbPerConnection)),
                 ("client CPU % (of 1 core)", r => F(r.ClientCpuPercent)),
+                ("other processes' CPU %", r => F(r.OtherCpuPercent)),
                 ("comments/connection", r => F(r.CommentsPerConnection)),
             };
             if (rs.Any(r => r.LogLinesWritten is not null))

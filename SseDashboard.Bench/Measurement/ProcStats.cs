@@ -52,6 +52,20 @@ internal readonly record struct ProcSample(long CpuTicks, long KernelTicks, long
 /// <summary>Finds processes and limits through <c>/proc</c>.</summary>
 internal static class ProcFs
 {
+    /// <summary>All cores' busy time (user, nice, system, irq, softirq, steal) from /proc/stat, in USER_HZ ticks.</summary>
+    public static long? MachineBusyTicks()
+    {
+        try
+        {
+            var f = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return new[] { 1, 2, 3, 6, 7, 8 }.Sum(i => long.Parse(f[i], CultureInfo.InvariantCulture));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The soft RLIMIT_NOFILE of a process ("self" for this one), or null when unreadable.</summary>
     public static long? OpenFilesLimit(string pid = "self")
     {
