@@ -18,7 +18,7 @@ internal sealed class BenchOptions
 
           --clients N[,N...]      connections to hold (default 1000); a list runs each count in turn
           --duration 30s          measurement window (ms, s or m suffix; max 60s)
-          --warmup 3s             after all connections are up, before the window
+          --warmup 5s             after all connections are up, before the window
           --format html|json      the dashboard's format (default html, as browsers use it)
           --topics a,b            dashboard topics (default clock,cpu,memory: those the server has)
           --scenario LIST         fanout, idle, log or all (comma list; default fanout)
@@ -40,7 +40,7 @@ internal sealed class BenchOptions
 
     public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(30);
 
-    public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(3);
+    public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(5);
 
     public string Format { get; private set; } = "html";
 

@@ -44,6 +44,8 @@ internal sealed class LoadResult
 
     public long IdsBackwards { get; set; }
 
+    public double LatencyMsMin { get; set; }
+
     public double LatencyMsP50 { get; set; }
 
     public double LatencyMsP99 { get; set; }
@@ -110,14 +112,41 @@ internal sealed class LoadRun(BenchOptions options, string scenario, string serv
 
         WarnAboutDescriptors(clients, pid, result);
 
-        // Warm the server's code paths with a few connections, so the idle baseline is not its cold start.
-        await RunConnectionsAsync(endPoint, request, 16, TimeSpan.FromSeconds(2), result: null);
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        var idle = pid is { } p ? ProcSample.Read(p) : null;
+        // Warm the server's code paths, then let its JIT finish tiering up (a fresh .NET process spends a few % of
+        // CPU on that for ~40 s), so neither the idle baseline nor the window measures the server's cold start.
+        await RunConnectionsAsync(endPoint, request, Math.Min(clients, 16), TimeSpan.FromSeconds(5), result: null);
+        Console.WriteLine("   warmed up; waiting for the server to settle");
+        var idle = pid is { } p ? await SettleAsync(p) : null;
         result.ServerRssIdleMb = idle?.RssKb / 1024.0;
 
         await RunConnectionsAsync(endPoint, request, clients, options.Duration, result, idle);
         return result;
+    }
+
+    /// <summary>
+    /// Waits (at most 45 s) until the idle server is 40 s old and uses under 1 % of a core for 2 s running: .NET's
+    /// tiered JIT recompiles hot methods in the background for about that long after start.
+    /// </summary>
+    private static async Task<ProcSample?> SettleAsync(int pid)
+    {
+        var waited = Stopwatch.StartNew();
+        var started = Process.GetProcessById(pid).StartTime;
+        var quiet = 0;
+        var previous = ProcSample.Read(pid);
+        while (previous is { } before && waited.Elapsed < TimeSpan.FromSeconds(45))
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var now = ProcSample.Read(pid);
+            quiet = now is { } n && n.CpuPercentSince(before) < 1 ? quiet + 1 : 0;
+            previous = now;
+            if (quiet >= 2 && DateTime.Now - started > TimeSpan.FromSeconds(40))
+            {
+                break;
+            }
+        }
+
+        Console.WriteLine($"   server idle after {waited.Elapsed.TotalSeconds:0} s");
+        return previous;
     }
 
     private async Task RunConnectionsAsync(IPEndPoint endPoint, byte[] request, int count, TimeSpan window, LoadResult? result, ProcSample? idle = null)
@@ -241,6 +270,7 @@ internal sealed class LoadRun(BenchOptions options, string scenario, string serv
             result.EventsLost = held.Sum(c => Math.Max(0, perClient - c.EventsInWindow));
         }
 
+        result.LatencyMsMin = run.Latency.PercentileMilliseconds(0);
         result.LatencyMsP50 = run.Latency.PercentileMilliseconds(50);
         result.LatencyMsP99 = run.Latency.PercentileMilliseconds(99);
         result.LatencyMsMax = run.Latency.MaxMilliseconds;

@@ -43,6 +43,7 @@ internal static class Report
                 ("events delivered/expected", r => $"{r.EventsDelivered:N0}/{r.EventsExpected:N0}"),
                 ("events lost", r => $"{r.EventsLost:N0} ({r.LossCountedBy})"),
                 ("ids backwards", r => $"{r.IdsBackwards}"),
+                ("latency min ms", r => F(r.LatencyMsMin)),
                 ("latency p50 ms", r => F(r.LatencyMsP50)),
                 ("latency p99 ms", r => F(r.LatencyMsP99)),
                 ("latency max ms", r => F(r.LatencyMsMax)),
