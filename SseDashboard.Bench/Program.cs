@@ -1,6 +1,12 @@
 // SseDashboard.Bench: fan-out to N SSE clients, measured against the targets and peer servers. See BenchOptions.Usage.
 using SseDashboard.Bench;
 
+if (args is ["--help"] or ["-h"])
+{
+    Console.WriteLine(BenchOptions.Usage);
+    return 0;
+}
+
 BenchOptions options;
 try
 {
