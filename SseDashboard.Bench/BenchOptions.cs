@@ -1,0 +1,200 @@
+using System.Globalization;
+
+namespace SseDashboard.Bench;
+
+/// <summary>A server the same scenario also runs against: URL, and how to start it or find its process.</summary>
+internal sealed record PeerTarget(string Name, string Url)
+{
+    public string? StartCommand { get; set; }
+
+    public int? Pid { get; set; }
+}
+
+/// <summary>The command line; see <see cref="Usage"/>.</summary>
+internal sealed class BenchOptions
+{
+    public const string Usage = """
+        SseDashboard.Bench: N SSE clients against the dashboard (started here, Release, loopback) and peer servers.
+
+          --clients N[,N...]      connections to hold (default 1000); a list runs each count in turn
+          --duration 30s          measurement window (ms, s or m suffix; max 60s)
+          --warmup 5s             after all connections are up, before the window
+          --format html|json      the dashboard's format (default html, as browsers use it)
+          --topics a,b            dashboard topics (default clock,cpu,memory: those the server has)
+          --scenario LIST         fanout, idle, log or all (comma list; default fanout)
+          --url URL               measure this SSE URL instead of starting the dashboard
+          --pid PID               the --url server's process (default: whoever listens on its port)
+          --peer NAME=URL         also run fanout against this server, side by side (repeatable)
+          --peer-cmd NAME=CMD     start the peer with this shell command before its run and stop it after
+          --peer-pid NAME=PID     the peer's process, when not found by its port
+          --server-env KEY=VALUE  extra environment for the dashboard this benchmark starts (repeatable),
+                                  e.g. DOTNET_gcServer=0 or Kestrel__Limits__MaxConcurrentConnections=20000
+          --port 5081             port for the dashboard this benchmark starts
+          --no-build              do not run dotnet build -c Release first
+          --log-rate 200          log scenario: lines appended per second
+          --connect-concurrency 200   connections being opened at once
+          --out FILE.json         also write the results as JSON
+        """;
+
+    public List<int> Clients { get; } = [];
+
+    public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(5);
+
+    public string Format { get; private set; } = "html";
+
+    public string[]? Topics { get; private set; }
+
+    public HashSet<string> Scenarios { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public string? Url { get; private set; }
+
+    public int? Pid { get; private set; }
+
+    public List<PeerTarget> Peers { get; } = [];
+
+    public Dictionary<string, string> ServerEnvironment { get; } = [];
+
+    public int Port { get; private set; } = 5081;
+
+    public bool Build { get; private set; } = true;
+
+    public int LogRate { get; private set; } = 200;
+
+    public int ConnectConcurrency { get; private set; } = 200;
+
+    public string? Out { get; private set; }
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var o = new BenchOptions();
+        var peerCommands = new Dictionary<string, string>();
+        var peerPids = new Dictionary<string, int>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{arg} needs a value.");
+            switch (arg)
+            {
+                case "--clients":
+                    o.Clients.AddRange(Value().Split(',').Select(v => PositiveInt(arg, v)));
+                    break;
+                case "--duration":
+                    o.Duration = ParseDuration(arg, Value());
+                    if (o.Duration > TimeSpan.FromSeconds(60))
+                    {
+                        throw new ArgumentException("--duration is at most 60s: 10,000-connection runs are heavy.");
+                    }
+
+                    break;
+                case "--warmup":
+                    o.Warmup = ParseDuration(arg, Value());
+                    break;
+                case "--format":
+                    var format = Value().ToLowerInvariant();
+                    o.Format = format is "html" or "json" ? format : throw new ArgumentException("--format is html or json.");
+                    break;
+                case "--topics":
+                    o.Topics = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    break;
+                case "--scenario":
+                    foreach (var s in Value().Split(','))
+                    {
+                        o.Scenarios.UnionWith(s.Trim().ToLowerInvariant() switch
+                        {
+                            "all" => ["fanout", "idle", "log"],
+                            "fanout" or "idle" or "log" => [s.Trim().ToLowerInvariant()],
+                            _ => throw new ArgumentException($"Unknown scenario '{s}': fanout, idle, log or all."),
+                        });
+                    }
+
+                    break;
+                case "--url":
+                    o.Url = Uri.TryCreate(Value(), UriKind.Absolute, out var url) ? url.ToString() : throw new ArgumentException("--url must be an absolute URL.");
+                    break;
+                case "--pid":
+                    o.Pid = PositiveInt(arg, Value());
+                    break;
+                case "--peer":
+                    var (name, peerUrl) = Pair(arg, Value());
+                    o.Peers.Add(new PeerTarget(name, Uri.TryCreate(peerUrl, UriKind.Absolute, out var u) ? u.ToString() : throw new ArgumentException($"--peer {name}: bad URL.")));
+                    break;
+                case "--peer-cmd":
+                    var (cmdName, command) = Pair(arg, Value());
+                    peerCommands[cmdName] = command;
+                    break;
+                case "--peer-pid":
+                    var (pidName, pid) = Pair(arg, Value());
+                    peerPids[pidName] = PositiveInt(arg, pid);
+                    break;
+                case "--server-env":
+                    var (key, value) = Pair(arg, Value());
+                    o.ServerEnvironment[key] = value;
+                    break;
+                case "--port":
+                    o.Port = PositiveInt(arg, Value());
+                    break;
+                case "--no-build":
+                    o.Build = false;
+                    break;
+                case "--log-rate":
+                    o.LogRate = PositiveInt(arg, Value());
+                    break;
+                case "--connect-concurrency":
+                    o.ConnectConcurrency = PositiveInt(arg, Value());
+                    break;
+                case "--out":
+                    o.Out = Value();
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown option '{arg}'.");
+            }
+        }
+
+        foreach (var name in peerCommands.Keys.Concat(peerPids.Keys).Where(n => o.Peers.All(p => p.Name != n)))
+        {
+            throw new ArgumentException($"--peer-cmd/--peer-pid name '{name}' has no --peer {name}=URL.");
+        }
+
+        foreach (var peer in o.Peers)
+        {
+            peer.StartCommand = peerCommands.GetValueOrDefault(peer.Name);
+            peer.Pid = peerPids.TryGetValue(peer.Name, out var pid) ? pid : null;
+        }
+
+        if (o.Clients.Count == 0)
+        {
+            o.Clients.Add(1000);
+        }
+
+        if (o.Scenarios.Count == 0)
+        {
+            o.Scenarios.Add("fanout");
+        }
+
+        return o;
+    }
+
+    internal static TimeSpan ParseDuration(string option, string value)
+    {
+        var (number, unit) = value.EndsWith("ms", StringComparison.Ordinal) ? (value[..^2], 0.001)
+            : value.EndsWith('s') ? (value[..^1], 1.0)
+            : value.EndsWith('m') ? (value[..^1], 60.0)
+            : (value, 1.0);
+        return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? TimeSpan.FromSeconds(n * unit)
+            : throw new ArgumentException($"{option}: '{value}' is not a duration like 500ms, 30s or 1m.");
+    }
+
+    private static int PositiveInt(string option, string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n
+            : throw new ArgumentException($"{option}: '{value}' is not a positive integer.");
+
+    private static (string Name, string Value) Pair(string option, string value)
+    {
+        var eq = value.IndexOf('=');
+        return eq > 0 ? (value[..eq], value[(eq + 1)..]) : throw new ArgumentException($"{option} takes NAME=VALUE (was '{value}').");
+    }
+}

@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace SseDashboard.Bench.Servers;
+
+/// <summary>Appends numbered, time-stamped lines to the file the dashboard tails, at a fixed rate.</summary>
+internal static class LogWriter
+{
+    /// <summary>Writes until cancelled; returns how many lines it wrote (sequence numbers 0..n-1).</summary>
+    public static async Task<long> WriteAsync(string path, int linesPerSecond, CancellationToken cancellationToken)
+    {
+        await using var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        var builder = new StringBuilder();
+        var clock = Stopwatch.StartNew();
+        long written = 0;
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                // Catch up to the rate whatever the timer's jitter: lines due by now.
+                var due = (long)(clock.Elapsed.TotalSeconds * linesPerSecond);
+                if (due == written)
+                {
+                    continue;
+                }
+
+                var now = DateTime.UtcNow;
+                var micros = (now.Ticks - DateTime.UnixEpoch.Ticks) / 10;
+                builder.Clear();
+                for (; written < due; written++)
+                {
+                    builder.Append(CultureInfo.InvariantCulture, $"[{now:HH:mm:ss} INF] benchline {written} {micros}\n");
+                }
+
+                var bytes = Encoding.UTF8.GetBytes(builder.ToString());
+                await file.WriteAsync(bytes, CancellationToken.None);
+                await file.FlushAsync(CancellationToken.None);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return written;
+    }
+}

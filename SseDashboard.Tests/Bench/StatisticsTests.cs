@@ -1,0 +1,59 @@
+using SseDashboard.Bench;
+using SseDashboard.Bench.Measurement;
+
+namespace SseDashboard.Tests.Bench;
+
+public sealed class StatisticsTests
+{
+    [Fact]
+    public void Histogram_UniformMicroseconds_PercentilesWithinOnePercent()
+    {
+        var histogram = new Histogram();
+        for (var micros = 1; micros <= 200_000; micros++)
+        {
+            histogram.Record(micros);
+        }
+
+        Assert.InRange(histogram.PercentileMilliseconds(50), 99.0, 101.0);
+        Assert.InRange(histogram.PercentileMilliseconds(99), 196.0, 200.0);
+        Assert.Equal(200.0, histogram.MaxMilliseconds);
+    }
+
+    [Fact]
+    public void Histogram_Empty_HasNoPercentile() => Assert.True(double.IsNaN(new Histogram().PercentileMilliseconds(99)));
+
+    [Fact]
+    public void Histogram_BucketBounds_ContainTheirValues()
+    {
+        foreach (var micros in new long[] { 0, 1, 1023, 1024, 1025, 5_000, 123_456, 60_000_000, long.MaxValue / 4 })
+        {
+            var index = Histogram.Index(micros);
+            Assert.True(Histogram.UpperBound(index) >= micros);
+            Assert.True(index == 0 || Histogram.UpperBound(index - 1) < micros);
+        }
+    }
+
+    [Fact]
+    public void Options_ListsAndPairs_Parse()
+    {
+        var options = BenchOptions.Parse(
+            ["--clients", "1000,10000", "--duration", "500ms", "--scenario", "all", "--peer", "go=http://127.0.0.1:18081/sse", "--peer-pid", "go=42"]);
+
+        Assert.Equal([1000, 10000], options.Clients);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), options.Duration);
+        Assert.Equal(["fanout", "idle", "log"], options.Scenarios.Order());
+        Assert.Equal(42, Assert.Single(options.Peers).Pid);
+    }
+
+    [Theory]
+    [InlineData("--clients", "0")]
+    [InlineData("--duration", "2m")]
+    [InlineData("--format", "xml")]
+    [InlineData("--peer", "no-equals-sign")]
+    [InlineData("--scenario", "storm")]
+    public void Options_BadValue_IsAnErrorNamingTheOption(string option, string value)
+    {
+        var error = Assert.Throws<ArgumentException>(() => BenchOptions.Parse([option, value]));
+        Assert.Contains(option.TrimStart('-'), error.Message, StringComparison.Ordinal);
+    }
+}
