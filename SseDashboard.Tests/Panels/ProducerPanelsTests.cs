@@ -107,7 +107,7 @@ public sealed class ProducerPanelsTests : IAsyncDisposable
 
         // The unavailable sample splits the line; the newest value sits at the right edge (x = 119), 30% of 100 up.
         var runs = body.QuerySelectorAll(".metric-system svg.sparkline polyline").Select(p => p.GetAttribute("points")!).ToArray();
-        Assert.Equal(["116,27", "118,24 119,21"], runs);
+        Assert.Equal(["116,90", "118,80 119,70"], runs);
     }
 
     [Fact]

@@ -146,6 +146,9 @@ public sealed class ProducerRestartsTests
             payload is LogBatch { Kind: LogKinds.Lines } && Interlocked.Exchange(ref _failed, 1) == 0
                 ? throw new InvalidOperationException("hub unavailable")
                 : Inner.PublishAsync(topic, payload, cancellationToken);
+
+        public ValueTask<IReadOnlyList<SseEvent>> PublishAllAsync(IReadOnlyList<Publication> publications, CancellationToken cancellationToken = default) =>
+            Inner.PublishAllAsync(publications, cancellationToken);
     }
 
     private sealed class ThrowsOnceSampler : IMetricsSampler

@@ -76,4 +76,16 @@ public sealed class RecordingPublisher : IEventPublisher
         Published.Enqueue((topic, payload));
         return ValueTask.FromResult(new SseEvent(Interlocked.Increment(ref _id), topic, 0, payload, [], []));
     }
+
+    public ValueTask<IReadOnlyList<SseEvent>> PublishAllAsync(IReadOnlyList<Publication> publications, CancellationToken cancellationToken = default)
+    {
+        var events = new List<SseEvent>();
+        foreach (var (topic, payload) in publications)
+        {
+            Published.Enqueue((topic, payload));
+            events.Add(new SseEvent(Interlocked.Increment(ref _id), topic, 0, payload, [], []));
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<SseEvent>>(events);
+    }
 }

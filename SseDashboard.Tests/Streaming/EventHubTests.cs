@@ -63,6 +63,24 @@ public sealed class EventHubTests
     }
 
     [Fact]
+    public async Task PublishAll_GivesConsecutiveIds_QueuedTogether_EachToItsSubscribers()
+    {
+        var hub = HubFactory.Create(_renderer, _ticks, _gauge);
+        var both = await hub.SubscribeAsync([_ticks, _gauge], SseFormat.Html, null, cancellationToken: Ct);
+        var gaugeOnly = await hub.SubscribeAsync([_gauge], SseFormat.Html, null, cancellationToken: Ct);
+        var waiting = both.WaitToReadAsync().AsTask();
+
+        var events = await hub.PublishAllAsync([_gauge.With(new TextPayload("g")), _ticks.With(new TextPayload("t"))], Ct);
+
+        Assert.True(await waiting.WaitAsync(TimeSpan.FromSeconds(5), Ct));
+        Assert.Equal(events[0].Id + 1, events[1].Id);
+        Assert.Equal(events, both.Drain());
+        Assert.Equal([events[0]], gaugeOnly.Drain());
+        Assert.Equal(2, _renderer.HtmlRenders);
+        await Assert.ThrowsAsync<ArgumentException>(async () => await hub.PublishAllAsync([new Publication(_gauge, "not a TextPayload")], Ct));
+    }
+
+    [Fact]
     public async Task Publish_OnlyReachesSubscribersOfThatTopic()
     {
         var hub = HubFactory.Create(_renderer, _ticks, _gauge);

@@ -21,8 +21,7 @@ public sealed class MetricsProducer(
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             var (cpu, memory) = sampler.Sample();
-            await publisher.PublishAsync(DashboardTopics.Cpu, cpu, stoppingToken);
-            await publisher.PublishAsync(DashboardTopics.Memory, memory, stoppingToken);
+            await publisher.PublishAllAsync([DashboardTopics.Cpu.With(cpu), DashboardTopics.Memory.With(memory)], stoppingToken);
         }
     }
 
@@ -30,7 +29,8 @@ public sealed class MetricsProducer(
     {
         var now = timeProvider.GetUtcNow();
         var error = $"Metrics sampling failed: {ex.Message}";
-        await publisher.PublishAsync(DashboardTopics.Cpu, CpuSample.Faulted(now, error), stoppingToken);
-        await publisher.PublishAsync(DashboardTopics.Memory, MemorySample.Faulted(now, error), stoppingToken);
+        await publisher.PublishAllAsync(
+            [DashboardTopics.Cpu.With(CpuSample.Faulted(now, error)), DashboardTopics.Memory.With(MemorySample.Faulted(now, error))],
+            stoppingToken);
     }
 }

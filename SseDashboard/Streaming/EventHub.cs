@@ -92,28 +92,45 @@ public sealed class EventHub : IEventPublisher
     public SseEvent? Newest(Topic topic) => StateOf(topic).Newest;
 
     public async ValueTask<SseEvent> PublishAsync<T>(Topic<T> topic, T payload, CancellationToken cancellationToken = default)
-        where T : notnull
+        where T : notnull =>
+        (await PublishAllAsync([topic.With(payload)], cancellationToken))[0];
+
+    public async ValueTask<IReadOnlyList<SseEvent>> PublishAllAsync(IReadOnlyList<Publication> publications, CancellationToken cancellationToken = default)
     {
-        var state = StateOf(topic);
-        var html = Encoding.UTF8.GetBytes(await _renderer.RenderHtmlAsync(topic, payload));
-        var json = _renderer.RenderJson(topic, payload);
+        var rendered = new (TopicState State, object Payload, byte[] Html, byte[] Json)[publications.Count];
+        for (var i = 0; i < rendered.Length; i++)
+        {
+            var (topic, payload) = publications[i];
+            if (!topic.PayloadType.IsInstanceOfType(payload))
+            {
+                throw new ArgumentException($"Topic '{topic.Name}' takes {topic.PayloadType.Name}, not {payload.GetType().Name}.", nameof(publications));
+            }
+
+            rendered[i] = (StateOf(topic), payload, Encoding.UTF8.GetBytes(await _renderer.RenderHtmlAsync(topic, payload)), _renderer.RenderJson(topic, payload));
+        }
 
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var id = _lastId + 1;
-            var e = new SseEvent(
-                id,
-                topic,
-                state.Index,
-                payload,
-                await SseFraming.EncodeAsync(topic.Name, id, html),
-                await SseFraming.EncodeAsync(topic.Name, id, json));
-            state.Retain(e);
-            Volatile.Write(ref _lastId, id);
+            var events = new SseEvent[rendered.Length];
+            for (var i = 0; i < events.Length; i++)
+            {
+                var (state, payload, html, json) = rendered[i];
+                var id = _lastId + 1;
+                events[i] = new SseEvent(
+                    id,
+                    state.Topic,
+                    state.Index,
+                    payload,
+                    await SseFraming.EncodeAsync(state.Topic.Name, id, html),
+                    await SseFraming.EncodeAsync(state.Topic.Name, id, json));
+                state.Retain(events[i]);
+                Volatile.Write(ref _lastId, id);
+            }
+
             LastPublishedAt = _timeProvider.GetUtcNow();
-            FanOut(e, state.Mask);
-            return e;
+            FanOut(events);
+            return events;
         }
         finally
         {
@@ -264,16 +281,27 @@ public sealed class EventHub : IEventPublisher
         }
     }
 
-    private void FanOut(SseEvent e, ulong topicBit)
+    // Each subscriber gets all of the events in one pass, so its writer finds them queued together: one write.
+    private void FanOut(SseEvent[] events)
     {
+        var anyTopic = events.Aggregate(0UL, (mask, e) => mask | (1UL << e.TopicIndex));
         List<Subscriber>? overflowed = null;
         lock (_subscribersLock)
         {
             foreach (var subscriber in _subscribers)
             {
-                if ((subscriber.TopicMask & topicBit) != 0 && !subscriber.Enqueue(e))
+                if ((subscriber.TopicMask & anyTopic) == 0)
                 {
-                    (overflowed ??= []).Add(subscriber);
+                    continue;
+                }
+
+                foreach (var e in events)
+                {
+                    if ((subscriber.TopicMask & (1UL << e.TopicIndex)) != 0 && !subscriber.Enqueue(e))
+                    {
+                        (overflowed ??= []).Add(subscriber);
+                        break;
+                    }
                 }
             }
         }

@@ -5,7 +5,16 @@ public interface IEventPublisher
 {
     ValueTask<SseEvent> PublishAsync<T>(Topic<T> topic, T payload, CancellationToken cancellationToken = default)
         where T : notnull;
+
+    /// <summary>
+    /// Publishes several events as one: consecutive ids, queued to each subscriber in one pass, so a client receives
+    /// them in one write (cheaper for the server than one write per event).
+    /// </summary>
+    ValueTask<IReadOnlyList<SseEvent>> PublishAllAsync(IReadOnlyList<Publication> publications, CancellationToken cancellationToken = default);
 }
+
+/// <summary>A payload for a topic, to publish with others; made by <see cref="Topic{T}.With"/>.</summary>
+public readonly record struct Publication(Topic Topic, object Payload);
 
 /// <summary>Renders a topic's payload into the text each format carries; called once per published event.</summary>
 public interface IEventRenderer

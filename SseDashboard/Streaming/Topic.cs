@@ -42,6 +42,8 @@ public sealed class Topic<T>(
 {
     public override Type PayloadType => typeof(T);
 
+    public Publication With(T payload) => new(this, payload);
+
     public override byte[] SerializeJson(object payload) =>
         JsonSerializer.SerializeToUtf8Bytes((T)payload, jsonTypeInfo);
 
