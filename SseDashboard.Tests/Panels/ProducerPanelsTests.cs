@@ -1,6 +1,5 @@
 using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
-using Microsoft.AspNetCore.Components.Web;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using SseDashboard.Panels;
@@ -14,18 +13,18 @@ public sealed class ProducerPanelsTests : IAsyncDisposable
 {
     private static readonly DateTimeOffset Time = new(2026, 11, 21, 16, 35, 42, 426, TimeSpan.Zero);
     private readonly ServiceProvider _services = new ServiceCollection().BuildServiceProvider();
-    private readonly HtmlRenderer _htmlRenderer;
+    private readonly RendererScope _scope;
     private readonly PanelRenderer _renderer;
 
     public ProducerPanelsTests()
     {
-        _htmlRenderer = new HtmlRenderer(_services, NullLoggerFactory.Instance);
-        _renderer = new PanelRenderer(_htmlRenderer);
+        _scope = new RendererScope(_services.GetRequiredService<IServiceScopeFactory>());
+        _renderer = new PanelRenderer(_scope, NullLoggerFactory.Instance);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _htmlRenderer.DisposeAsync();
+        _scope.Dispose();
         await _services.DisposeAsync();
     }
 

@@ -11,7 +11,6 @@ public static class StreamingExtensions
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<RendererScope>();
-        services.AddSingleton(sp => new HtmlRenderer(sp.GetRequiredService<RendererScope>().Services, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IEventRenderer, PanelRenderer>();
         services.AddSingleton<EventHub>();
         // A flush sends on the writer's own thread instead of queueing to Kestrel's I/O threads, so each 4 KB output
