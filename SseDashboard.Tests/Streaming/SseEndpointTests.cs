@@ -228,6 +228,37 @@ public sealed class SseEndpointTests
     }
 
     [Fact]
+    public async Task Shutdown_WithAClientThatStoppedReading_StillFinishesWithinTwoSeconds()
+    {
+        var ticks = TestTopics.NewStream();
+        var server = await StartWithTopicAsync(ticks, new Dictionary<string, string?> { ["Dashboard:Sse:MaxQueuedEvents"] = "1000" });
+        var hub = server.GetRequiredService<EventHub>();
+        using var stalled = new TcpClient();
+        stalled.ReceiveBufferSize = 4096;
+        await stalled.ConnectAsync(server.BaseAddress.Host, server.BaseAddress.Port, Ct);
+        await stalled.GetStream().WriteAsync(Encoding.ASCII.GetBytes($"GET /sse?topics=ticks HTTP/1.1\r\nHost: {server.BaseAddress.Authority}\r\n\r\n"), Ct);
+        await Eventually.TrueAsync(() => hub.SubscriberCount == 1, TimeSpan.FromSeconds(5), "the stalled client subscribed");
+        using var healthy = await server.Client.GetAsync("/sse?topics=clock&format=json", HttpCompletionOption.ResponseHeadersRead, Ct);
+        var drain = DrainToEndAsync(await healthy.Content.ReadAsStreamAsync(Ct));
+        await Eventually.TrueAsync(() => hub.SubscriberCount == 2, TimeSpan.FromSeconds(5), "the healthy client subscribed");
+
+        // 32 MB for a client that reads nothing: more than the kernel buffers hold, so its writer is stuck in a send.
+        var megabyte = new string('x', 1024 * 1024);
+        for (var i = 0; i < 32; i++)
+        {
+            await hub.PublishAsync(ticks, new TextPayload($"{i}:{megabyte}"), Ct);
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        await server.App.StopAsync(Ct).WaitAsync(TimeSpan.FromSeconds(5), Ct);
+        stopwatch.Stop();
+        await drain.WaitAsync(TimeSpan.FromSeconds(2), Ct);
+
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(2), $"shutdown took {stopwatch.Elapsed}");
+        await server.DisposeAsync();
+    }
+
+    [Fact]
     public async Task StalledClient_IsDisconnected_WhileOthersGetEveryEvent()
     {
         var ticks = TestTopics.NewStream();

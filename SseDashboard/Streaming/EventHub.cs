@@ -18,6 +18,7 @@ public sealed class EventHub : IEventPublisher
     private readonly IEventRenderer _renderer;
     private readonly TimeProvider _timeProvider;
     private readonly SseOptions _options;
+    private readonly CancellationTokenSource _drainDeadline;
     private long _lastId;
     private bool _completed;
 
@@ -26,6 +27,7 @@ public sealed class EventHub : IEventPublisher
         _renderer = renderer;
         _timeProvider = timeProvider;
         _options = options.Value.Sse;
+        _drainDeadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
 
         // Ids start from the start time (µs since the Unix epoch), so ids keep increasing across restarts and an id
         // from an earlier run is recognised as one this hub cannot honour.
@@ -49,6 +51,15 @@ public sealed class EventHub : IEventPublisher
     }
 
     public IReadOnlyList<Topic> Topics { get; }
+
+    /// <summary>How long writers get to drain after <see cref="Complete"/> before their connections are aborted.</summary>
+    public static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Cancelled <see cref="DrainGrace"/> after <see cref="Complete"/>: a writer still running then is stuck on a client
+    /// that stopped reading, and its connection is aborted so shutdown does not wait for it.
+    /// </summary>
+    public CancellationToken DrainDeadline => _drainDeadline.Token;
 
     /// <summary>The id the first published event gets.</summary>
     public long FirstId { get; }
@@ -261,6 +272,8 @@ public sealed class EventHub : IEventPublisher
                 subscriber.Complete();
             }
         }
+
+        _drainDeadline.CancelAfter(DrainGrace);
     }
 
     internal void Remove(Subscriber subscriber)

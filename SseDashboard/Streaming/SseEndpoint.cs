@@ -36,8 +36,19 @@ public static class SseEndpoint
         response.Headers["X-Accel-Buffering"] = "no";
 
         var aborted = context.RequestAborted;
-        using var subscriber = await hub.SubscribeAsync(topics, format, lastEventId, context.Abort, aborted);
+        Subscriber subscriber;
+        try
+        {
+            subscriber = await hub.SubscribeAsync(topics, format, lastEventId, context.Abort, aborted);
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            return;
+        }
+
+        using var subscription = subscriber;
         using var registration = aborted.Register(static s => ((Subscriber)s!).Complete(), subscriber);
+        using var deadline = hub.DrainDeadline.Register(static c => ((HttpContext)c!).Abort(), context);
 
         var writer = response.BodyWriter;
         try
