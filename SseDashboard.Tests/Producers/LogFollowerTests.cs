@@ -188,6 +188,24 @@ public sealed class LogFollowerTests : IDisposable
     }
 
     [Fact]
+    public async Task Glob_LateFilesFoundInOneLook_AreReadOldestFirst()
+    {
+        var first = _dir.File("app-1.log");
+        File.WriteAllText(first, "first\n");
+        Follow(Path.Combine(_dir.Path, "app-?.log"));
+        await PollAsync();
+
+        var second = _dir.File("app-2.log");
+        var third = _dir.File("app-3.log");
+        File.WriteAllText(second, "second\n");
+        File.SetLastWriteTimeUtc(second, DateTime.UtcNow.AddMinutes(-2));
+        File.WriteAllText(third, "third\n");
+        File.SetLastWriteTimeUtc(third, DateTime.UtcNow.AddMinutes(-1));
+
+        Assert.Equal(["rotated:", "lines:second", "rotated:", "lines:third"], (await PollAsync()).Select(Describe));
+    }
+
+    [Fact]
     public async Task Glob_MatchingNothing_MarksMissing_ThenFollowsTheFirstFileThatAppears()
     {
         var pattern = Path.Combine(_dir.Path, "dashboard-*.log");
@@ -216,6 +234,19 @@ public sealed class LogFollowerTests : IDisposable
 
         File.AppendAllText(_dir.File("app.log.1"), "d\n");
         Assert.Equal(["d"], await PollLinesAsync());
+    }
+
+    [Fact]
+    public async Task LineOfExactlyMaxLineBytes_WithItsCrlfSplitAcrossReads_IsNotCut()
+    {
+        var log = await FollowStartedAsync("", maxLineBytes: 16);
+
+        File.AppendAllText(log, new string('y', 16) + "\r");
+        Assert.Empty(await PollLinesAsync());
+        File.AppendAllText(log, "\nnext\n");
+
+        var lines = (await PollAsync()).SelectMany(e => e.Lines).ToList();
+        Assert.Equal([new LogLine(new string('y', 16), null), new LogLine("next", null)], lines);
     }
 
     [Fact]

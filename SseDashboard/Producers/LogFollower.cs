@@ -78,8 +78,11 @@ public sealed class LogFollower
         var followed = state.Tails.Select(t => t.Path).ToHashSet(StringComparer.Ordinal);
         var found = state.Pattern.Match().Where(f => !followed.Contains(f)).ToList();
 
-        // At start the newest file gives the initial lines and the others are followed from their end; later files from their start.
-        found.Sort((a, b) => File.GetLastWriteTimeUtc(b).CompareTo(File.GetLastWriteTimeUtc(a)));
+        // At start the newest file gives the initial lines and the others are followed from their end. Files that
+        // appear later are read from their start, oldest first, so their lines come out in the order written.
+        found.Sort((a, b) => initial
+            ? File.GetLastWriteTimeUtc(b).CompareTo(File.GetLastWriteTimeUtc(a))
+            : File.GetLastWriteTimeUtc(a).CompareTo(File.GetLastWriteTimeUtc(b)));
 
         // A new file beside ones already followed is the glob rolling over; the first file after none just ends "missing".
         var rolling = state.Tails.Count > 0;
@@ -355,7 +358,9 @@ public sealed class LogFollower
                 }
 
                 var length = _partial.WrittenCount + segment.Length;
-                var content = newline >= 0 && EndsWithCr(segment) ? length - 1 : length;
+                // The CR of a CRLF may have come in the previous read, with the LF alone in this one.
+                var crlf = newline >= 0 && (segment.IsEmpty ? _partial.WrittenCount > 0 && _partial.WrittenSpan[^1] == '\r' : EndsWithCr(segment));
+                var content = crlf ? length - 1 : length;
 
                 // Without its LF yet, one more byte may be the CR of a CRLF.
                 if (content > max && (newline >= 0 || length > max + 1))
