@@ -119,6 +119,16 @@ public sealed class ProducerPanelsTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Clock_Faulted_RendersThePanelError_BesideTheTime()
+    {
+        var clock = await RenderAsync(DashboardTopics.Clock, new ClockSample(Time, 5, "The clock failed: boom"));
+
+        Assert.Equal("The clock failed: boom", clock.QuerySelector(".panel-error")!.TextContent);
+        Assert.Equal("2026-11-21T16:35:42.426Z", clock.QuerySelector("time")!.GetAttribute("datetime"));
+        Assert.Null((await RenderAsync(DashboardTopics.Clock, new ClockSample(Time, 5))).QuerySelector(".panel-error"));
+    }
+
+    [Fact]
     public async Task CpuAndMemory_Faulted_RenderThePanelError()
     {
         var cpu = await RenderAsync(DashboardTopics.Cpu, CpuSample.Faulted(Time, "Metrics sampling failed: boom"));

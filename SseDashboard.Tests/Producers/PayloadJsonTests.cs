@@ -9,6 +9,18 @@ public sealed class PayloadJsonTests
     private static readonly DateTimeOffset Time = new(2026, 11, 21, 16, 35, 42, 426, TimeSpan.FromHours(2));
 
     [Fact]
+    public void Clock_HasExactlyThePublicFields_AndAFaultAddsError()
+    {
+        var healthy = Parse(DashboardTopics.Clock.SerializeJson(new ClockSample(Time, 12.5)));
+        Assert.Equal(["timestamp", "uptimeSeconds"], Names(healthy));
+        Assert.Equal("2026-11-21T14:35:42.426Z", healthy.GetProperty("timestamp").GetString());
+
+        var faulted = Parse(DashboardTopics.Clock.SerializeJson(new ClockSample(Time, 12.5, "The clock failed: boom")));
+        Assert.Equal(["timestamp", "uptimeSeconds", "error"], Names(faulted));
+        Assert.Equal("The clock failed: boom", faulted.GetProperty("error").GetString());
+    }
+
+    [Fact]
     public void Cpu_HasThePublicFields_TimestampUtcWithMilliseconds_NoHistory()
     {
         var sample = new CpuSample(Time, 12.5, 3.2, 2, true, false) { SystemHistory = [1, 2], ProcessHistory = [3] };

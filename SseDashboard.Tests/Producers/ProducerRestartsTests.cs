@@ -105,6 +105,70 @@ public sealed class ProducerRestartsTests
     }
 
     [Fact]
+    public async Task MetricsProducer_PublishesItsFirstSampleSoonAfterStart_EvenWithALongInterval()
+    {
+        var publisher = new RecordingPublisher();
+        var options = Options.Create(new DashboardOptions { Metrics = { Interval = TimeSpan.FromHours(1) } });
+        using var producer = new MetricsProducer(
+            new ThrowsOnceSampler(calls: 1),
+            publisher,
+            TimeProvider.System,
+            options,
+            new RestartPolicy(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(100)),
+            NullLogger<MetricsProducer>.Instance);
+
+        await producer.StartAsync(TestContext.Current.CancellationToken);
+        await Eventually.TrueAsync(
+            () => publisher.Of(DashboardTopics.Cpu).Any() && publisher.Of(DashboardTopics.Memory).Any(),
+            TimeSpan.FromSeconds(10),
+            "a first cpu and memory sample before the first hourly tick");
+        await producer.StopAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(42, Assert.Single(publisher.Of(DashboardTopics.Cpu)).SystemPercent);
+    }
+
+    [Fact]
+    public async Task ClockProducer_PublishFailsOnce_ShowsTheFaultOnTheClock_ThenTicksOn()
+    {
+        var publisher = new FailsOnceOnClockPublisher();
+        var options = Options.Create(new DashboardOptions { Clock = { Interval = TimeSpan.FromMilliseconds(20) } });
+        using var producer = new ClockProducer(
+            publisher,
+            TimeProvider.System,
+            options,
+            new RestartPolicy(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(100)),
+            NullLogger<ClockProducer>.Instance);
+
+        await producer.StartAsync(TestContext.Current.CancellationToken);
+        await Eventually.TrueAsync(
+            () => publisher.Inner.Of(DashboardTopics.Clock).Count(c => c.Error is null) >= 2,
+            TimeSpan.FromSeconds(10),
+            "the clock ticking again after the fault");
+        await producer.StopAsync(TestContext.Current.CancellationToken);
+
+        var clock = publisher.Inner.Of(DashboardTopics.Clock).ToList();
+        Assert.Equal("The clock failed: hub unavailable", clock[0].Error);
+        Assert.All(clock.Skip(1), c => Assert.Null(c.Error));
+    }
+
+    /// <summary>Throws on the first clock tick, then records.</summary>
+    private sealed class FailsOnceOnClockPublisher : IEventPublisher
+    {
+        private int _failed;
+
+        public RecordingPublisher Inner { get; } = new();
+
+        public ValueTask<SseEvent> PublishAsync<T>(Topic<T> topic, T payload, CancellationToken cancellationToken = default)
+            where T : notnull =>
+            payload is ClockSample { Error: null } && Interlocked.Exchange(ref _failed, 1) == 0
+                ? throw new InvalidOperationException("hub unavailable")
+                : Inner.PublishAsync(topic, payload, cancellationToken);
+
+        public ValueTask<IReadOnlyList<SseEvent>> PublishAllAsync(IReadOnlyList<Publication> publications, CancellationToken cancellationToken = default) =>
+            Inner.PublishAllAsync(publications, cancellationToken);
+    }
+
+    [Fact]
     public async Task LogTailProducer_PublishFailsOnce_ShowsAnErrorMarker_SkipsThatBatch_AndFollowsOn()
     {
         using var dir = new TempDirectory();
@@ -151,9 +215,10 @@ public sealed class ProducerRestartsTests
             Inner.PublishAllAsync(publications, cancellationToken);
     }
 
-    private sealed class ThrowsOnceSampler : IMetricsSampler
+    /// <summary>Throws on the first call (or never, with <c>calls: 1</c> counted as already made).</summary>
+    private sealed class ThrowsOnceSampler(int calls = 0) : IMetricsSampler
     {
-        private int _calls;
+        private int _calls = calls;
 
         public (CpuSample Cpu, MemorySample Memory) Sample()
         {

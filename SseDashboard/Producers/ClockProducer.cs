@@ -1,11 +1,15 @@
 using System.Diagnostics;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using SseDashboard.Streaming;
 
 namespace SseDashboard.Producers;
 
-/// <summary>The <c>clock</c> payload: publish time and process uptime.</summary>
-public sealed record ClockSample(DateTimeOffset Timestamp, double UptimeSeconds);
+/// <summary>The <c>clock</c> payload: publish time and process uptime; <see cref="Error"/> while the clock is faulted.</summary>
+public sealed record ClockSample(
+    DateTimeOffset Timestamp,
+    double UptimeSeconds,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null);
 
 /// <summary>Publishes the time and uptime every <c>Dashboard:Clock:Interval</c>.</summary>
 public sealed class ClockProducer(
@@ -17,9 +21,8 @@ public sealed class ClockProducer(
 {
     private readonly DateTimeOffset _started = Process.GetCurrentProcess().StartTime.ToUniversalTime();
 
-    // The clock has no error state of its own: a fault is logged and the clock comes back after the backoff.
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        ProducerRestarts.RunAsync("clock", RunAsync, static (_, _) => ValueTask.CompletedTask, restartPolicy, logger, timeProvider, stoppingToken);
+        ProducerRestarts.RunAsync("clock", RunAsync, ShowFaultAsync, restartPolicy, logger, timeProvider, stoppingToken);
 
     private async Task RunAsync(CancellationToken stoppingToken)
     {
@@ -32,6 +35,9 @@ public sealed class ClockProducer(
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
+
+    private async ValueTask ShowFaultAsync(Exception ex, CancellationToken stoppingToken) =>
+        await publisher.PublishAsync(DashboardTopics.Clock, Sample() with { Error = $"The clock failed: {ex.Message}" }, stoppingToken);
 
     internal ClockSample Sample()
     {

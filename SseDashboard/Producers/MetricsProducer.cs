@@ -17,13 +17,21 @@ public sealed class MetricsProducer(
 
     private async Task RunAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.Metrics.Interval, timeProvider);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        var interval = options.Value.Metrics.Interval;
+        using var timer = new PeriodicTimer(interval, timeProvider);
+
+        // The first sample comes after a short baseline rather than a whole interval (CPU % is a difference of two
+        // readings), so the panels fill within a moment of start even with a long interval.
+        await Task.Delay(interval < FirstSampleAfter ? interval : FirstSampleAfter, timeProvider, stoppingToken);
+        do
         {
             var (cpu, memory) = sampler.Sample();
             await publisher.PublishAllAsync([DashboardTopics.Cpu.With(cpu), DashboardTopics.Memory.With(memory)], stoppingToken);
         }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
+
+    private static readonly TimeSpan FirstSampleAfter = TimeSpan.FromMilliseconds(250);
 
     private async ValueTask ShowFaultAsync(Exception ex, CancellationToken stoppingToken)
     {
