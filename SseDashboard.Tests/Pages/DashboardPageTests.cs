@@ -106,6 +106,23 @@ public sealed class DashboardPageTests
     }
 
     [Fact]
+    public async Task Index_FirstPaint_HoldsTheNewestMaxLogLinesLines_CountingEveryLineOfABatch()
+    {
+        var (server, feed) = await LogFeed.StartServerAsync(new Dictionary<string, string?>(QuietClock) { ["Dashboard:Ui:MaxLogLines"] = "10" });
+        await using var _server = server;
+        for (var batch = 0; batch < 5; batch++)
+        {
+            await feed.AppendAsync(Enumerable.Range(0, 4).Select(i => $"batch {batch} line {i}").ToArray());
+        }
+
+        var document = await GetDocumentAsync(server, "/");
+
+        // The three newest batches hold the 10 newest lines; the two older ones would only be trimmed by the page.
+        var lines = document.GetElementById("panel-log-content")!.QuerySelectorAll(".log-line").Select(l => l.TextContent).ToList();
+        Assert.Equal(Enumerable.Range(2, 3).SelectMany(b => Enumerable.Range(0, 4).Select(i => $"batch {b} line {i}")), lines);
+    }
+
+    [Fact]
     public async Task Pages_ScriptsAreStaticFilesUnderAStrictCsp()
     {
         await using var server = await DashboardServer.StartAsync(QuietClock);

@@ -3,6 +3,7 @@ using System.Reflection;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Options;
+using SseDashboard.Producers;
 using SseDashboard.Streaming;
 
 namespace SseDashboard.Pages;
@@ -43,9 +44,23 @@ public abstract class DashboardPageModel(EventHub hub, IOptions<DashboardOptions
         ConnectUrl = Url.Content("~/sse") + query;
 
         var maxLogLines = options.Value.Ui.MaxLogLines;
-        // Every stream event renders at least one line: more than MaxLogLines events could never all stay on the page.
-        Panels = topics.Select(t => new PanelView(t, snapshot.Events[t.Name].TakeLast(maxLogLines).ToArray(), maxLogLines)).ToArray();
+        Panels = topics.Select(t => new PanelView(t, NewestLines(snapshot.Events[t.Name], maxLogLines), maxLogLines)).ToArray();
         return Page();
+    }
+
+    /// <summary>
+    /// The newest events that together hold at least <paramref name="maxLines"/> lines (a batch can carry hundreds):
+    /// anything older would be trimmed by the page as soon as it loaded.
+    /// </summary>
+    private static SseEvent[] NewestLines(IReadOnlyList<SseEvent> events, int maxLines)
+    {
+        var start = events.Count;
+        for (var lines = 0; start > 0 && lines < maxLines; start--)
+        {
+            lines += events[start - 1].Payload is LogBatch { Lines.Count: > 0 } batch ? batch.Lines.Count : 1;
+        }
+
+        return events.Skip(start).ToArray();
     }
 }
 
