@@ -75,10 +75,20 @@ public sealed class DashboardBrowserTests(Chromium chromium)
             await feed.AppendAsync($"line {i}");
         }
 
+        // Every status the page shows from here on: Start replaces the closed source, which is not a stop.
+        await page.EvaluateAsync("""
+            () => {
+              window.statusesSeen = [];
+              const el = document.querySelector('[data-conn-status]');
+              new MutationObserver(() => window.statusesSeen.push(el.dataset.connStatus))
+                .observe(el, { attributes: true, attributeFilter: ['data-conn-status'] });
+            }
+            """);
         await page.ClickAsync("[data-stream-start]");
         await ExpectStatusAsync(page, "connected");
         await Expect(page.Locator("#panel-log .log-line")).ToHaveTextAsync(Enumerable.Range(0, 22).Select(i => $"line {i}").ToArray());
         Assert.Equal(1, hub.SubscriberCount);
+        Assert.Equal(["connecting", "connected"], (await page.EvaluateAsync<string[]>("() => window.statusesSeen")).Distinct());
     }
 
     [Fact]

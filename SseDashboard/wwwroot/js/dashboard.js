@@ -62,7 +62,13 @@
       setStatus('reconnecting');
     }
   });
-  document.addEventListener('htmx:sseClose', function () { setStatus('stopped'); });
+  document.addEventListener('htmx:sseClose', function (e) {
+    // The extension also closes a source it replaces or whose element left the page: only a close the server asked
+    // for (an sse-close event) or Stop means the stream is stopped.
+    if (stopped || (e.detail && e.detail.type === 'message')) {
+      setStatus('stopped');
+    }
+  });
 
   function stop() {
     stopped = true;
