@@ -199,20 +199,28 @@ public sealed class EventHubTests
     }
 
     [Fact]
-    public async Task Heartbeat_ReachesOnlyIdleSubscribers()
+    public async Task Heartbeat_ReachesOnlySubscribersQuietForAWholeInterval_SoNoneIsQuietLonger()
     {
         var hub = HubFactory.Create(_renderer, _ticks, _gauge);
         var idle = await hub.SubscribeAsync([_gauge], SseFormat.Html, null, cancellationToken: Ct);
         var busy = await hub.SubscribeAsync([_ticks], SseFormat.Html, null, cancellationToken: Ct);
+        var beats = (Idle: new List<long>(), Busy: new List<long>());
 
-        hub.Heartbeat();
-        var first = idle.Drain();
-        await hub.PublishAsync(_ticks, new TextPayload("x"), Ct);
-        busy.Drain();
-        hub.Heartbeat();
+        for (var tick = 1; tick <= 3 * EventHub.HeartbeatTicksPerInterval; tick++)
+        {
+            if (tick == 3)
+            {
+                // Just after a tick: the next beat is due a whole interval later, not at the next interval boundary.
+                await hub.PublishAsync(_ticks, new TextPayload("x"), Ct);
+                Assert.Single(busy.Drain());
+            }
 
-        Assert.Equal(":\n\n", Assert.Single(first).Text(SseFormat.Html));
-        Assert.Equal(":\n\n", Assert.Single(idle.Drain()).Text(SseFormat.Html));
-        Assert.Empty(busy.Drain());
+            hub.Heartbeat();
+            beats.Idle.AddRange(idle.Drain().Where(e => e.Text(SseFormat.Html) == ":\n\n").Select(_ => (long)tick));
+            beats.Busy.AddRange(busy.Drain().Where(e => e.Text(SseFormat.Html) == ":\n\n").Select(_ => (long)tick));
+        }
+
+        Assert.Equal([4, 8, 12], beats.Idle);
+        Assert.Equal([6, 10], beats.Busy);
     }
 }

@@ -20,6 +20,7 @@ public sealed class EventHub : IEventPublisher
     private readonly SseOptions _options;
     private readonly CancellationTokenSource _drainDeadline;
     private long _lastId;
+    private long _heartbeatTicks;
     private bool _completed;
 
     public EventHub(IEnumerable<Topic> topics, IEventRenderer renderer, IOptions<DashboardOptions> options, TimeProvider timeProvider)
@@ -249,14 +250,24 @@ public sealed class EventHub : IEventPublisher
         }
     }
 
-    /// <summary>Sends a heartbeat comment to every subscriber that has had nothing queued since the previous call.</summary>
+    /// <summary>How many heartbeat ticks make one heartbeat interval.</summary>
+    public const int HeartbeatTicksPerInterval = 4;
+
+    /// <summary>Heartbeat ticks so far: <see cref="Heartbeat"/> calls, <see cref="HeartbeatTicksPerInterval"/> per interval.</summary>
+    internal long HeartbeatTicks => Volatile.Read(ref _heartbeatTicks);
+
+    /// <summary>
+    /// One heartbeat tick, called <see cref="HeartbeatTicksPerInterval"/> times per interval: every subscriber that has
+    /// had nothing queued for a whole interval gets a comment frame.
+    /// </summary>
     public void Heartbeat()
     {
+        var tick = Interlocked.Increment(ref _heartbeatTicks);
         lock (_subscribersLock)
         {
             foreach (var subscriber in _subscribers)
             {
-                subscriber.HeartbeatIfIdle();
+                subscriber.HeartbeatIfIdle(tick, HeartbeatTicksPerInterval);
             }
         }
     }

@@ -21,7 +21,9 @@ public sealed class Subscriber : IValueTaskSource<bool>, IDisposable
     private int _pendingStreamCount;
     private bool _waiting;
     private bool _completed;
-    private bool _active;
+
+    // The hub's heartbeat tick when something was last queued for this client.
+    private long _lastActiveTick;
 
     internal Subscriber(EventHub hub, ulong topicMask, int topicCount, SseFormat format, int maxQueuedStreamEvents, Action? onOverflow)
     {
@@ -32,6 +34,7 @@ public sealed class Subscriber : IValueTaskSource<bool>, IDisposable
         _maxQueuedStreamEvents = maxQueuedStreamEvents;
         _pendingStateSlot = new int[topicCount];
         Array.Fill(_pendingStateSlot, -1);
+        _lastActiveTick = hub.HeartbeatTicks;
     }
 
     public SseFormat Format { get; }
@@ -79,7 +82,7 @@ public sealed class Subscriber : IValueTaskSource<bool>, IDisposable
                     slot = _pendingCount - 1;
                 }
 
-                _active = true;
+                _lastActiveTick = _hub.HeartbeatTicks;
                 wake = _waiting;
                 _waiting = false;
             }
@@ -118,19 +121,22 @@ public sealed class Subscriber : IValueTaskSource<bool>, IDisposable
         _hub.Remove(this);
     }
 
-    /// <summary>Queues a heartbeat when nothing was queued since the previous call.</summary>
-    internal void HeartbeatIfIdle()
+    /// <summary>
+    /// Queues a heartbeat when nothing was queued for <paramref name="ticksPerBeat"/> ticks: with ticks a fraction of
+    /// the interval apart, no connection goes quiet for longer than the interval, and an idle one gets one per interval.
+    /// </summary>
+    internal void HeartbeatIfIdle(long tick, int ticksPerBeat)
     {
         bool wake;
         lock (_lock)
         {
-            if (_active || _completed || _pendingCount > 0)
+            if (_completed || _pendingCount > 0 || tick - _lastActiveTick < ticksPerBeat)
             {
-                _active = false;
                 return;
             }
 
             Append(SseEvent.Heartbeat);
+            _lastActiveTick = tick;
             wake = _waiting;
             _waiting = false;
         }
