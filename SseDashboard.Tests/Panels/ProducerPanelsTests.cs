@@ -119,6 +119,27 @@ public sealed class ProducerPanelsTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task CpuAndMemory_CarryTheSampleInstant_InTimeDatetime_AlsoWhenFaulted()
+    {
+        var sample = new CpuSample(Time, 12.5, 3.2, 2, true, false);
+        var memory = new MemorySample(Time, 1000, 250, 75, 64, 32, 5, 2, 1, true, false);
+        IElement[] bodies =
+        [
+            await RenderAsync(DashboardTopics.Cpu, sample),
+            await RenderAsync(DashboardTopics.Memory, memory),
+            await RenderAsync(DashboardTopics.Cpu, CpuSample.Faulted(Time, "boom")),
+            await RenderAsync(DashboardTopics.Memory, MemorySample.Faulted(Time, "boom")),
+        ];
+
+        Assert.All(bodies, body =>
+        {
+            var time = Assert.Single(body.QuerySelectorAll("time"));
+            Assert.Equal("2026-11-21T16:35:42.426Z", time.GetAttribute("datetime"));
+            Assert.Equal("sampled 16:35:42 UTC", time.TextContent);
+        });
+    }
+
+    [Fact]
     public async Task Clock_Faulted_RendersThePanelError_BesideTheTime()
     {
         var clock = await RenderAsync(DashboardTopics.Clock, new ClockSample(Time, 5, "The clock failed: boom"));
