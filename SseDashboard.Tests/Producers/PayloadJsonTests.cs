@@ -21,6 +21,22 @@ public sealed class PayloadJsonTests
     }
 
     [Fact]
+    public void LogText_IsKeptAsWritten_ButQuotesAndLineBreaksAreEscaped()
+    {
+        var batch = new LogBatch(Time, "/var/log/café.log", LogKinds.Lines, [new LogLine("café a+b <tag> & 'q' \"dq\" \\ x\r\ny\0", null)]);
+
+        var json = System.Text.Encoding.UTF8.GetString(DashboardTopics.Log.SerializeJson(batch));
+
+        Assert.Contains("""
+            "file":"/var/log/café.log"
+            """, json);
+        Assert.Contains("""
+            "text":"café a+b <tag> & 'q' \"dq\" \\ x\r\ny\u0000"
+            """, json);
+        Assert.Equal("café a+b <tag> & 'q' \"dq\" \\ x\r\ny\0", Parse(System.Text.Encoding.UTF8.GetBytes(json)).GetProperty("lines")[0].GetProperty("text").GetString());
+    }
+
+    [Fact]
     public void Cpu_HasThePublicFields_TimestampUtcWithMilliseconds_NoHistory()
     {
         var sample = new CpuSample(Time, 12.5, 3.2, 2, true, false) { SystemHistory = [1, 2], ProcessHistory = [3] };

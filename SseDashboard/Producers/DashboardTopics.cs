@@ -7,14 +7,14 @@ namespace SseDashboard.Producers;
 public static class DashboardTopics
 {
     public static readonly Topic<ClockSample> Clock =
-        new("clock", TopicKind.State, typeof(ClockPanel), DashboardJsonContext.Default.ClockSample);
+        new("clock", TopicKind.State, typeof(ClockPanel), DashboardJsonContext.Api.ClockSample);
 
     public static readonly Topic<CpuSample> Cpu =
-        new("cpu", TopicKind.State, typeof(CpuPanel), DashboardJsonContext.Default.CpuSample);
+        new("cpu", TopicKind.State, typeof(CpuPanel), DashboardJsonContext.Api.CpuSample);
 
     public static readonly Topic<MemorySample> Memory =
-        new("memory", TopicKind.State, typeof(MemoryPanel), DashboardJsonContext.Default.MemorySample);
+        new("memory", TopicKind.State, typeof(MemoryPanel), DashboardJsonContext.Api.MemorySample);
 
     public static readonly Topic<LogBatch> Log =
-        new("log", TopicKind.Stream, typeof(LogPanel), DashboardJsonContext.Default.LogBatch, LogBatch.Reset);
+        new("log", TopicKind.Stream, typeof(LogPanel), DashboardJsonContext.Api.LogBatch, LogBatch.Reset);
 }
