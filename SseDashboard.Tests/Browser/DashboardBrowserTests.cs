@@ -10,7 +10,11 @@ public sealed class DashboardBrowserTests(Chromium chromium)
 {
     private const string AtEnd = "() => { const l = document.getElementById('panel-log-content'); return l.scrollHeight - l.scrollTop - l.clientHeight < 4; }";
 
-    private static readonly Dictionary<string, string?> QuietClock = new() { ["Dashboard:Clock:Interval"] = "01:00:00" };
+    private static readonly Dictionary<string, string?> QuietClock = new()
+    {
+        ["Dashboard:Clock:Interval"] = "01:00:00",
+        ["Dashboard:Metrics:Interval"] = "01:00:00",
+    };
 
     [Fact]
     public async Task Page_PanelsUpdateLive_OverOneConnection()

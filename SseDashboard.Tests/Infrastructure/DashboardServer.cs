@@ -28,6 +28,21 @@ public sealed class DashboardServer : IAsyncDisposable
 
     public T GetRequiredService<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
+    /// <summary>
+    /// Waits for what the producers publish at start (the clock at once, cpu and memory after their baseline): with
+    /// long intervals nothing else is published by itself after that.
+    /// </summary>
+    public Task StartupEventsAsync()
+    {
+        var hub = GetRequiredService<SseDashboard.Streaming.EventHub>();
+        return Eventually.TrueAsync(
+            () => hub.Newest(SseDashboard.Producers.DashboardTopics.Clock) is not null
+                && hub.Newest(SseDashboard.Producers.DashboardTopics.Cpu) is not null
+                && hub.Newest(SseDashboard.Producers.DashboardTopics.Memory) is not null,
+            TimeSpan.FromSeconds(10),
+            "the producers' first events");
+    }
+
     public static async Task<DashboardServer> StartAsync(
         IDictionary<string, string?>? settings = null,
         Action<WebApplicationBuilder>? configure = null)

@@ -13,7 +13,11 @@ namespace SseDashboard.Tests.Pages;
 public sealed class DashboardPageTests
 {
     // A quiet clock: after its first tick the hub's last id only moves when a test publishes.
-    private static readonly Dictionary<string, string?> QuietClock = new() { ["Dashboard:Clock:Interval"] = "01:00:00" };
+    private static readonly Dictionary<string, string?> QuietClock = new()
+    {
+        ["Dashboard:Clock:Interval"] = "01:00:00",
+        ["Dashboard:Metrics:Interval"] = "01:00:00",
+    };
 
     [Fact]
     public async Task Index_RendersOneSseConnectAndOneSwapPerTopic()
@@ -44,7 +48,7 @@ public sealed class DashboardPageTests
         var (server, feed) = await LogFeed.StartServerAsync(QuietClock);
         await using var _server = server;
         var hub = server.GetRequiredService<EventHub>();
-        await Eventually.TrueAsync(() => hub.Newest(DashboardTopics.Clock) is not null, TimeSpan.FromSeconds(5), "the clock ticks at start");
+        await server.StartupEventsAsync();
         await feed.AppendAsync("first line", "second line");
 
         var document = await GetDocumentAsync(server, "/");
@@ -64,7 +68,7 @@ public sealed class DashboardPageTests
         var (server, feed) = await LogFeed.StartServerAsync(QuietClock);
         await using var _server = server;
         var hub = server.GetRequiredService<EventHub>();
-        await Eventually.TrueAsync(() => hub.Newest(DashboardTopics.Clock) is not null, TimeSpan.FromSeconds(5), "the clock ticks at start");
+        await server.StartupEventsAsync();
         await feed.AppendAsync("rendered");
 
         var document = await GetDocumentAsync(server, "/");
@@ -153,7 +157,7 @@ public sealed class DashboardPageTests
         var (server, _) = await LogFeed.StartServerAsync(QuietClock);
         await using var _server = server;
         var hub = server.GetRequiredService<EventHub>();
-        await Eventually.TrueAsync(() => hub.Newest(DashboardTopics.Clock) is not null, TimeSpan.FromSeconds(5), "the clock ticks at start");
+        await server.StartupEventsAsync();
 
         var document = await GetDocumentAsync(server, $"/panels/{name}");
 

@@ -32,6 +32,36 @@ public sealed class MetricsSamplerTests
     }
 
     [Fact]
+    public void Sample_NoTickAccountedSinceTheLastReading_ShowsTheLastFigure_AndMeasuresTheLongerWindowNext()
+    {
+        using var root = Fixtures.CopyOf("container");
+        File.Delete(Path.Combine(root.Path, "cgroup", "cgroup.controllers"));
+        var stat = Path.Combine(root.Path, "proc", "stat");
+        var time = new ManualTimeProvider();
+        var sampler = new MetricsSampler(Sources(root), time, linux: true);
+
+        // An idle tickless kernel may account no tick at all over a short interval.
+        time.Advance(TimeSpan.FromMilliseconds(50));
+        var first = sampler.Sample().Cpu;
+        Assert.Null(first.SystemPercent);
+        Assert.True(first.SystemAvailable);
+
+        File.WriteAllText(stat, LaterStat);
+        time.Advance(TimeSpan.FromMilliseconds(50));
+        Assert.Equal(57.9, sampler.Sample().Cpu.SystemPercent);
+
+        time.Advance(TimeSpan.FromMilliseconds(50));
+        var unchanged = sampler.Sample().Cpu;
+        Assert.Equal(57.9, unchanged.SystemPercent);
+        Assert.True(unchanged.SystemAvailable);
+
+        // Against the reading before the unchanged one: busy +100 (user), total +200 (user and idle): 100 of 200 ticks.
+        File.WriteAllText(stat, "cpu  1700 100 700 8800 600 50 50 100 0 0\n" + string.Join("", LaterStat.Split('\n')[1..].Select(l => l.Length > 0 ? l + "\n" : "")));
+        time.Advance(TimeSpan.FromMilliseconds(50));
+        Assert.Equal(50, sampler.Sample().Cpu.SystemPercent);
+    }
+
+    [Fact]
     public void Sample_CgroupV2Limits_AreTheTotalAndTheCores_TightestAncestorWins()
     {
         using var root = Fixtures.CopyOf("container");

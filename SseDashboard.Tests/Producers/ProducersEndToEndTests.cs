@@ -45,6 +45,11 @@ public sealed class ProducersEndToEndTests
 
         var cpu = JsonDocument.Parse((await sse.NextOfTypeAsync("cpu")).Data).RootElement;
         var memory = JsonDocument.Parse((await sse.NextOfTypeAsync("memory")).Data).RootElement;
+        while (cpu.GetProperty("systemPercent").ValueKind == JsonValueKind.Null && OperatingSystem.IsLinux())
+        {
+            // The first 50 ms window may have no clock tick accounted on an idle machine: the next one measures longer.
+            cpu = JsonDocument.Parse((await sse.NextOfTypeAsync("cpu")).Data).RootElement;
+        }
 
         Assert.InRange(cpu.GetProperty("processPercent").GetDouble(), 0, 100);
         Assert.Equal(Environment.ProcessorCount, cpu.GetProperty("cores").GetDouble());

@@ -29,6 +29,7 @@ public sealed class MetricsSampler : IMetricsSampler
     private long _lastTimestamp;
     private TimeSpan _lastProcessTime;
     private CpuTimes? _lastMachine;
+    private double? _lastSystem;
     private long? _lastCgroupUsageMicros;
 
     public MetricsSampler(MetricsSources sources, TimeProvider timeProvider, bool? linux = null)
@@ -77,16 +78,28 @@ public sealed class MetricsSampler : IMetricsSampler
         else if (stat is not null && _lastMachine is { } previous && stat.Cpu.Total > previous.Total)
         {
             system = Percent((double)(stat.Cpu.Busy - Math.Min(stat.Cpu.Busy, previous.Busy)) / (stat.Cpu.Total - previous.Total));
+            _lastMachine = stat.Cpu;
+        }
+        else if (stat is not null && _lastMachine is not null)
+        {
+            // No clock tick was accounted since the last reading (an idle tickless kernel, or a very short interval):
+            // keep the older reading as the baseline so the next sample measures the longer window, and show the last figure.
+            system = _lastSystem;
+        }
+        else
+        {
+            _lastMachine = stat?.Cpu;
         }
 
-        _lastMachine = stat?.Cpu;
+        _lastSystem = system;
 
         // Environment.CpuUsage is Process.TotalProcessorTime (user + system) without creating a Process object.
         var processTime = ProcessCpuTime();
         double? process = elapsed > TimeSpan.Zero ? Percent((processTime - _lastProcessTime) / (elapsed * cores)) : null;
         _lastProcessTime = processTime;
 
-        return new CpuSample(now, system, process, Math.Round(cores, 2), system is not null, containerLimited)
+        var available = containerLimited ? _lastCgroupUsageMicros is not null : stat is not null;
+        return new CpuSample(now, system, process, Math.Round(cores, 2), available, containerLimited)
         {
             SystemHistory = _systemCpu.Add(system),
             ProcessHistory = _processCpu.Add(process),
