@@ -89,3 +89,91 @@ public sealed class RecordingPublisher : IEventPublisher
         return ValueTask.FromResult<IReadOnlyList<SseEvent>>(events);
     }
 }
+
+/// <summary>A clock the test moves by hand, whose timers fire when the time they wait for is reached.</summary>
+public sealed class SteppedTimeProvider(DateTimeOffset start) : TimeProvider
+{
+    private readonly Lock _lock = new();
+    private readonly List<SteppedTimer> _timers = [];
+    private DateTimeOffset _now = start;
+
+    public override DateTimeOffset GetUtcNow()
+    {
+        lock (_lock)
+        {
+            return _now;
+        }
+    }
+
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+    public override long GetTimestamp() => GetUtcNow().UtcTicks;
+
+    /// <summary>How many timers are waiting: a producer blocked on its next tick has one.</summary>
+    public int Waiting
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _timers.Count(t => t.Due is not null);
+            }
+        }
+    }
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = new SteppedTimer(this, callback, state);
+        timer.Change(dueTime, period);
+        return timer;
+    }
+
+    /// <summary>Moves the clock on and fires every one-shot timer now due.</summary>
+    public void Advance(TimeSpan by)
+    {
+        List<SteppedTimer> due;
+        lock (_lock)
+        {
+            _now += by;
+            due = _timers.Where(t => t.Due <= _now).ToList();
+            due.ForEach(t => t.Due = null);
+        }
+
+        due.ForEach(t => t.Fire());
+    }
+
+    private sealed class SteppedTimer(SteppedTimeProvider owner, TimerCallback callback, object? state) : ITimer
+    {
+        public DateTimeOffset? Due { get; set; }
+
+        public void Fire() => callback(state);
+
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            lock (owner._lock)
+            {
+                Due = dueTime == Timeout.InfiniteTimeSpan ? null : owner._now + dueTime;
+                if (!owner._timers.Contains(this))
+                {
+                    owner._timers.Add(this);
+                }
+            }
+
+            return true;
+        }
+
+        public void Dispose()
+        {
+            lock (owner._lock)
+            {
+                owner._timers.Remove(this);
+            }
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}

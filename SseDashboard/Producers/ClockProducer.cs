@@ -11,7 +11,7 @@ public sealed record ClockSample(
     double UptimeSeconds,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null);
 
-/// <summary>Publishes the time and uptime every <c>Dashboard:Clock:Interval</c>.</summary>
+/// <summary>Publishes the time and uptime every <c>Dashboard:Clock:Interval</c>, on whole multiples of it (on the second).</summary>
 public sealed class ClockProducer(
     IEventPublisher publisher,
     TimeProvider timeProvider,
@@ -26,14 +26,14 @@ public sealed class ClockProducer(
 
     private async Task RunAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.Clock.Interval, timeProvider);
+        var timer = new AlignedTimer(options.Value.Clock.Interval, timeProvider);
 
         // First sample at once: a client connecting now never waits for the first tick.
-        do
+        while (true)
         {
             await publisher.PublishAsync(DashboardTopics.Clock, Sample(), stoppingToken);
+            await timer.WaitForNextTickAsync(stoppingToken);
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
     private async ValueTask ShowFaultAsync(Exception ex, CancellationToken stoppingToken) =>

@@ -18,17 +18,18 @@ public sealed class MetricsProducer(
     private async Task RunAsync(CancellationToken stoppingToken)
     {
         var interval = options.Value.Metrics.Interval;
-        using var timer = new PeriodicTimer(interval, timeProvider);
 
         // The first sample comes after a short baseline rather than a whole interval (CPU % is a difference of two
-        // readings), so the panels fill within a moment of start even with a long interval.
+        // readings), so the panels fill within a moment of start even with a long interval; then on whole multiples
+        // of the interval, with the clock when the intervals match.
         await Task.Delay(interval < FirstSampleAfter ? interval : FirstSampleAfter, timeProvider, stoppingToken);
-        do
+        var timer = new AlignedTimer(interval, timeProvider);
+        while (true)
         {
             var (cpu, memory) = sampler.Sample();
             await publisher.PublishAllAsync([DashboardTopics.Cpu.With(cpu), DashboardTopics.Memory.With(memory)], stoppingToken);
+            await timer.WaitForNextTickAsync(stoppingToken);
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
     private static readonly TimeSpan FirstSampleAfter = TimeSpan.FromMilliseconds(250);

@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using SseDashboard.Producers;
+using SseDashboard.Tests.Infrastructure;
+
+namespace SseDashboard.Tests.Producers;
+
+public sealed class AlignedTimerTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 21, 12, 0, 0, 300, TimeSpan.Zero);
+
+    [Theory]
+    [InlineData("12:00:00.300", 1000, "12:00:01.000")]
+    [InlineData("12:00:01.000", 1000, "12:00:02.000")]
+    [InlineData("12:00:00.999", 1000, "12:00:01.000")]
+    [InlineData("12:00:00.300", 200, "12:00:00.400")]
+    [InlineData("12:00:07.000", 5000, "12:00:10.000")]
+    public void NextBoundary_IsTheNextWholeMultipleOfTheInterval(string now, int intervalMs, string expected)
+    {
+        var at = DateTimeOffset.Parse($"2026-11-21T{now}Z");
+
+        Assert.Equal(DateTimeOffset.Parse($"2026-11-21T{expected}Z"), AlignedTimer.NextBoundary(at, TimeSpan.FromMilliseconds(intervalMs)));
+    }
+
+    [Fact]
+    public async Task Clock_PublishesAtOnce_ThenOnEverySecond_AsAWallClockChanges()
+    {
+        var time = new SteppedTimeProvider(Start);
+        var publisher = new RecordingPublisher();
+        using var clock = new ClockProducer(publisher, time, Options.Create(new DashboardOptions()), new RestartPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)), NullLogger<ClockProducer>.Instance);
+
+        await clock.StartAsync(TestContext.Current.CancellationToken);
+        for (var i = 0; i < 3; i++)
+        {
+            await Eventually.TrueAsync(() => time.Waiting == 1, TimeSpan.FromSeconds(10), "the clock waiting for its next tick");
+            time.Advance(i == 0 ? TimeSpan.FromMilliseconds(700) : TimeSpan.FromSeconds(1));
+        }
+
+        await Eventually.TrueAsync(() => publisher.Of(DashboardTopics.Clock).Count() == 4, TimeSpan.FromSeconds(10), "four clock events");
+        await clock.StopAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(
+            ["12:00:00.300", "12:00:01.000", "12:00:02.000", "12:00:03.000"],
+            publisher.Of(DashboardTopics.Clock).Select(c => c.Timestamp.ToString("HH:mm:ss.fff")));
+    }
+
+    [Fact]
+    public async Task Metrics_FirstSampleAfterTheBaseline_ThenOnTheClocksSeconds()
+    {
+        var time = new SteppedTimeProvider(Start);
+        var publisher = new RecordingPublisher();
+        using var metrics = new MetricsProducer(new StampingSampler(time), publisher, time, Options.Create(new DashboardOptions()),
+            new RestartPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)), NullLogger<MetricsProducer>.Instance);
+
+        await metrics.StartAsync(TestContext.Current.CancellationToken);
+        foreach (var step in new[] { 250, 450, 1000 })
+        {
+            await Eventually.TrueAsync(() => time.Waiting == 1, TimeSpan.FromSeconds(10), "metrics waiting for the next sample");
+            time.Advance(TimeSpan.FromMilliseconds(step));
+        }
+
+        await Eventually.TrueAsync(() => publisher.Of(DashboardTopics.Memory).Count() == 3, TimeSpan.FromSeconds(10), "three samples");
+        await metrics.StopAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(
+            ["12:00:00.550", "12:00:01.000", "12:00:02.000"],
+            publisher.Of(DashboardTopics.Cpu).Select(c => c.Timestamp.ToString("HH:mm:ss.fff")));
+    }
+
+    private sealed class StampingSampler(TimeProvider time) : IMetricsSampler
+    {
+        public (CpuSample Cpu, MemorySample Memory) Sample()
+        {
+            var now = time.GetUtcNow();
+            return (new CpuSample(now, 1, 1, 2, true, false), new MemorySample(now, 100, 50, 50, 10, 5, 0, 0, 0, true, false));
+        }
+    }
+}
