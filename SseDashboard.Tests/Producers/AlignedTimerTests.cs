@@ -15,11 +15,16 @@ public sealed class AlignedTimerTests
     [InlineData("12:00:00.999", 1000, "12:00:01.000")]
     [InlineData("12:00:00.300", 200, "12:00:00.400")]
     [InlineData("12:00:07.000", 5000, "12:00:10.000")]
-    public void NextBoundary_IsTheNextWholeMultipleOfTheInterval(string now, int intervalMs, string expected)
+    [InlineData("12:00:00.300", 1000, "12:00:00.500", 500)]
+    [InlineData("12:00:00.500", 1000, "12:00:01.500", 500)]
+    [InlineData("12:00:00.700", 1000, "12:00:01.500", 500)]
+    public void NextBoundary_IsTheNextWholeMultipleOfTheInterval_PlusTheOffset(string now, int intervalMs, string expected, int offsetMs = 0)
     {
         var at = DateTimeOffset.Parse($"2026-11-21T{now}Z");
 
-        Assert.Equal(DateTimeOffset.Parse($"2026-11-21T{expected}Z"), AlignedTimer.NextBoundary(at, TimeSpan.FromMilliseconds(intervalMs)));
+        Assert.Equal(
+            DateTimeOffset.Parse($"2026-11-21T{expected}Z"),
+            AlignedTimer.NextBoundary(at, TimeSpan.FromMilliseconds(intervalMs), TimeSpan.FromMilliseconds(offsetMs)));
     }
 
     [Fact]
@@ -45,7 +50,7 @@ public sealed class AlignedTimerTests
     }
 
     [Fact]
-    public async Task Metrics_FirstSampleAfterTheBaseline_ThenOnTheClocksSeconds()
+    public async Task Metrics_FirstSampleAfterTheBaseline_ThenHalfwayBetweenTheClocksTicks()
     {
         var time = new SteppedTimeProvider(Start);
         var publisher = new RecordingPublisher();
@@ -53,7 +58,7 @@ public sealed class AlignedTimerTests
             new RestartPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)), NullLogger<MetricsProducer>.Instance);
 
         await metrics.StartAsync(TestContext.Current.CancellationToken);
-        foreach (var step in new[] { 250, 450, 1000 })
+        foreach (var step in new[] { 250, 950, 1000 })
         {
             await Eventually.TrueAsync(() => time.Waiting == 1, TimeSpan.FromSeconds(10), "metrics waiting for the next sample");
             time.Advance(TimeSpan.FromMilliseconds(step));
@@ -63,7 +68,7 @@ public sealed class AlignedTimerTests
         await metrics.StopAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(
-            ["12:00:00.550", "12:00:01.000", "12:00:02.000"],
+            ["12:00:00.550", "12:00:01.500", "12:00:02.500"],
             publisher.Of(DashboardTopics.Cpu).Select(c => c.Timestamp.ToString("HH:mm:ss.fff")));
     }
 

@@ -20,10 +20,11 @@ public sealed class MetricsProducer(
         var interval = options.Value.Metrics.Interval;
 
         // The first sample comes after a short baseline rather than a whole interval (CPU % is a difference of two
-        // readings), so the panels fill within a moment of start even with a long interval; then on whole multiples
-        // of the interval, with the clock when the intervals match.
+        // readings), so the panels fill within a moment of start even with a long interval. Then half an interval
+        // after the clock's ticks: fanned out at the same moment as the clock, the two events mostly still took
+        // two writes per client, and the second waited for the first (10,000 clients: p99 194 ms vs 164 ms apart).
         await Task.Delay(interval < FirstSampleAfter ? interval : FirstSampleAfter, timeProvider, stoppingToken);
-        var timer = new AlignedTimer(interval, timeProvider);
+        var timer = new AlignedTimer(interval, timeProvider, offset: interval / 2);
         while (true)
         {
             var (cpu, memory) = sampler.Sample();
