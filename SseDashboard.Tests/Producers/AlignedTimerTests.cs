@@ -50,15 +50,38 @@ public sealed class AlignedTimerTests
     }
 
     [Fact]
-    public async Task Metrics_FirstSampleAfterTheBaseline_ThenHalfwayBetweenTheClocksTicks()
+    public async Task Clock_WallClockSetBackAnHour_KeepsTickingEverySecond()
     {
         var time = new SteppedTimeProvider(Start);
+        var publisher = new RecordingPublisher();
+        using var clock = new ClockProducer(publisher, time, Options.Create(new DashboardOptions()), new RestartPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)), NullLogger<ClockProducer>.Instance);
+
+        await clock.StartAsync(TestContext.Current.CancellationToken);
+        await Eventually.TrueAsync(() => time.Waiting == 1, TimeSpan.FromSeconds(10), "the clock waiting for its next tick");
+        time.SetBack(TimeSpan.FromHours(1));
+        time.Advance(TimeSpan.FromMilliseconds(700));
+        await Eventually.TrueAsync(() => time.Waiting == 1, TimeSpan.FromSeconds(10), "the clock waiting again");
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        await Eventually.TrueAsync(() => publisher.Of(DashboardTopics.Clock).Count() == 2, TimeSpan.FromSeconds(10), "a tick at the new time's next second");
+        await clock.StopAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(["12:00:00.300", "11:00:02.000"], publisher.Of(DashboardTopics.Clock).Select(c => c.Timestamp.ToString("HH:mm:ss.fff")));
+    }
+
+    [Theory]
+    [InlineData(300, new[] { 250, 450, 1000 }, new[] { "12:00:00.550", "12:00:01.000", "12:00:02.000" })]
+    // A first sample at .800 would be followed 200 ms later by the next: the tick at 01.000 is skipped.
+    [InlineData(550, new[] { 250, 1200, 1000 }, new[] { "12:00:00.800", "12:00:02.000", "12:00:03.000" })]
+    public async Task Metrics_FirstSampleAfterTheBaseline_ThenOnTheClocksSeconds(int startMs, int[] steps, string[] expected)
+    {
+        var time = new SteppedTimeProvider(Start.AddMilliseconds(startMs - 300));
         var publisher = new RecordingPublisher();
         using var metrics = new MetricsProducer(new StampingSampler(time), publisher, time, Options.Create(new DashboardOptions()),
             new RestartPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)), NullLogger<MetricsProducer>.Instance);
 
         await metrics.StartAsync(TestContext.Current.CancellationToken);
-        foreach (var step in new[] { 250, 950, 1000 })
+        foreach (var step in steps)
         {
             await Eventually.TrueAsync(() => time.Waiting == 1, TimeSpan.FromSeconds(10), "metrics waiting for the next sample");
             time.Advance(TimeSpan.FromMilliseconds(step));
@@ -67,9 +90,7 @@ public sealed class AlignedTimerTests
         await Eventually.TrueAsync(() => publisher.Of(DashboardTopics.Memory).Count() == 3, TimeSpan.FromSeconds(10), "three samples");
         await metrics.StopAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal(
-            ["12:00:00.550", "12:00:01.500", "12:00:02.500"],
-            publisher.Of(DashboardTopics.Cpu).Select(c => c.Timestamp.ToString("HH:mm:ss.fff")));
+        Assert.Equal(expected, publisher.Of(DashboardTopics.Cpu).Select(c => c.Timestamp.ToString("HH:mm:ss.fff")));
     }
 
     private sealed class StampingSampler(TimeProvider time) : IMetricsSampler

@@ -59,6 +59,14 @@ public sealed class MetricsSamplerTests
         File.WriteAllText(stat, "cpu  1700 100 700 8800 600 50 50 100 0 0\n" + string.Join("", LaterStat.Split('\n')[1..].Select(l => l.Length > 0 ? l + "\n" : "")));
         time.Advance(TimeSpan.FromMilliseconds(50));
         Assert.Equal(50, sampler.Sample().Cpu.SystemPercent);
+
+        // Counters that went back (iowait may) are a new baseline, not a window to wait out.
+        File.WriteAllText(stat, LaterStat);
+        time.Advance(TimeSpan.FromMilliseconds(50));
+        Assert.Null(sampler.Sample().Cpu.SystemPercent);
+        File.WriteAllText(stat, "cpu  1700 100 700 8800 600 50 50 100 0 0\n" + string.Join("", LaterStat.Split('\n')[1..].Select(l => l.Length > 0 ? l + "\n" : "")));
+        time.Advance(TimeSpan.FromMilliseconds(50));
+        Assert.Equal(50, sampler.Sample().Cpu.SystemPercent);
     }
 
     [Fact]

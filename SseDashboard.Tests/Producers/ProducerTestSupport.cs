@@ -128,6 +128,19 @@ public sealed class SteppedTimeProvider(DateTimeOffset start) : TimeProvider
         return timer;
     }
 
+    /// <summary>Sets the wall clock back (as an NTP step may) without firing anything.</summary>
+    public void SetBack(TimeSpan by)
+    {
+        lock (_lock)
+        {
+            _now -= by;
+            foreach (var timer in _timers.Where(t => t.Due is not null))
+            {
+                timer.Due -= by; // timers wait on elapsed time, not on the wall clock
+            }
+        }
+    }
+
     /// <summary>Moves the clock on and fires every one-shot timer now due.</summary>
     public void Advance(TimeSpan by)
     {

@@ -5,9 +5,16 @@ namespace SseDashboard.Producers;
 /// way Netdata collects on whole seconds: a 1 s clock changes on the second, as a wall clock does. A tick missed
 /// entirely is skipped, as with <see cref="PeriodicTimer"/>.
 /// </summary>
-public sealed class AlignedTimer(TimeSpan interval, TimeProvider timeProvider, TimeSpan offset = default)
+/// <param name="minFirstWait">A first boundary nearer than this is skipped (a sample a few ms after the previous one measures nothing).</param>
+public sealed class AlignedTimer(TimeSpan interval, TimeProvider timeProvider, TimeSpan offset = default, TimeSpan minFirstWait = default)
 {
-    private DateTimeOffset _next = NextBoundary(timeProvider.GetUtcNow(), interval, offset);
+    private DateTimeOffset _next = FirstBoundary(timeProvider.GetUtcNow(), interval, offset, minFirstWait);
+
+    private static DateTimeOffset FirstBoundary(DateTimeOffset now, TimeSpan interval, TimeSpan offset, TimeSpan minFirstWait)
+    {
+        var next = NextBoundary(now, interval, offset);
+        return next - now < minFirstWait ? next + interval : next;
+    }
 
     /// <summary>
     /// The first whole multiple of <paramref name="interval"/> (since 0001-01-01 UTC), plus <paramref name="offset"/>,
@@ -25,6 +32,12 @@ public sealed class AlignedTimer(TimeSpan interval, TimeProvider timeProvider, T
         // A timer may fire a little early: wait out the rest so the tick is never before its boundary.
         for (var now = timeProvider.GetUtcNow(); now < _next; now = timeProvider.GetUtcNow())
         {
+            if (_next - now > interval)
+            {
+                // The wall clock was set back: the next boundary is the one after the new time, not hours away.
+                _next = NextBoundary(now, interval, offset);
+            }
+
             await Task.Delay(_next - now, timeProvider, cancellationToken);
         }
 

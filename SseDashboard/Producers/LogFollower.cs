@@ -80,9 +80,14 @@ public sealed class LogFollower
 
         // At start the newest file gives the initial lines and the others are followed from their end. Files that
         // appear later are read from their start, oldest first, so their lines come out in the order written.
-        found.Sort((a, b) => initial
-            ? File.GetLastWriteTimeUtc(b).CompareTo(File.GetLastWriteTimeUtc(a))
-            : File.GetLastWriteTimeUtc(a).CompareTo(File.GetLastWriteTimeUtc(b)));
+        // Each file's time is read once (a late file may still be written to); equal times go by name.
+        var byAge = found.Select(f => (Path: f, Written: File.GetLastWriteTimeUtc(f))).OrderBy(f => f.Written).ThenBy(f => f.Path, StringComparer.Ordinal).ToList();
+        if (initial)
+        {
+            byAge.Reverse();
+        }
+
+        found = byAge.Select(f => f.Path).ToList();
 
         // A new file beside ones already followed is the glob rolling over; the first file after none just ends "missing".
         var rolling = state.Tails.Count > 0;

@@ -20,11 +20,11 @@ public sealed class MetricsProducer(
         var interval = options.Value.Metrics.Interval;
 
         // The first sample comes after a short baseline rather than a whole interval (CPU % is a difference of two
-        // readings), so the panels fill within a moment of start even with a long interval. Then half an interval
-        // after the clock's ticks: fanned out at the same moment as the clock, the two events mostly still took
-        // two writes per client, and the second waited for the first (10,000 clients: p99 194 ms vs 164 ms apart).
+        // readings), so the panels fill within a moment of start even with a long interval. Then on the clock's
+        // boundaries: published at the same moment, clock, cpu and memory mostly reach a client in one write (at
+        // 10,000 clients 6.9 µs of server CPU per event; half an interval apart, two writes, 11.9 µs).
         await Task.Delay(interval < FirstSampleAfter ? interval : FirstSampleAfter, timeProvider, stoppingToken);
-        var timer = new AlignedTimer(interval, timeProvider, offset: interval / 2);
+        var timer = new AlignedTimer(interval, timeProvider, minFirstWait: interval / 2);
         while (true)
         {
             var (cpu, memory) = sampler.Sample();

@@ -80,7 +80,7 @@ public sealed class MetricsSampler : IMetricsSampler
             system = Percent((double)(stat.Cpu.Busy - Math.Min(stat.Cpu.Busy, previous.Busy)) / (stat.Cpu.Total - previous.Total));
             _lastMachine = stat.Cpu;
         }
-        else if (stat is not null && _lastMachine is not null)
+        else if (stat is not null && _lastMachine is { } unchanged && stat.Cpu.Total == unchanged.Total)
         {
             // No clock tick was accounted since the last reading (an idle tickless kernel, or a very short interval):
             // keep the older reading as the baseline so the next sample measures the longer window, and show the last figure.
@@ -88,6 +88,7 @@ public sealed class MetricsSampler : IMetricsSampler
         }
         else
         {
+            // No reading before, or counters that went back (iowait may, and virtualised /proc/stat): a new baseline.
             _lastMachine = stat?.Cpu;
         }
 

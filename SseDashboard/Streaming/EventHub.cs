@@ -54,7 +54,7 @@ public sealed class EventHub : IEventPublisher
     public IReadOnlyList<Topic> Topics { get; }
 
     /// <summary>How long writers get to drain after <see cref="Complete"/> before their connections are aborted.</summary>
-    public static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan DrainGrace = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
     /// Cancelled <see cref="DrainGrace"/> after <see cref="Complete"/>: a writer still running then is stuck on a client
