@@ -32,7 +32,7 @@ public sealed class AlignedTimerTests
     {
         var time = new SteppedTimeProvider(Start);
         var publisher = new RecordingPublisher();
-        using var clock = new ClockProducer(publisher, time, Options.Create(new DashboardOptions()), new RestartPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)), NullLogger<ClockProducer>.Instance);
+        using var clock = Clock(time, publisher);
 
         await clock.StartAsync(TestContext.Current.CancellationToken);
         for (var i = 0; i < 3; i++)
@@ -54,7 +54,7 @@ public sealed class AlignedTimerTests
     {
         var time = new SteppedTimeProvider(Start);
         var publisher = new RecordingPublisher();
-        using var clock = new ClockProducer(publisher, time, Options.Create(new DashboardOptions()), new RestartPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)), NullLogger<ClockProducer>.Instance);
+        using var clock = Clock(time, publisher);
 
         await clock.StartAsync(TestContext.Current.CancellationToken);
         await Eventually.TrueAsync(() => time.Waiting == 1, TimeSpan.FromSeconds(10), "the clock waiting for its next tick");
@@ -92,6 +92,9 @@ public sealed class AlignedTimerTests
 
         Assert.Equal(expected, publisher.Of(DashboardTopics.Cpu).Select(c => c.Timestamp.ToString("HH:mm:ss.fff")));
     }
+
+    private static ClockProducer Clock(TimeProvider time, RecordingPublisher publisher) =>
+        new(publisher, time, Options.Create(new DashboardOptions()), new RestartPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)), NullLogger<ClockProducer>.Instance);
 
     private sealed class StampingSampler(TimeProvider time) : IMetricsSampler
     {

@@ -81,14 +81,7 @@ public sealed class ProducerRestartsTests
     public async Task MetricsProducer_SamplerThrowsOnce_PublishesErrorStateOnBothTopics_ThenRecovers()
     {
         var publisher = new RecordingPublisher();
-        var options = Options.Create(new DashboardOptions { Metrics = { Interval = TimeSpan.FromMilliseconds(20) } });
-        using var producer = new MetricsProducer(
-            new ThrowsOnceSampler(),
-            publisher,
-            TimeProvider.System,
-            options,
-            new RestartPolicy(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(100)),
-            NullLogger<MetricsProducer>.Instance);
+        using var producer = Metrics(new ThrowsOnceSampler(), publisher, TimeSpan.FromMilliseconds(20));
 
         await producer.StartAsync(TestContext.Current.CancellationToken);
         await Eventually.TrueAsync(
@@ -108,14 +101,7 @@ public sealed class ProducerRestartsTests
     public async Task MetricsProducer_PublishesItsFirstSampleSoonAfterStart_EvenWithALongInterval()
     {
         var publisher = new RecordingPublisher();
-        var options = Options.Create(new DashboardOptions { Metrics = { Interval = TimeSpan.FromHours(1) } });
-        using var producer = new MetricsProducer(
-            new ThrowsOnceSampler(calls: 1),
-            publisher,
-            TimeProvider.System,
-            options,
-            new RestartPolicy(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(100)),
-            NullLogger<MetricsProducer>.Instance);
+        using var producer = Metrics(new ThrowsOnceSampler(calls: 1), publisher, TimeSpan.FromHours(1));
 
         await producer.StartAsync(TestContext.Current.CancellationToken);
         await Eventually.TrueAsync(
@@ -130,7 +116,7 @@ public sealed class ProducerRestartsTests
     [Fact]
     public async Task ClockProducer_PublishFailsOnce_ShowsTheFaultOnTheClock_ThenTicksOn()
     {
-        var publisher = new FailsOnceOnClockPublisher();
+        var publisher = new FailsOncePublisher(payload => payload is ClockSample { Error: null });
         var options = Options.Create(new DashboardOptions { Clock = { Interval = TimeSpan.FromMilliseconds(20) } });
         using var producer = new ClockProducer(
             publisher,
@@ -151,8 +137,8 @@ public sealed class ProducerRestartsTests
         Assert.All(clock.Skip(1), c => Assert.Null(c.Error));
     }
 
-    /// <summary>Throws on the first clock tick, then records.</summary>
-    private sealed class FailsOnceOnClockPublisher : IEventPublisher
+    /// <summary>Throws on the first payload <paramref name="fails"/> picks (losing it, as a failed publish does), then records.</summary>
+    private sealed class FailsOncePublisher(Func<object, bool> fails) : IEventPublisher
     {
         private int _failed;
 
@@ -160,7 +146,7 @@ public sealed class ProducerRestartsTests
 
         public ValueTask<SseEvent> PublishAsync<T>(Topic<T> topic, T payload, CancellationToken cancellationToken = default)
             where T : notnull =>
-            payload is ClockSample { Error: null } && Interlocked.Exchange(ref _failed, 1) == 0
+            fails(payload) && Interlocked.Exchange(ref _failed, 1) == 0
                 ? throw new InvalidOperationException("hub unavailable")
                 : Inner.PublishAsync(topic, payload, cancellationToken);
 
@@ -168,13 +154,22 @@ public sealed class ProducerRestartsTests
             Inner.PublishAllAsync(publications, cancellationToken);
     }
 
+    private static MetricsProducer Metrics(IMetricsSampler sampler, IEventPublisher publisher, TimeSpan interval) =>
+        new(
+            sampler,
+            publisher,
+            TimeProvider.System,
+            Options.Create(new DashboardOptions { Metrics = { Interval = interval } }),
+            new RestartPolicy(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(100)),
+            NullLogger<MetricsProducer>.Instance);
+
     [Fact]
     public async Task LogTailProducer_PublishFailsOnce_ShowsAnErrorMarker_SkipsThatBatch_AndFollowsOn()
     {
         using var dir = new TempDirectory();
         var log = dir.File("app.log");
         File.WriteAllText(log, "first\n");
-        var publisher = new FailsOnceOnLinesPublisher();
+        var publisher = new FailsOncePublisher(payload => payload is LogBatch { Kind: LogKinds.Lines });
         var options = Options.Create(new DashboardOptions { LogTail = { Paths = [log], PollInterval = TimeSpan.FromMilliseconds(10) } });
         using var producer = new LogTailProducer(
             publisher,
@@ -196,23 +191,6 @@ public sealed class ProducerRestartsTests
         Assert.Equal(LogKinds.Error, batches[0].Kind);
         Assert.Equal("The log follower failed: hub unavailable", batches[0].Error);
         Assert.Equal(["second"], batches.Skip(1).SelectMany(b => b.Lines).Select(l => l.Text));
-    }
-
-    /// <summary>Throws on the first batch of lines (losing it, as a failed publish does), then records.</summary>
-    private sealed class FailsOnceOnLinesPublisher : IEventPublisher
-    {
-        private int _failed;
-
-        public RecordingPublisher Inner { get; } = new();
-
-        public ValueTask<SseEvent> PublishAsync<T>(Topic<T> topic, T payload, CancellationToken cancellationToken = default)
-            where T : notnull =>
-            payload is LogBatch { Kind: LogKinds.Lines } && Interlocked.Exchange(ref _failed, 1) == 0
-                ? throw new InvalidOperationException("hub unavailable")
-                : Inner.PublishAsync(topic, payload, cancellationToken);
-
-        public ValueTask<IReadOnlyList<SseEvent>> PublishAllAsync(IReadOnlyList<Publication> publications, CancellationToken cancellationToken = default) =>
-            Inner.PublishAllAsync(publications, cancellationToken);
     }
 
     /// <summary>Throws on the first call (or never, with <c>calls: 1</c> counted as already made).</summary>

@@ -233,11 +233,7 @@ public sealed class SseEndpointTests
         var ticks = TestTopics.NewStream();
         var server = await StartWithTopicAsync(ticks, new Dictionary<string, string?> { ["Dashboard:Sse:MaxQueuedEvents"] = "1000" });
         var hub = server.GetRequiredService<EventHub>();
-        using var stalled = new TcpClient();
-        stalled.ReceiveBufferSize = 4096;
-        await stalled.ConnectAsync(server.BaseAddress.Host, server.BaseAddress.Port, Ct);
-        await stalled.GetStream().WriteAsync(Encoding.ASCII.GetBytes($"GET /sse?topics=ticks HTTP/1.1\r\nHost: {server.BaseAddress.Authority}\r\n\r\n"), Ct);
-        await Eventually.TrueAsync(() => hub.SubscriberCount == 1, TimeSpan.FromSeconds(5), "the stalled client subscribed");
+        using var stalled = await ConnectStalledAsync(server, "/sse?topics=ticks");
         using var healthy = await server.Client.GetAsync("/sse?topics=clock&format=json", HttpCompletionOption.ResponseHeadersRead, Ct);
         var drain = DrainToEndAsync(await healthy.Content.ReadAsStreamAsync(Ct));
         await Eventually.TrueAsync(() => hub.SubscriberCount == 2, TimeSpan.FromSeconds(5), "the healthy client subscribed");
@@ -265,12 +261,7 @@ public sealed class SseEndpointTests
         await using var server = await StartWithTopicAsync(ticks, new Dictionary<string, string?> { ["Dashboard:Sse:MaxQueuedEvents"] = "16" });
         var hub = server.GetRequiredService<EventHub>();
 
-        // A client that sends its request and then never reads a byte.
-        using var stalled = new TcpClient();
-        stalled.ReceiveBufferSize = 4096;
-        await stalled.ConnectAsync(server.BaseAddress.Host, server.BaseAddress.Port, Ct);
-        await stalled.GetStream().WriteAsync(Encoding.ASCII.GetBytes($"GET /sse?topics=ticks HTTP/1.1\r\nHost: {server.BaseAddress.Authority}\r\n\r\n"), Ct);
-        await Eventually.TrueAsync(() => hub.SubscriberCount == 1, TimeSpan.FromSeconds(5), "the stalled client subscribed");
+        using var stalled = await ConnectStalledAsync(server, "/sse?topics=ticks");
 
         await using var healthy = await SseClient.ConnectAsync(server.Client, "/sse?topics=ticks&format=json");
         var big = new string('x', 64 * 1024);
@@ -300,6 +291,18 @@ public sealed class SseEndpointTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Healthy", await response.Content.ReadAsStringAsync(Ct));
+    }
+
+    /// <summary>A client that sends its request and then never reads a byte; returns once the hub has it.</summary>
+    private static async Task<TcpClient> ConnectStalledAsync(DashboardServer server, string path)
+    {
+        var hub = server.GetRequiredService<EventHub>();
+        var before = hub.SubscriberCount;
+        var stalled = new TcpClient { ReceiveBufferSize = 4096 };
+        await stalled.ConnectAsync(server.BaseAddress.Host, server.BaseAddress.Port, Ct);
+        await stalled.GetStream().WriteAsync(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: {server.BaseAddress.Authority}\r\n\r\n"), Ct);
+        await Eventually.TrueAsync(() => hub.SubscriberCount == before + 1, TimeSpan.FromSeconds(5), "the stalled client subscribed");
+        return stalled;
     }
 
     private static async Task DrainToEndAsync(Stream body)
