@@ -301,6 +301,12 @@ public sealed class DashboardBrowserTests(Chromium chromium)
 
         await page.GotoAsync(Url(server, "/panels/clock?theme=light"));
         await Expect(page.Locator("#panel-clock")).ToHaveCSSAsync("background-color", "rgb(255, 255, 255)");
+
+        await using var lightReader = await chromium.NewPageAsync(new BrowserNewContextOptions { ColorScheme = ColorScheme.Light });
+        await lightReader.Page.GotoAsync(Url(server, "/panels/clock"));
+        await Expect(lightReader.Page.Locator("#panel-clock")).ToHaveCSSAsync("background-color", "rgb(255, 255, 255)");
+        await lightReader.Page.GotoAsync(Url(server, "/panels/clock?theme=dark"));
+        await Expect(lightReader.Page.Locator("#panel-clock")).ToHaveCSSAsync("background-color", "rgb(22, 27, 34)");
     }
 
     internal static string Url(DashboardServer server, string path) => new Uri(server.BaseAddress, path).ToString();

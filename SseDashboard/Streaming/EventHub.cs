@@ -129,13 +129,7 @@ public sealed class EventHub : IEventPublisher
             {
                 var (state, payload, html, json) = rendered[i];
                 var id = _lastId + 1;
-                events[i] = new SseEvent(
-                    id,
-                    state.Topic,
-                    state.Index,
-                    payload,
-                    await SseFraming.EncodeAsync(state.Topic.Name, id, html),
-                    await SseFraming.EncodeAsync(state.Topic.Name, id, json));
+                events[i] = await EncodeAsync(state, id, payload, html, json);
                 state.Retain(events[i]);
                 Volatile.Write(ref _lastId, id);
             }
@@ -338,14 +332,18 @@ public sealed class EventHub : IEventPublisher
     {
         state.ResetData ??= await RenderResetAsync(state.Topic);
         var (payload, html, json) = state.ResetData.Value;
-        return new SseEvent(
+        return await EncodeAsync(state, id, payload, html, json);
+    }
+
+    /// <summary>The event as every subscriber gets it: framed once per format.</summary>
+    private static async ValueTask<SseEvent> EncodeAsync(TopicState state, long id, object payload, byte[] html, byte[] json) =>
+        new(
             id,
             state.Topic,
             state.Index,
             payload,
             await SseFraming.EncodeAsync(state.Topic.Name, id, html),
             await SseFraming.EncodeAsync(state.Topic.Name, id, json));
-    }
 
     private async ValueTask<(object Payload, byte[] Html, byte[] Json)> RenderResetAsync(Topic topic)
     {
