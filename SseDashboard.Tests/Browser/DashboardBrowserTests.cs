@@ -225,6 +225,7 @@ public sealed class DashboardBrowserTests(Chromium chromium)
             new LogFeedLine("alpha needle", "info"),
             new LogFeedLine("beta", "warn"),
             new LogFeedLine("gamma NEEDLE", "error"),
+            new LogFeedLine("at Orders.Api.Pay()", ""),
             new LogFeedLine("delta", "debug"),
             new LogFeedLine("no level", ""),
             new LogFeedLine("fatal thing", "fatal"));
@@ -236,8 +237,9 @@ public sealed class DashboardBrowserTests(Chromium chromium)
         var visible = page.Locator("#panel-log .log-line:visible");
         var marks = page.Locator("#panel-log .log-line:visible mark");
 
+        // A line with no level of its own stays with the entry before it: the error's stack trace, not delta's tail.
         await page.SelectOptionAsync("[data-log-level]", "warn");
-        await Expect(visible).ToHaveTextAsync(["beta", "gamma NEEDLE", "fatal thing"]);
+        await Expect(visible).ToHaveTextAsync(["beta", "gamma NEEDLE", "at Orders.Api.Pay()", "fatal thing"]);
         await Expect(page.Locator("#panel-log .log-marker[data-kind=rotated]")).ToContainTextAsync("app.log was rotated");
 
         await page.SelectOptionAsync("[data-log-level]", "");
@@ -254,7 +256,7 @@ public sealed class DashboardBrowserTests(Chromium chromium)
 
         await page.FillAsync("[data-log-filter]", "(");
         await Expect(page.Locator("[data-log-filter-error]")).ToContainTextAsync("Not a valid regular expression");
-        await Expect(visible).ToHaveCountAsync(8);
+        await Expect(visible).ToHaveCountAsync(9);
         await Expect(marks).ToHaveCountAsync(0);
     }
 

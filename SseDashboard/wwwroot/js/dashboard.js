@@ -167,10 +167,22 @@
       line.replaceChildren.apply(line, parts);
     }
 
+    // A line with no level of its own (a stack trace, the rest of a multi-line entry) belongs to the entry of the
+    // line right before it from the same file, so a level filter keeps an error together with its stack trace.
+    function entryLevel(line) {
+      if (line.dataset.level) {
+        return line.dataset.level;
+      }
+      const previous = line.previousElementSibling;
+      return previous && previous.classList.contains('log-line') && previous.dataset.file === line.dataset.file
+        ? previous.dataset.entryLevel || ''
+        : '';
+    }
+
     // Shows or hides one line by the filters; returns whether it is shown.
     function apply(line) {
       const text = line.textContent;
-      let shown = state.minLevel < 0 || rank(line.dataset.level) >= state.minLevel;
+      let shown = state.minLevel < 0 || rank(line.dataset.entryLevel) >= state.minLevel;
       if (shown && state.pattern) {
         shown = text.search(state.pattern) >= 0;
       }
@@ -232,8 +244,11 @@
           shown = 0;
           return;
         }
-        if (node.classList.contains('log-line') && apply(node)) {
-          shown++;
+        if (node.classList.contains('log-line')) {
+          node.dataset.entryLevel = entryLevel(node);
+          if (apply(node)) {
+            shown++;
+          }
         }
       });
 
