@@ -36,7 +36,7 @@ public sealed class ScreenshotTests(Chromium chromium)
         await page.GotoAsync(Url(server, "/"));
         await ExpectStatusAsync(page, "connected");
         // Let the sparklines gather a few dozen samples first.
-        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('#panel-memory polyline')].some(p => p.getAttribute('points').trim().split(' ').length > 40)");
+        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('#panel-memory .sparkline path')].some(p => p.getAttribute('d').split(/[ -]/).length > 80)");
         await page.FillAsync("[data-log-filter]", "Orders");
         await Expect(page.Locator("#panel-log mark").First).ToBeVisibleAsync();
         await page.FillAsync("[data-log-filter]", "");

@@ -105,8 +105,8 @@ public sealed class ProducerPanelsTests : IAsyncDisposable
         Assert.NotNull(body.QuerySelector(".container-limit"));
 
         // The unavailable sample splits the line; the newest value sits at the right edge (x = 119), 30% of 100 up.
-        var runs = body.QuerySelectorAll(".metric-system svg.sparkline polyline").Select(p => p.GetAttribute("points")!).ToArray();
-        Assert.Equal(["116,90", "118,80 119,70"], runs);
+        Assert.Equal("M116 90M118 80l1-10", body.QuerySelector(".metric-system svg.sparkline path")!.GetAttribute("d"));
+        Assert.Equal("M119 95", body.QuerySelector(".metric-process svg.sparkline path")!.GetAttribute("d"));
     }
 
     [Fact]
