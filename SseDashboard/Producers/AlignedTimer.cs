@@ -1,29 +1,26 @@
 namespace SseDashboard.Producers;
 
 /// <summary>
-/// A periodic timer whose ticks fall on whole multiples of the interval on the UTC clock (plus a fixed offset), the
-/// way Netdata collects on whole seconds: a 1 s clock changes on the second, as a wall clock does. A tick missed
-/// entirely is skipped, as with <see cref="PeriodicTimer"/>.
+/// A periodic timer whose ticks fall on whole multiples of the interval on the UTC clock, the way Netdata collects on
+/// whole seconds: a 1 s clock changes on the second, as a wall clock does. A tick missed entirely is skipped, as with
+/// <see cref="PeriodicTimer"/>.
 /// </summary>
 /// <param name="minFirstWait">A first boundary nearer than this is skipped (a sample a few ms after the previous one measures nothing).</param>
-public sealed class AlignedTimer(TimeSpan interval, TimeProvider timeProvider, TimeSpan offset = default, TimeSpan minFirstWait = default)
+public sealed class AlignedTimer(TimeSpan interval, TimeProvider timeProvider, TimeSpan minFirstWait = default)
 {
-    private DateTimeOffset _next = FirstBoundary(timeProvider.GetUtcNow(), interval, offset, minFirstWait);
+    private DateTimeOffset _next = FirstBoundary(timeProvider.GetUtcNow(), interval, minFirstWait);
 
-    private static DateTimeOffset FirstBoundary(DateTimeOffset now, TimeSpan interval, TimeSpan offset, TimeSpan minFirstWait)
+    private static DateTimeOffset FirstBoundary(DateTimeOffset now, TimeSpan interval, TimeSpan minFirstWait)
     {
-        var next = NextBoundary(now, interval, offset);
+        var next = NextBoundary(now, interval);
         return next - now < minFirstWait ? next + interval : next;
     }
 
-    /// <summary>
-    /// The first whole multiple of <paramref name="interval"/> (since 0001-01-01 UTC), plus <paramref name="offset"/>,
-    /// after <paramref name="now"/>.
-    /// </summary>
-    public static DateTimeOffset NextBoundary(DateTimeOffset now, TimeSpan interval, TimeSpan offset = default)
+    /// <summary>The first whole multiple of <paramref name="interval"/> (since 0001-01-01 UTC) after <paramref name="now"/>.</summary>
+    public static DateTimeOffset NextBoundary(DateTimeOffset now, TimeSpan interval)
     {
-        var ticks = now.UtcTicks - offset.Ticks;
-        return new DateTimeOffset(ticks - ticks % interval.Ticks + interval.Ticks + offset.Ticks, TimeSpan.Zero);
+        var ticks = now.UtcTicks;
+        return new DateTimeOffset(ticks - ticks % interval.Ticks + interval.Ticks, TimeSpan.Zero);
     }
 
     /// <summary>Waits for the next boundary; throws <see cref="OperationCanceledException"/> when cancelled.</summary>
@@ -35,12 +32,12 @@ public sealed class AlignedTimer(TimeSpan interval, TimeProvider timeProvider, T
             if (_next - now > interval)
             {
                 // The wall clock was set back: the next boundary is the one after the new time, not hours away.
-                _next = NextBoundary(now, interval, offset);
+                _next = NextBoundary(now, interval);
             }
 
             await Task.Delay(_next - now, timeProvider, cancellationToken);
         }
 
-        _next = NextBoundary(timeProvider.GetUtcNow(), interval, offset);
+        _next = NextBoundary(timeProvider.GetUtcNow(), interval);
     }
 }
