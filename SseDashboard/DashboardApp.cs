@@ -1,7 +1,10 @@
+using Microsoft.Extensions.Options;
 using Serilog;
+using SseDashboard.Clock;
 using SseDashboard.Logging;
+using SseDashboard.LogTail;
+using SseDashboard.Metrics;
 using SseDashboard.Pages;
-using SseDashboard.Producers;
 using SseDashboard.Streaming;
 
 namespace SseDashboard;
@@ -14,24 +17,25 @@ public static class DashboardApp
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
 
-        // Options (validated at start), Serilog, HTTP request logging.
-        builder.AddDashboardOptions();
+        // Serilog and HTTP request logging.
         builder.AddDashboardLogging();
 
-        // The hub, its SSE endpoint and the panels that render its events.
-        builder.AddDashboardStreaming();
+        // The hub and its /sse endpoint: knows topics, not panels.
+        builder.AddStreaming();
 
-        // Background producers publishing into the hub.
-        builder.AddDashboardProducers();
+        // The panels: each registers its topics, its panel and its producer.
+        builder.AddClock();
+        builder.AddMetrics();
+        builder.AddLogTail();
 
         // The page, the embeddable panels and their front-end files.
-        builder.AddDashboardPages();
+        builder.AddPages();
 
         var app = builder.Build();
 
         app.UseHttpLogging();
-        app.MapDashboardStreaming();
-        app.MapDashboardPages();
+        app.MapStreaming();
+        app.MapPages();
         return app;
     }
 
@@ -43,10 +47,15 @@ public static class DashboardApp
             await app.RunAsync();
             return 0;
         }
+        catch (Exception ex) when (SettingsProblems(ex) is { } problems)
+        {
+            // A bad setting: say which key and why in one line, not a stack trace.
+            Console.Error.WriteLine($"SseDashboard failed to start: {problems}");
+            return 1;
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // Options validation failures land here: say what is wrong in one line, not a stack trace.
-            Console.Error.WriteLine($"SseDashboard failed to start: {ex.Message}");
+            Console.Error.WriteLine($"SseDashboard failed to start: {ex}");
             return 1;
         }
         finally
@@ -54,4 +63,14 @@ public static class DashboardApp
             await Log.CloseAndFlushAsync();
         }
     }
+
+    // Each feature validates its own section at start: one failing section throws its OptionsValidationException,
+    // several throw them together in an AggregateException.
+    private static string? SettingsProblems(Exception ex) => ex switch
+    {
+        OptionsValidationException options => options.Message,
+        AggregateException { InnerExceptions: var inner } when inner.All(e => e is OptionsValidationException) =>
+            string.Join(" ", inner.Select(e => e.Message)),
+        _ => null,
+    };
 }

@@ -36,9 +36,9 @@ public sealed class DashboardServer : IAsyncDisposable
     {
         var hub = GetRequiredService<SseDashboard.Streaming.EventHub>();
         return Eventually.TrueAsync(
-            () => hub.Newest(SseDashboard.Producers.DashboardTopics.Clock) is not null
-                && hub.Newest(SseDashboard.Producers.DashboardTopics.Cpu) is not null
-                && hub.Newest(SseDashboard.Producers.DashboardTopics.Memory) is not null,
+            () => hub.Newest(SseDashboard.Clock.ClockTopics.Clock) is not null
+                && hub.Newest(SseDashboard.Metrics.MetricsTopics.Cpu) is not null
+                && hub.Newest(SseDashboard.Metrics.MetricsTopics.Memory) is not null,
             TimeSpan.FromSeconds(10),
             "the producers' first events");
     }

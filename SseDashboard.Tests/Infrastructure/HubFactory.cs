@@ -32,11 +32,11 @@ public static class HubFactory
     public static EventHub Create(CountingRenderer renderer, params Topic[] topics) => Create(renderer, new SseOptions(), topics);
 
     public static EventHub Create(CountingRenderer renderer, SseOptions sse, params Topic[] topics) =>
-        new(topics, renderer, Options.Create(new DashboardOptions { Sse = sse }), TimeProvider.System);
+        new(topics, renderer, Options.Create(sse), TimeProvider.System);
 
-    /// <summary>Everything queued for a subscriber now (superseded entries skipped), as the writer loop would see it.</summary>
-    public static List<SseEvent> Drain(this Subscriber subscriber) =>
-        subscriber.TakeBatch().Where(e => e is not null).Select(e => e!).ToList();
+    /// <summary>Everything queued for a subscription now (superseded entries skipped), as the writer loop would see it.</summary>
+    public static List<SseEvent> Drain(this Subscription subscription) =>
+        subscription.Queue.TakeBatch().Where(e => e is not null).Select(e => e!).ToList();
 
     public static string Text(this SseEvent e, SseFormat format = SseFormat.Json) => Encoding.UTF8.GetString(e.Frame(format));
 }

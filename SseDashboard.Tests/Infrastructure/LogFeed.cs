@@ -1,4 +1,5 @@
 using SseDashboard.Producers;
+using SseDashboard.LogTail;
 using SseDashboard.Streaming;
 
 namespace SseDashboard.Tests.Infrastructure;
@@ -45,5 +46,5 @@ public sealed class LogFeed(DashboardServer server, string tailedFile)
     private static DateTimeOffset Now => DateTimeOffset.UtcNow;
 
     private async Task PublishAsync(LogBatch batch) =>
-        await server.GetRequiredService<IEventPublisher>().PublishAsync(DashboardTopics.Log, batch);
+        await server.GetRequiredService<IEventPublisher>().PublishAsync(LogTailTopics.Log, batch);
 }

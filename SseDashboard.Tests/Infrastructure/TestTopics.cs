@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Rendering;
+using SseDashboard.Panels;
 using SseDashboard.Streaming;
 
 namespace SseDashboard.Tests.Infrastructure;
@@ -12,7 +13,7 @@ public sealed record TextPayload(string Text, bool Reset = false);
 public sealed partial class TestJsonContext : JsonSerializerContext;
 
 /// <summary>A panel that renders its payload's text, for topics the tests publish to themselves.</summary>
-public sealed class TextPanel : ComponentBase
+public sealed class TextPanel : ComponentBase, IPanel<TextPayload>
 {
     [Parameter] public TextPayload Data { get; set; } = default!;
 
@@ -27,8 +28,8 @@ public sealed class TextPanel : ComponentBase
 public static class TestTopics
 {
     public static Topic<TextPayload> NewStream(string name = "ticks") =>
-        new(name, TopicKind.Stream, typeof(TextPanel), TestJsonContext.Default.TextPayload, _ => new TextPayload("", Reset: true));
+        new(name, TopicKind.Stream, name, TestJsonContext.Default.TextPayload, _ => new TextPayload("", Reset: true));
 
     public static Topic<TextPayload> NewState(string name = "gauge") =>
-        new(name, TopicKind.State, typeof(TextPanel), TestJsonContext.Default.TextPayload);
+        new(name, TopicKind.State, name, TestJsonContext.Default.TextPayload);
 }

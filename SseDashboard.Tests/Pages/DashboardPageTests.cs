@@ -5,6 +5,9 @@ using AngleSharp.Dom;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using SseDashboard.Producers;
+using SseDashboard.Clock;
+using SseDashboard.Metrics;
+using SseDashboard.LogTail;
 using SseDashboard.Streaming;
 using SseDashboard.Tests.Infrastructure;
 
@@ -53,7 +56,7 @@ public sealed class DashboardPageTests
 
         var document = await GetDocumentAsync(server, "/");
 
-        var clock = (ClockSample)hub.Newest(DashboardTopics.Clock)!.Payload!;
+        var clock = (ClockSample)hub.Newest(ClockTopics.Clock)!.Payload!;
         var time = document.QuerySelector("#panel-clock [sse-swap] time.clock-time");
         Assert.NotNull(time);
         Assert.Equal(Timestamps.Format(clock.Timestamp), time.GetAttribute("datetime"));

@@ -10,7 +10,7 @@ using SseDashboard.Tests.Infrastructure;
 namespace SseDashboard.Tests.Panels;
 
 /// <summary>A panel that records the payload text of every instance the renderer lets go of.</summary>
-public sealed class DisposeRecordingPanel : ComponentBase, IDisposable
+public sealed class DisposeRecordingPanel : ComponentBase, IPanel<TextPayload>, IDisposable
 {
     public static readonly ConcurrentQueue<string> Disposed = new();
 
@@ -28,8 +28,8 @@ public sealed class PanelRendererTests
     {
         await using var services = new ServiceCollection().BuildServiceProvider();
         using var scope = new RendererScope(services.GetRequiredService<IServiceScopeFactory>());
-        var renderer = new PanelRenderer(scope, NullLoggerFactory.Instance);
-        var topic = new Topic<TextPayload>("recorded", TopicKind.State, typeof(DisposeRecordingPanel), TestJsonContext.Default.TextPayload);
+        var topic = new Topic<TextPayload>("recorded", TopicKind.State, "Recorded", TestJsonContext.Default.TextPayload);
+        var renderer = new PanelRenderer([new PanelTemplate<TextPayload, DisposeRecordingPanel>(topic)], scope, NullLoggerFactory.Instance);
         var run = Guid.NewGuid().ToString("N");
 
         for (var i = 0; i < 50; i++)

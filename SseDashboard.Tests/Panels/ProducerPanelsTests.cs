@@ -4,6 +4,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using SseDashboard.Panels;
 using SseDashboard.Producers;
+using SseDashboard.Clock;
+using SseDashboard.Metrics;
+using SseDashboard.LogTail;
 using SseDashboard.Streaming;
 
 namespace SseDashboard.Tests.Panels;
@@ -19,7 +22,15 @@ public sealed class ProducerPanelsTests : IAsyncDisposable
     public ProducerPanelsTests()
     {
         _scope = new RendererScope(_services.GetRequiredService<IServiceScopeFactory>());
-        _renderer = new PanelRenderer(_scope, NullLoggerFactory.Instance);
+        _renderer = new PanelRenderer(
+            [
+                new PanelTemplate<ClockSample, ClockPanel>(ClockTopics.Clock),
+                new PanelTemplate<CpuSample, CpuPanel>(MetricsTopics.Cpu),
+                new PanelTemplate<MemorySample, MemoryPanel>(MetricsTopics.Memory),
+                new PanelTemplate<LogBatch, LogPanel>(LogTailTopics.Log),
+            ],
+            _scope,
+            NullLoggerFactory.Instance);
     }
 
     public async ValueTask DisposeAsync()
@@ -34,7 +45,7 @@ public sealed class ProducerPanelsTests : IAsyncDisposable
         var batch = new LogBatch(Time, "/var/log/app.log", LogKinds.Lines,
             [new LogLine("<script>alert(1)</script> & more", "error"), new LogLine("plain", null)]);
 
-        var body = await RenderAsync(DashboardTopics.Log, batch);
+        var body = await RenderAsync(LogTailTopics.Log, batch);
 
         var lines = body.Children.ToArray();
         Assert.Equal(2, lines.Length);
@@ -49,7 +60,7 @@ public sealed class ProducerPanelsTests : IAsyncDisposable
     [Fact]
     public async Task LogCutLine_ShowsAVisibleMark()
     {
-        var body = await RenderAsync(DashboardTopics.Log, new LogBatch(Time, "a.log", LogKinds.Lines, [new LogLine("xxxx", null, Cut: true)]));
+        var body = await RenderAsync(LogTailTopics.Log, new LogBatch(Time, "a.log", LogKinds.Lines, [new LogLine("xxxx", null, Cut: true)]));
 
         var line = Assert.Single(body.Children);
         Assert.Equal("true", line.GetAttribute("data-cut"));
@@ -62,7 +73,7 @@ public sealed class ProducerPanelsTests : IAsyncDisposable
     [InlineData(LogKinds.Missing, "does not exist")]
     public async Task LogMarkers_RenderAMarkerNamingTheFile(string kind, string words)
     {
-        var body = await RenderAsync(DashboardTopics.Log, new LogBatch(Time, "/var/log/app.log", kind, []));
+        var body = await RenderAsync(LogTailTopics.Log, new LogBatch(Time, "/var/log/app.log", kind, []));
 
         var marker = Assert.Single(body.Children);
         Assert.Equal("log-marker", marker.ClassName);
@@ -74,7 +85,7 @@ public sealed class ProducerPanelsTests : IAsyncDisposable
     [Fact]
     public async Task LogError_RendersTheErrorVisibly()
     {
-        var body = await RenderAsync(DashboardTopics.Log, new LogBatch(Time, null, LogKinds.Error, [], "The log follower failed: disk on fire"));
+        var body = await RenderAsync(LogTailTopics.Log, new LogBatch(Time, null, LogKinds.Error, [], "The log follower failed: disk on fire"));
 
         var marker = Assert.Single(body.Children);
         Assert.Equal("error", marker.GetAttribute("data-kind"));
@@ -84,7 +95,7 @@ public sealed class ProducerPanelsTests : IAsyncDisposable
     [Fact]
     public async Task LogReset_RendersTheResetElement()
     {
-        var body = await RenderAsync(DashboardTopics.Log, (LogBatch)DashboardTopics.Log.CreateResetPayload(Time)!);
+        var body = await RenderAsync(LogTailTopics.Log, (LogBatch)LogTailTopics.Log.CreateResetPayload(Time)!);
 
         var reset = Assert.Single(body.Children);
         Assert.Equal("log-reset", reset.ClassName);
@@ -96,7 +107,7 @@ public sealed class ProducerPanelsTests : IAsyncDisposable
     {
         var sample = new CpuSample(Time, 42.5, 7, 1.5, true, true) { SystemHistory = [10, null, 20, 30], ProcessHistory = [5] };
 
-        var body = await RenderAsync(DashboardTopics.Cpu, sample);
+        var body = await RenderAsync(MetricsTopics.Cpu, sample);
 
         Assert.Equal("42.5", body.QuerySelector(".metric-system meter")!.GetAttribute("value"));
         Assert.Equal("42.5%", body.QuerySelector(".metric-system .metric-value")!.TextContent);
@@ -112,7 +123,7 @@ public sealed class ProducerPanelsTests : IAsyncDisposable
     [Fact]
     public async Task Cpu_Unavailable_SaysSo()
     {
-        var body = await RenderAsync(DashboardTopics.Cpu, new CpuSample(Time, null, 3, 4, false, false));
+        var body = await RenderAsync(MetricsTopics.Cpu, new CpuSample(Time, null, 3, 4, false, false));
 
         Assert.Equal("unavailable", body.QuerySelector(".metric-system .metric-unavailable")!.TextContent);
         Assert.Null(body.QuerySelector(".metric-system meter"));
@@ -125,10 +136,10 @@ public sealed class ProducerPanelsTests : IAsyncDisposable
         var memory = new MemorySample(Time, 1000, 250, 75, 64, 32, 5, 2, 1, true, false);
         IElement[] bodies =
         [
-            await RenderAsync(DashboardTopics.Cpu, sample),
-            await RenderAsync(DashboardTopics.Memory, memory),
-            await RenderAsync(DashboardTopics.Cpu, CpuSample.Faulted(Time, "boom")),
-            await RenderAsync(DashboardTopics.Memory, MemorySample.Faulted(Time, "boom")),
+            await RenderAsync(MetricsTopics.Cpu, sample),
+            await RenderAsync(MetricsTopics.Memory, memory),
+            await RenderAsync(MetricsTopics.Cpu, CpuSample.Faulted(Time, "boom")),
+            await RenderAsync(MetricsTopics.Memory, MemorySample.Faulted(Time, "boom")),
         ];
 
         Assert.All(bodies, body =>
@@ -142,18 +153,18 @@ public sealed class ProducerPanelsTests : IAsyncDisposable
     [Fact]
     public async Task Clock_Faulted_RendersThePanelError_BesideTheTime()
     {
-        var clock = await RenderAsync(DashboardTopics.Clock, new ClockSample(Time, 5, "The clock failed: boom"));
+        var clock = await RenderAsync(ClockTopics.Clock, new ClockSample(Time, 5, "The clock failed: boom"));
 
         Assert.Equal("The clock failed: boom", clock.QuerySelector(".panel-error")!.TextContent);
         Assert.Equal("2026-11-21T16:35:42.426Z", clock.QuerySelector("time")!.GetAttribute("datetime"));
-        Assert.Null((await RenderAsync(DashboardTopics.Clock, new ClockSample(Time, 5))).QuerySelector(".panel-error"));
+        Assert.Null((await RenderAsync(ClockTopics.Clock, new ClockSample(Time, 5))).QuerySelector(".panel-error"));
     }
 
     [Fact]
     public async Task CpuAndMemory_Faulted_RenderThePanelError()
     {
-        var cpu = await RenderAsync(DashboardTopics.Cpu, CpuSample.Faulted(Time, "Metrics sampling failed: boom"));
-        var memory = await RenderAsync(DashboardTopics.Memory, MemorySample.Faulted(Time, "Metrics sampling failed: boom"));
+        var cpu = await RenderAsync(MetricsTopics.Cpu, CpuSample.Faulted(Time, "Metrics sampling failed: boom"));
+        var memory = await RenderAsync(MetricsTopics.Memory, MemorySample.Faulted(Time, "Metrics sampling failed: boom"));
 
         Assert.Equal("Metrics sampling failed: boom", cpu.QuerySelector(".panel-error")!.TextContent);
         Assert.Equal("Metrics sampling failed: boom", memory.QuerySelector(".panel-error")!.TextContent);
@@ -169,7 +180,7 @@ public sealed class ProducerPanelsTests : IAsyncDisposable
             WorkingSetHistory = [100, 150],
         };
 
-        var body = await RenderAsync(DashboardTopics.Memory, sample);
+        var body = await RenderAsync(MetricsTopics.Memory, sample);
 
         Assert.Equal("75", body.QuerySelector(".metric-system meter")!.GetAttribute("value"));
         Assert.Equal("2.0 GiB available of 8.0 GiB", body.QuerySelector(".metric-system .metric-detail")!.TextContent);

@@ -1,6 +1,9 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using SseDashboard.Producers;
+using SseDashboard.Clock;
+using SseDashboard.Metrics;
+using SseDashboard.LogTail;
 using SseDashboard.Tests.Infrastructure;
 
 namespace SseDashboard.Tests.Producers;
@@ -38,12 +41,12 @@ public sealed class AlignedTimerTests
             time.Advance(i == 0 ? TimeSpan.FromMilliseconds(700) : TimeSpan.FromSeconds(1));
         }
 
-        await Eventually.TrueAsync(() => publisher.Of(DashboardTopics.Clock).Count() == 4, TimeSpan.FromSeconds(10), "four clock events");
+        await Eventually.TrueAsync(() => publisher.Of(ClockTopics.Clock).Count() == 4, TimeSpan.FromSeconds(10), "four clock events");
         await clock.StopAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(
             ["12:00:00.300", "12:00:01.000", "12:00:02.000", "12:00:03.000"],
-            publisher.Of(DashboardTopics.Clock).Select(c => c.Timestamp.ToString("HH:mm:ss.fff")));
+            publisher.Of(ClockTopics.Clock).Select(c => c.Timestamp.ToString("HH:mm:ss.fff")));
     }
 
     [Fact]
@@ -60,10 +63,10 @@ public sealed class AlignedTimerTests
         await Eventually.TrueAsync(() => time.Waiting == 1, TimeSpan.FromSeconds(10), "the clock waiting again");
         time.Advance(TimeSpan.FromSeconds(1));
 
-        await Eventually.TrueAsync(() => publisher.Of(DashboardTopics.Clock).Count() == 2, TimeSpan.FromSeconds(10), "a tick at the new time's next second");
+        await Eventually.TrueAsync(() => publisher.Of(ClockTopics.Clock).Count() == 2, TimeSpan.FromSeconds(10), "a tick at the new time's next second");
         await clock.StopAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal(["12:00:00.300", "11:00:02.000"], publisher.Of(DashboardTopics.Clock).Select(c => c.Timestamp.ToString("HH:mm:ss.fff")));
+        Assert.Equal(["12:00:00.300", "11:00:02.000"], publisher.Of(ClockTopics.Clock).Select(c => c.Timestamp.ToString("HH:mm:ss.fff")));
     }
 
     [Theory]
@@ -74,7 +77,7 @@ public sealed class AlignedTimerTests
     {
         var time = new SteppedTimeProvider(Start.AddMilliseconds(startMs - 300));
         var publisher = new RecordingPublisher();
-        using var metrics = new MetricsProducer(new StampingSampler(time), publisher, time, Options.Create(new DashboardOptions()),
+        using var metrics = new MetricsProducer(new StampingSampler(time), publisher, time, Options.Create(new MetricsOptions()),
             new RestartPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)), NullLogger<MetricsProducer>.Instance);
 
         await metrics.StartAsync(TestContext.Current.CancellationToken);
@@ -84,14 +87,14 @@ public sealed class AlignedTimerTests
             time.Advance(TimeSpan.FromMilliseconds(step));
         }
 
-        await Eventually.TrueAsync(() => publisher.Of(DashboardTopics.Memory).Count() == 3, TimeSpan.FromSeconds(10), "three samples");
+        await Eventually.TrueAsync(() => publisher.Of(MetricsTopics.Memory).Count() == 3, TimeSpan.FromSeconds(10), "three samples");
         await metrics.StopAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal(expected, publisher.Of(DashboardTopics.Cpu).Select(c => c.Timestamp.ToString("HH:mm:ss.fff")));
+        Assert.Equal(expected, publisher.Of(MetricsTopics.Cpu).Select(c => c.Timestamp.ToString("HH:mm:ss.fff")));
     }
 
     private static ClockProducer Clock(TimeProvider time, RecordingPublisher publisher) =>
-        new(publisher, time, Options.Create(new DashboardOptions()), new RestartPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)), NullLogger<ClockProducer>.Instance);
+        new(publisher, time, Options.Create(new ClockOptions()), new RestartPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)), NullLogger<ClockProducer>.Instance);
 
     private sealed class StampingSampler(TimeProvider time) : IMetricsSampler
     {

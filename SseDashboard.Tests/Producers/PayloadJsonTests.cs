@@ -1,5 +1,8 @@
 using System.Text.Json;
 using SseDashboard.Producers;
+using SseDashboard.Clock;
+using SseDashboard.Metrics;
+using SseDashboard.LogTail;
 
 namespace SseDashboard.Tests.Producers;
 
@@ -11,11 +14,11 @@ public sealed class PayloadJsonTests
     [Fact]
     public void Clock_HasExactlyThePublicFields_AndAFaultAddsError()
     {
-        var healthy = Parse(DashboardTopics.Clock.SerializeJson(new ClockSample(Time, 12.5)));
+        var healthy = Parse(ClockTopics.Clock.SerializeJson(new ClockSample(Time, 12.5)));
         Assert.Equal(["timestamp", "uptimeSeconds"], Names(healthy));
         Assert.Equal("2026-11-21T14:35:42.426Z", healthy.GetProperty("timestamp").GetString());
 
-        var faulted = Parse(DashboardTopics.Clock.SerializeJson(new ClockSample(Time, 12.5, "The clock failed: boom")));
+        var faulted = Parse(ClockTopics.Clock.SerializeJson(new ClockSample(Time, 12.5, "The clock failed: boom")));
         Assert.Equal(["timestamp", "uptimeSeconds", "error"], Names(faulted));
         Assert.Equal("The clock failed: boom", faulted.GetProperty("error").GetString());
     }
@@ -25,7 +28,7 @@ public sealed class PayloadJsonTests
     {
         var batch = new LogBatch(Time, "/var/log/café.log", LogKinds.Lines, [new LogLine("café a+b <tag> & 'q' \"dq\" \\ x\r\ny\0", null)]);
 
-        var json = System.Text.Encoding.UTF8.GetString(DashboardTopics.Log.SerializeJson(batch));
+        var json = System.Text.Encoding.UTF8.GetString(LogTailTopics.Log.SerializeJson(batch));
 
         Assert.Contains("""
             "file":"/var/log/café.log"
@@ -41,7 +44,7 @@ public sealed class PayloadJsonTests
     {
         var sample = new CpuSample(Time, 12.5, 3.2, 2, true, false) { SystemHistory = [1, 2], ProcessHistory = [3] };
 
-        var json = Parse(DashboardTopics.Cpu.SerializeJson(sample));
+        var json = Parse(MetricsTopics.Cpu.SerializeJson(sample));
 
         Assert.Equal(["timestamp", "systemPercent", "processPercent", "cores", "systemAvailable", "containerLimited"], Names(json));
         Assert.Equal("2026-11-21T14:35:42.426Z", json.GetProperty("timestamp").GetString());
@@ -53,11 +56,11 @@ public sealed class PayloadJsonTests
     [Fact]
     public void Cpu_Unavailable_IsNullWithTheFlag_AndAFaultCarriesError()
     {
-        var unavailable = Parse(DashboardTopics.Cpu.SerializeJson(new CpuSample(Time, null, 1, 4, false, false)));
+        var unavailable = Parse(MetricsTopics.Cpu.SerializeJson(new CpuSample(Time, null, 1, 4, false, false)));
         Assert.Equal(JsonValueKind.Null, unavailable.GetProperty("systemPercent").ValueKind);
         Assert.False(unavailable.GetProperty("systemAvailable").GetBoolean());
 
-        var faulted = Parse(DashboardTopics.Cpu.SerializeJson(CpuSample.Faulted(Time, "boom")));
+        var faulted = Parse(MetricsTopics.Cpu.SerializeJson(CpuSample.Faulted(Time, "boom")));
         Assert.Equal("boom", faulted.GetProperty("error").GetString());
     }
 
@@ -66,7 +69,7 @@ public sealed class PayloadJsonTests
     {
         var sample = new MemorySample(Time, 1000, 250, 75, 64, 32, 5, 2, 1, true, true) { UsedHistory = [1], WorkingSetHistory = [2] };
 
-        var json = Parse(DashboardTopics.Memory.SerializeJson(sample));
+        var json = Parse(MetricsTopics.Memory.SerializeJson(sample));
 
         Assert.Equal(
             ["timestamp", "totalBytes", "availableBytes", "usedPercent", "processWorkingSetBytes", "gcHeapBytes",
@@ -83,7 +86,7 @@ public sealed class PayloadJsonTests
     {
         var batch = new LogBatch(Time, "/var/log/app.log", LogKinds.Lines, [new LogLine("hello", "info"), new LogLine("?", null)]);
 
-        var json = Parse(DashboardTopics.Log.SerializeJson(batch));
+        var json = Parse(LogTailTopics.Log.SerializeJson(batch));
 
         Assert.Equal(["timestamp", "file", "kind", "lines"], Names(json));
         Assert.Equal("lines", json.GetProperty("kind").GetString());
@@ -98,10 +101,10 @@ public sealed class PayloadJsonTests
     [Fact]
     public void Log_CutLineIsMarked_AndMarkersHaveNoLines()
     {
-        var cut = Parse(DashboardTopics.Log.SerializeJson(new LogBatch(Time, "f", LogKinds.Lines, [new LogLine("x", null, Cut: true)])));
+        var cut = Parse(LogTailTopics.Log.SerializeJson(new LogBatch(Time, "f", LogKinds.Lines, [new LogLine("x", null, Cut: true)])));
         Assert.True(cut.GetProperty("lines")[0].GetProperty("cut").GetBoolean());
 
-        var marker = Parse(DashboardTopics.Log.SerializeJson(new LogBatch(Time, "f", LogKinds.Rotated, [])));
+        var marker = Parse(LogTailTopics.Log.SerializeJson(new LogBatch(Time, "f", LogKinds.Rotated, [])));
         Assert.Equal("rotated", marker.GetProperty("kind").GetString());
         Assert.Equal(0, marker.GetProperty("lines").GetArrayLength());
     }
@@ -109,9 +112,9 @@ public sealed class PayloadJsonTests
     [Fact]
     public void Log_ResetPayload_IsKindReset()
     {
-        var reset = DashboardTopics.Log.CreateResetPayload(Time);
+        var reset = LogTailTopics.Log.CreateResetPayload(Time);
 
-        var json = Parse(DashboardTopics.Log.SerializeJson(reset!));
+        var json = Parse(LogTailTopics.Log.SerializeJson(reset!));
 
         Assert.Equal("reset", json.GetProperty("kind").GetString());
         Assert.Equal(0, json.GetProperty("lines").GetArrayLength());

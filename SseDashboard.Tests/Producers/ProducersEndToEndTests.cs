@@ -2,6 +2,9 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SseDashboard.Producers;
+using SseDashboard.Clock;
+using SseDashboard.Metrics;
+using SseDashboard.LogTail;
 using SseDashboard.Tests.Infrastructure;
 
 namespace SseDashboard.Tests.Producers;
@@ -100,7 +103,8 @@ public sealed class ProducersEndToEndTests
     [Fact]
     public async Task BadProducerOptions_StopTheStart_NamingEveryKey()
     {
-        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => DashboardServer.StartAsync(new Dictionary<string, string?>
+        // Each feature validates its own section; every failing section is reported, not just the first.
+        var ex = await Assert.ThrowsAsync<AggregateException>(() => DashboardServer.StartAsync(new Dictionary<string, string?>
         {
             ["Dashboard:Metrics:Interval"] = "00:00:00",
             ["Dashboard:LogTail:InitialLines"] = "-1",
@@ -109,6 +113,7 @@ public sealed class ProducersEndToEndTests
             ["Dashboard:LogTail:Paths:0"] = "logs/*/app.log",
         }));
 
+        Assert.All(ex.InnerExceptions, e => Assert.IsType<OptionsValidationException>(e));
         Assert.Contains("Dashboard:Metrics:Interval", ex.Message);
         Assert.Contains("Dashboard:LogTail:InitialLines", ex.Message);
         Assert.Contains("Dashboard:LogTail:MaxLineBytes", ex.Message);

@@ -14,7 +14,7 @@ public sealed class EventHubTests
     public async Task Publish_ManySubscribers_RendersOncePerFormatAndSharesTheSameBytes()
     {
         var hub = HubFactory.Create(_renderer, _ticks, _gauge);
-        var subscribers = new List<Subscriber>();
+        var subscribers = new List<Subscription>();
         for (var i = 0; i < 200; i++)
         {
             subscribers.Add(await hub.SubscribeAsync([_ticks, _gauge], i % 2 == 0 ? SseFormat.Html : SseFormat.Json, null, cancellationToken: Ct));
@@ -68,7 +68,7 @@ public sealed class EventHubTests
         var hub = HubFactory.Create(_renderer, _ticks, _gauge);
         var both = await hub.SubscribeAsync([_ticks, _gauge], SseFormat.Html, null, cancellationToken: Ct);
         var gaugeOnly = await hub.SubscribeAsync([_gauge], SseFormat.Html, null, cancellationToken: Ct);
-        var waiting = both.WaitToReadAsync().AsTask();
+        var waiting = both.Queue.WaitToReadAsync().AsTask();
 
         var events = await hub.PublishAllAsync([_gauge.With(new TextPayload("g")), _ticks.With(new TextPayload("t"))], Ct);
 
@@ -130,7 +130,7 @@ public sealed class EventHubTests
         }
 
         Assert.True(stalled.Overflowed);
-        Assert.True(stalled.IsCompleted);
+        Assert.True(stalled.Queue.IsCompleted);
         Assert.Equal(1, overflowCalls);
         Assert.Equal(11, received.Count);
         Assert.False(healthy.Overflowed);
@@ -147,7 +147,7 @@ public sealed class EventHubTests
             await hub.PublishAsync(_gauge, new TextPayload($"g{i}"), Ct);
         }
 
-        Assert.True(stalled.QueueCapacity <= 8, $"queue grew to {stalled.QueueCapacity} slots for one state topic");
+        Assert.True(stalled.Queue.Capacity <= 8, $"queue grew to {stalled.Queue.Capacity} slots for one state topic");
         Assert.Single(stalled.Drain());
     }
 
@@ -157,7 +157,7 @@ public sealed class EventHubTests
         var hub = HubFactory.Create(_renderer, _ticks);
         var subscriber = await hub.SubscribeAsync([_ticks], SseFormat.Json, null, cancellationToken: Ct);
 
-        var wait = subscriber.WaitToReadAsync().AsTask();
+        var wait = subscriber.Queue.WaitToReadAsync().AsTask();
         Assert.False(wait.IsCompleted);
         await hub.PublishAsync(_ticks, new TextPayload("x"), Ct);
 
@@ -170,14 +170,14 @@ public sealed class EventHubTests
     {
         var hub = HubFactory.Create(_renderer, _ticks);
         var subscriber = await hub.SubscribeAsync([_ticks], SseFormat.Json, null, cancellationToken: Ct);
-        var wait = subscriber.WaitToReadAsync().AsTask();
+        var wait = subscriber.Queue.WaitToReadAsync().AsTask();
 
         hub.Complete();
 
         await wait.WaitAsync(TimeSpan.FromSeconds(5), Ct);
-        Assert.False(await subscriber.WaitToReadAsync());
+        Assert.False(await subscriber.Queue.WaitToReadAsync());
         var late = await hub.SubscribeAsync([_ticks], SseFormat.Json, null, cancellationToken: Ct);
-        Assert.True(late.IsCompleted);
+        Assert.True(late.Queue.IsCompleted);
     }
 
     [Fact]

@@ -133,7 +133,7 @@ public sealed class ReplayTests
             Ct);
 
         // Subscribe again each time the publisher has moved on, while it is still publishing.
-        var subscribers = new List<(long From, Subscriber Subscriber)>();
+        var subscribers = new List<(long From, Subscription Subscription)>();
         while (!publisher.IsCompleted && subscribers.Count < 200)
         {
             var from = hub.LastEventId;

@@ -6,6 +6,8 @@ using System.Text.Json;
 using AngleSharp.Html.Parser;
 using Microsoft.Extensions.DependencyInjection;
 using SseDashboard.Producers;
+using SseDashboard.Clock;
+using SseDashboard.Panels;
 using SseDashboard.Streaming;
 using SseDashboard.Tests.Infrastructure;
 
@@ -15,8 +17,8 @@ public sealed class SseEndpointTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static Task<DashboardServer> StartWithTopicAsync(Topic topic, IDictionary<string, string?>? settings = null) =>
-        DashboardServer.StartAsync(settings, b => b.Services.AddSingleton(topic));
+    private static Task<DashboardServer> StartWithTopicAsync(Topic<TextPayload> topic, IDictionary<string, string?>? settings = null) =>
+        DashboardServer.StartAsync(settings, b => b.Services.AddPanel<TextPanel, TextPayload>(topic));
 
     [Fact]
     public async Task Get_ReturnsEventStreamHeaders_AndRetryFirst()
@@ -53,13 +55,13 @@ public sealed class SseEndpointTests
     {
         await using var server = await DashboardServer.StartAsync(new Dictionary<string, string?> { ["Dashboard:Clock:Interval"] = "01:00:00" });
         var hub = server.GetRequiredService<EventHub>();
-        await Eventually.TrueAsync(() => hub.Newest(DashboardTopics.Clock) is not null, TimeSpan.FromSeconds(10), "the clock publishes at start");
+        await Eventually.TrueAsync(() => hub.Newest(ClockTopics.Clock) is not null, TimeSpan.FromSeconds(10), "the clock publishes at start");
 
         await using var sse = await SseClient.ConnectAsync(server.Client, "/sse?topics=clock&format=json");
         var item = await sse.NextAsync();
 
         Assert.Equal("clock", item.EventType);
-        Assert.Equal(hub.Newest(DashboardTopics.Clock)!.Id.ToString(), item.EventId);
+        Assert.Equal(hub.Newest(ClockTopics.Clock)!.Id.ToString(), item.EventId);
     }
 
     [Fact]

@@ -18,10 +18,9 @@ public sealed class StreamingHealthCheckTests
     public async Task Check_FollowsWhetherEventsFlow()
     {
         var time = new ManualTime();
-        var options = Options.Create(new DashboardOptions());
         var topic = TestTopics.NewState();
-        var hub = new EventHub([topic], new CountingRenderer(), options, time);
-        var check = new StreamingHealthCheck(hub, options, time);
+        var hub = new EventHub([topic], new CountingRenderer(), Options.Create(new SseOptions()), time);
+        var check = new StreamingHealthCheck(hub, Options.Create(new StreamingHealthOptions { MaxSilence = TimeSpan.FromSeconds(5) }), time);
         async Task<HealthStatus> StatusAsync() => (await check.CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken)).Status;
 
         Assert.Equal(HealthStatus.Degraded, await StatusAsync());

@@ -1,15 +1,15 @@
 using System.Globalization;
-using System.Reflection;
+using Microsoft.AspNetCore.Html;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Options;
-using SseDashboard.Producers;
+using SseDashboard.Panels;
 using SseDashboard.Streaming;
 
 namespace SseDashboard.Pages;
 
 /// <summary>What the page and the embeds share: first paint from one hub snapshot, and the URL that resumes right after it.</summary>
-public abstract class DashboardPageModel(EventHub hub, IOptions<DashboardOptions> options) : PageModel
+public abstract class DashboardPageModel(EventHub hub, PanelRenderer panels, IOptions<UiOptions> ui) : PageModel
 {
     public string Title { get; private set; } = "SseDashboard";
 
@@ -43,51 +43,39 @@ public abstract class DashboardPageModel(EventHub hub, IOptions<DashboardOptions
             : $"?topics={Uri.EscapeDataString(string.Join(',', topics.Select(t => t.Name)))}&lastEventId={lastEventId}";
         ConnectUrl = Url.Content("~/sse") + query;
 
-        var maxLogLines = options.Value.Ui.MaxLogLines;
-        Panels = topics.Select(t => new PanelView(t, NewestLines(snapshot.Events[t.Name], maxLogLines), maxLogLines)).ToArray();
+        var maxLogLines = ui.Value.MaxLogLines;
+        var views = new List<PanelView>(topics.Count);
+        foreach (var topic in topics)
+        {
+            var shown = NewestLines(panels.TemplateOf(topic), snapshot.Events[topic.Name], maxLogLines);
+            var html = await panels.RenderAsync(topic, shown.Select(e => e.Payload!).ToArray());
+            views.Add(new PanelView(topic, shown.Length > 0, new HtmlString(html), maxLogLines));
+        }
+
+        Panels = views;
         return Page();
     }
 
     /// <summary>
-    /// The newest events that together hold at least <paramref name="maxLines"/> lines (a batch can carry hundreds):
-    /// anything older would be trimmed by the page as soon as it loaded.
+    /// The newest events that together hold at least <paramref name="maxLines"/> lines (a log batch can carry
+    /// hundreds): anything older would be trimmed by the page as soon as it loaded. A state topic has one event.
     /// </summary>
-    private static SseEvent[] NewestLines(IReadOnlyList<SseEvent> events, int maxLines)
+    private static SseEvent[] NewestLines(PanelTemplate template, IReadOnlyList<SseEvent> events, int maxLines)
     {
         var start = events.Count;
         for (var lines = 0; start > 0 && lines < maxLines; start--)
         {
-            lines += events[start - 1].Payload is LogBatch { Lines.Count: > 0 } batch ? batch.Lines.Count : 1;
+            lines += template.CountLines(events[start - 1].Payload!);
         }
 
         return events.Skip(start).ToArray();
     }
 }
 
-/// <summary>One panel's first paint: its topic and the events retained for it (state: the newest; stream: the ring).</summary>
-public sealed record PanelView(Topic Topic, IReadOnlyList<SseEvent> Events, int MaxLogLines)
+/// <summary>One panel's first paint: its topic and its retained events rendered by the topic's panel.</summary>
+public sealed record PanelView(Topic Topic, bool HasEvents, IHtmlContent Content, int MaxLogLines)
 {
-    private static readonly Dictionary<string, string> Titles = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["clock"] = "Clock",
-        ["cpu"] = "CPU",
-        ["memory"] = "Memory",
-        ["log"] = "Log",
-    };
-
-    public string Title => Titles.GetValueOrDefault(Topic.Name, Topic.Name);
+    public string Title => Topic.Title;
 
     public bool IsStream => Topic.Kind == TopicKind.Stream;
-
-    /// <summary>The panel component's parameters: the payload, and the event id where the panel declares one.</summary>
-    public IDictionary<string, object?> Parameters(SseEvent e)
-    {
-        var parameters = new Dictionary<string, object?> { ["Data"] = e.Payload };
-        if (Topic.PanelType.GetProperty("EventId", BindingFlags.Public | BindingFlags.Instance) is not null)
-        {
-            parameters["EventId"] = e.Id;
-        }
-
-        return parameters;
-    }
 }

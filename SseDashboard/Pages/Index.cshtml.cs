@@ -1,11 +1,12 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using SseDashboard.Panels;
 using SseDashboard.Streaming;
 
 namespace SseDashboard.Pages;
 
 /// <summary><c>/</c>: every topic's panel, one SSE connection.</summary>
-public sealed class IndexModel(EventHub hub, IOptions<DashboardOptions> options) : DashboardPageModel(hub, options)
+public sealed class IndexModel(EventHub hub, PanelRenderer panels, IOptions<UiOptions> ui) : DashboardPageModel(hub, panels, ui)
 {
     // The figures first, the wide log below them.
     public Task<IActionResult> OnGetAsync() =>

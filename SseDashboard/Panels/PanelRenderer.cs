@@ -1,24 +1,42 @@
-using Microsoft.AspNetCore.Components;
+using System.Text;
 using Microsoft.AspNetCore.Components.Web;
 using SseDashboard.Streaming;
 
 namespace SseDashboard.Panels;
 
-/// <summary>Renders a topic's Razor panel to HTML (once per published event) and its payload to JSON.</summary>
+/// <summary>
+/// Renders topics' payloads through their panels: once per published event for the hub, and a whole first paint for
+/// the pages, through the same template. JSON is the topic's own.
+/// </summary>
 /// <remarks>
 /// Each render gets its own <see cref="HtmlRenderer"/>, disposed when the HTML is out: a renderer keeps every root
 /// component it rendered until it is disposed, so one renderer for the app's lifetime would grow with every event.
 /// </remarks>
-public sealed class PanelRenderer(RendererScope scope, ILoggerFactory loggerFactory) : IEventRenderer
+public sealed class PanelRenderer(IEnumerable<PanelTemplate> templates, RendererScope scope, ILoggerFactory loggerFactory) : IEventRenderer
 {
-    public async ValueTask<string> RenderHtmlAsync(Topic topic, object payload)
+    private readonly Dictionary<Topic, PanelTemplate> _templates = templates.ToDictionary(t => t.Topic);
+
+    public PanelTemplate TemplateOf(Topic topic) =>
+        _templates.TryGetValue(topic, out var template)
+            ? template
+            : throw new InvalidOperationException($"Topic '{topic.Name}' has no panel registered.");
+
+    public ValueTask<string> RenderHtmlAsync(Topic topic, object payload) => new(RenderAsync(topic, [payload]));
+
+    /// <summary>The payloads' fragments one after the other, as the page would have them after each push.</summary>
+    public async Task<string> RenderAsync(Topic topic, IReadOnlyList<object> payloads)
     {
+        var template = TemplateOf(topic);
         await using var htmlRenderer = new HtmlRenderer(scope.Services, loggerFactory);
         return await htmlRenderer.Dispatcher.InvokeAsync(async () =>
         {
-            var parameters = ParameterView.FromDictionary(new Dictionary<string, object?> { ["Data"] = payload });
-            var output = await htmlRenderer.RenderComponentAsync(topic.PanelType, parameters);
-            return output.ToHtmlString();
+            var html = new StringBuilder();
+            foreach (var payload in payloads)
+            {
+                html.Append((await template.RenderAsync(htmlRenderer, payload)).ToHtmlString());
+            }
+
+            return html.ToString();
         });
     }
 

@@ -4,30 +4,33 @@ using Microsoft.Extensions.Options;
 namespace SseDashboard.Streaming;
 
 /// <summary>
-/// The in-process hub: assigns ids, renders and encodes each event once, keeps replay buffers and fans events out to
-/// every subscriber's own queue.
+/// The in-process hub: assigns ids, renders and frames each event once, keeps each topic's newest event and replay
+/// ring, and fans events out to the subscriptions.
 /// </summary>
 public sealed class EventHub : IEventPublisher
 {
-    // Serialises publish and subscribe, so a new subscriber's snapshot and its live events meet with no gap or duplicate.
+    /// <summary>How many heartbeat ticks make one heartbeat interval.</summary>
+    public const int HeartbeatTicksPerInterval = 4;
+
+    /// <summary>How long writers get to drain after <see cref="Complete"/> before their connections are aborted.</summary>
+    public static readonly TimeSpan DrainGrace = TimeSpan.FromMilliseconds(500);
+
+    // Serialises publish and subscribe, so a new subscription's snapshot and its live events meet with no gap or duplicate.
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly Lock _subscribersLock = new();
-    private readonly List<Subscriber> _subscribers = [];
-    private readonly TopicState[] _topics;
-    private readonly Dictionary<string, TopicState> _topicsByName = new(StringComparer.OrdinalIgnoreCase);
+    private readonly SubscriptionStore _subscriptions = new();
+    private readonly TopicBuffer[] _topics;
+    private readonly Dictionary<string, TopicBuffer> _topicsByName = new(StringComparer.OrdinalIgnoreCase);
     private readonly IEventRenderer _renderer;
     private readonly TimeProvider _timeProvider;
     private readonly SseOptions _options;
     private readonly CancellationTokenSource _drainDeadline;
     private long _lastId;
-    private long _heartbeatTicks;
-    private bool _completed;
 
-    public EventHub(IEnumerable<Topic> topics, IEventRenderer renderer, IOptions<DashboardOptions> options, TimeProvider timeProvider)
+    public EventHub(IEnumerable<Topic> topics, IEventRenderer renderer, IOptions<SseOptions> options, TimeProvider timeProvider)
     {
         _renderer = renderer;
         _timeProvider = timeProvider;
-        _options = options.Value.Sse;
+        _options = options.Value;
         _drainDeadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
 
         // Ids start from the start time (µs since the Unix epoch), so ids keep increasing across restarts and an id
@@ -35,26 +38,24 @@ public sealed class EventHub : IEventPublisher
         _lastId = timeProvider.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
         FirstId = _lastId + 1;
 
-        _topics = topics.Select((t, i) => new TopicState(t, i, _options.ReplayCapacity, FirstId - 1)).ToArray();
+        _topics = topics.Select((t, i) => new TopicBuffer(t, i, _options.ReplayCapacity, FirstId - 1)).ToArray();
         if (_topics.Length > 64)
         {
             throw new InvalidOperationException("The hub supports at most 64 topics.");
         }
 
-        Topics = Array.AsReadOnly(_topics.Select(t => t.Topic).ToArray());
-        foreach (var state in _topics)
+        foreach (var buffer in _topics)
         {
-            if (!_topicsByName.TryAdd(state.Topic.Name, state))
+            if (!_topicsByName.TryAdd(buffer.Topic.Name, buffer))
             {
-                throw new InvalidOperationException($"Topic '{state.Topic.Name}' is registered twice.");
+                throw new InvalidOperationException($"Topic '{buffer.Topic.Name}' is registered twice.");
             }
         }
+
+        Topics = Array.AsReadOnly(_topics.Select(t => t.Topic).ToArray());
     }
 
     public IReadOnlyList<Topic> Topics { get; }
-
-    /// <summary>How long writers get to drain after <see cref="Complete"/> before their connections are aborted.</summary>
-    public static readonly TimeSpan DrainGrace = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
     /// Cancelled <see cref="DrainGrace"/> after <see cref="Complete"/>: a writer still running then is stuck on a client
@@ -71,37 +72,19 @@ public sealed class EventHub : IEventPublisher
     /// <summary>When the newest event was published (null before any).</summary>
     public DateTimeOffset? LastPublishedAt { get; private set; }
 
-    public bool IsCompleted
-    {
-        get
-        {
-            lock (_subscribersLock)
-            {
-                return _completed;
-            }
-        }
-    }
+    public bool IsCompleted => _subscriptions.IsCompleted;
 
-    public int SubscriberCount
-    {
-        get
-        {
-            lock (_subscribersLock)
-            {
-                return _subscribers.Count;
-            }
-        }
-    }
+    public int SubscriberCount => _subscriptions.Count;
 
     public bool TryGetTopic(string name, out Topic topic)
     {
-        var found = _topicsByName.TryGetValue(name, out var state);
-        topic = state?.Topic!;
+        var found = _topicsByName.TryGetValue(name, out var buffer);
+        topic = buffer?.Topic!;
         return found;
     }
 
     /// <summary>The newest retained event of a topic, if any was published.</summary>
-    public SseEvent? Newest(Topic topic) => StateOf(topic).Newest;
+    public SseEvent? Newest(Topic topic) => BufferOf(topic).Newest;
 
     public async ValueTask<SseEvent> PublishAsync<T>(Topic<T> topic, T payload, CancellationToken cancellationToken = default)
         where T : notnull =>
@@ -109,7 +92,8 @@ public sealed class EventHub : IEventPublisher
 
     public async ValueTask<IReadOnlyList<SseEvent>> PublishAllAsync(IReadOnlyList<Publication> publications, CancellationToken cancellationToken = default)
     {
-        var rendered = new (TopicState State, object Payload, byte[] Html, byte[] Json)[publications.Count];
+        // Rendering happens before the gate: it is the slow part, and needs no id.
+        var rendered = new (TopicBuffer Buffer, object Payload, byte[] Html, byte[] Json)[publications.Count];
         for (var i = 0; i < rendered.Length; i++)
         {
             var (topic, payload) = publications[i];
@@ -118,7 +102,8 @@ public sealed class EventHub : IEventPublisher
                 throw new ArgumentException($"Topic '{topic.Name}' takes {topic.PayloadType.Name}, not {payload.GetType().Name}.", nameof(publications));
             }
 
-            rendered[i] = (StateOf(topic), payload, Encoding.UTF8.GetBytes(await _renderer.RenderHtmlAsync(topic, payload)), _renderer.RenderJson(topic, payload));
+            var (html, json) = await RenderAsync(topic, payload);
+            rendered[i] = (BufferOf(topic), payload, html, json);
         }
 
         await _gate.WaitAsync(cancellationToken);
@@ -127,15 +112,15 @@ public sealed class EventHub : IEventPublisher
             var events = new SseEvent[rendered.Length];
             for (var i = 0; i < events.Length; i++)
             {
-                var (state, payload, html, json) = rendered[i];
+                var (buffer, payload, html, json) = rendered[i];
                 var id = _lastId + 1;
-                events[i] = await EncodeAsync(state, id, payload, html, json);
-                state.Retain(events[i]);
+                events[i] = await FrameAsync(buffer, id, payload, html, json);
+                buffer.Retain(events[i]);
                 Volatile.Write(ref _lastId, id);
             }
 
             LastPublishedAt = _timeProvider.GetUtcNow();
-            FanOut(events);
+            _subscriptions.FanOut(events);
             return events;
         }
         finally
@@ -149,71 +134,23 @@ public sealed class EventHub : IEventPublisher
     /// <paramref name="lastEventId"/> when the hub can honour it, else a snapshot (state topics' newest, stream topics'
     /// retained events) with a reset first for each stream topic when an id was given but could not be honoured.
     /// </summary>
-    public async ValueTask<Subscriber> SubscribeAsync(
+    public async ValueTask<Subscription> SubscribeAsync(
         IReadOnlyCollection<Topic> topics,
         SseFormat format,
         long? lastEventId,
         Action? onOverflow = null,
         CancellationToken cancellationToken = default)
     {
-        var states = topics.Select(StateOf).Distinct().ToArray();
-        var mask = states.Aggregate(0UL, (m, s) => m | s.Mask);
-        var subscriber = new Subscriber(this, mask, _topics.Length, format, _options.MaxQueuedEvents, onOverflow);
+        var buffers = topics.Select(BufferOf).Distinct().ToArray();
+        var mask = buffers.Aggregate(0UL, (m, b) => m | b.Mask);
+        var subscription = new Subscription(_subscriptions, mask, format, new EventQueue(_topics.Length, _options.MaxQueuedEvents), onOverflow);
 
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var idKnown = lastEventId is { } known && known >= FirstId - 1 && known <= _lastId;
-            var snapshot = new List<SseEvent>();
-            var resets = new List<TopicState>();
-            foreach (var state in states)
-            {
-                if (state.Topic.Kind == TopicKind.State)
-                {
-                    if (state.Newest is { } newest && (!idKnown || newest.Id > lastEventId))
-                    {
-                        snapshot.Add(newest);
-                    }
-
-                    continue;
-                }
-
-                var honour = idKnown && lastEventId >= state.EvictedUpTo;
-                if (lastEventId is not null && !honour)
-                {
-                    resets.Add(state);
-                }
-
-                snapshot.AddRange(state.Retained().Where(e => !honour || e.Id > lastEventId));
-            }
-
-            snapshot.Sort(static (a, b) => a.Id.CompareTo(b.Id));
-
-            // A reset carries the id just before the snapshot, so a client cut off right after it replays the snapshot.
-            var resetId = snapshot.Count > 0 ? snapshot[0].Id - 1 : _lastId;
-            var preload = new List<SseEvent>(resets.Count + snapshot.Count);
-            foreach (var state in resets)
-            {
-                preload.Add(await CreateResetAsync(state, resetId));
-            }
-
-            preload.AddRange(snapshot);
-            subscriber.Preload(preload);
-
-            lock (_subscribersLock)
-            {
-                if (_completed)
-                {
-                    subscriber.Complete();
-                }
-                else
-                {
-                    subscriber.Slot = _subscribers.Count;
-                    _subscribers.Add(subscriber);
-                }
-            }
-
-            return subscriber;
+            subscription.Queue.Preload(await CatchUpAsync(buffers, lastEventId));
+            _subscriptions.Add(subscription);
+            return subscription;
         }
         finally
         {
@@ -227,15 +164,11 @@ public sealed class EventHub : IEventPublisher
     /// </summary>
     public async ValueTask<HubSnapshot> SnapshotAsync(IReadOnlyCollection<Topic> topics, CancellationToken cancellationToken = default)
     {
-        var states = topics.Select(StateOf).Distinct().ToArray();
+        var buffers = topics.Select(BufferOf).Distinct().ToArray();
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var events = states.ToDictionary(
-                s => s.Topic.Name,
-                s => (IReadOnlyList<SseEvent>)(s.Topic.Kind == TopicKind.State
-                    ? s.Newest is { } newest ? [newest] : []
-                    : s.Retained().ToArray()));
+            var events = buffers.ToDictionary(b => b.Topic.Name, b => (IReadOnlyList<SseEvent>)b.Retained());
             return new HubSnapshot(_lastId, events);
         }
         finally
@@ -244,124 +177,96 @@ public sealed class EventHub : IEventPublisher
         }
     }
 
-    /// <summary>How many heartbeat ticks make one heartbeat interval.</summary>
-    public const int HeartbeatTicksPerInterval = 4;
-
-    /// <summary>Heartbeat ticks so far: <see cref="Heartbeat"/> calls, <see cref="HeartbeatTicksPerInterval"/> per interval.</summary>
-    internal long HeartbeatTicks => Volatile.Read(ref _heartbeatTicks);
-
     /// <summary>
-    /// One heartbeat tick, called <see cref="HeartbeatTicksPerInterval"/> times per interval: every subscriber that has
-    /// had nothing queued for a whole interval gets a comment frame.
+    /// One heartbeat tick, called <see cref="HeartbeatTicksPerInterval"/> times per interval: every subscription that
+    /// has had nothing queued for a whole interval gets a comment frame.
     /// </summary>
-    public void Heartbeat()
-    {
-        var tick = Interlocked.Increment(ref _heartbeatTicks);
-        lock (_subscribersLock)
-        {
-            foreach (var subscriber in _subscribers)
-            {
-                subscriber.HeartbeatIfIdle(tick, HeartbeatTicksPerInterval);
-            }
-        }
-    }
+    public void Heartbeat() => _subscriptions.HeartbeatTick(HeartbeatTicksPerInterval);
 
     /// <summary>Ends every subscription (at shutdown): writers drain what is queued and their responses end cleanly.</summary>
     public void Complete()
     {
-        lock (_subscribersLock)
-        {
-            _completed = true;
-            foreach (var subscriber in _subscribers)
-            {
-                subscriber.Complete();
-            }
-        }
-
+        _subscriptions.Complete();
         _drainDeadline.CancelAfter(DrainGrace);
     }
 
-    internal void Remove(Subscriber subscriber)
+    // Under the gate: the events a subscription after lastEventId is missing, in id order, resets first.
+    private async ValueTask<List<SseEvent>> CatchUpAsync(TopicBuffer[] buffers, long? lastEventId)
     {
-        lock (_subscribersLock)
+        var idKnown = lastEventId is { } known && known >= FirstId - 1 && known <= _lastId;
+        var snapshot = new List<SseEvent>();
+        var resets = new List<TopicBuffer>();
+        foreach (var buffer in buffers)
         {
-            var slot = subscriber.Slot;
-            if (slot < 0)
+            if (buffer.Topic.Kind == TopicKind.State)
             {
-                return;
-            }
-
-            var last = _subscribers[^1];
-            _subscribers[slot] = last;
-            last.Slot = slot;
-            _subscribers.RemoveAt(_subscribers.Count - 1);
-            subscriber.Slot = -1;
-        }
-    }
-
-    // Each subscriber gets all of the events in one pass, so its writer finds them queued together: one write.
-    private void FanOut(SseEvent[] events)
-    {
-        var anyTopic = events.Aggregate(0UL, (mask, e) => mask | (1UL << e.TopicIndex));
-        List<Subscriber>? overflowed = null;
-        lock (_subscribersLock)
-        {
-            foreach (var subscriber in _subscribers)
-            {
-                if ((subscriber.TopicMask & anyTopic) == 0)
+                if (buffer.Newest is { } newest && (!idKnown || newest.Id > lastEventId))
                 {
-                    continue;
+                    snapshot.Add(newest);
                 }
 
-                foreach (var e in events)
-                {
-                    if ((subscriber.TopicMask & (1UL << e.TopicIndex)) != 0 && !subscriber.Enqueue(e))
-                    {
-                        (overflowed ??= []).Add(subscriber);
-                        break;
-                    }
-                }
+                continue;
             }
+
+            var honour = idKnown && lastEventId >= buffer.EvictedUpTo;
+            if (lastEventId is not null && !honour)
+            {
+                resets.Add(buffer);
+            }
+
+            snapshot.AddRange(buffer.Retained().Where(e => !honour || e.Id > lastEventId));
         }
 
-        // Outside the lock: ending a connection runs its abort callbacks.
-        overflowed?.ForEach(s => s.NotifyOverflow());
+        snapshot.Sort(static (a, b) => a.Id.CompareTo(b.Id));
+
+        // A reset carries the id just before the snapshot, so a client cut off right after it replays the snapshot.
+        var resetId = snapshot.Count > 0 ? snapshot[0].Id - 1 : _lastId;
+        var catchUp = new List<SseEvent>(resets.Count + snapshot.Count);
+        foreach (var buffer in resets)
+        {
+            catchUp.Add(await CreateResetAsync(buffer, resetId));
+        }
+
+        catchUp.AddRange(snapshot);
+        return catchUp;
     }
 
-    private async ValueTask<SseEvent> CreateResetAsync(TopicState state, long id)
+    private async ValueTask<SseEvent> CreateResetAsync(TopicBuffer buffer, long id)
     {
-        state.ResetData ??= await RenderResetAsync(state.Topic);
-        var (payload, html, json) = state.ResetData.Value;
-        return await EncodeAsync(state, id, payload, html, json);
+        if (buffer.ResetData is null)
+        {
+            var payload = buffer.Topic.CreateResetPayload(_timeProvider.GetUtcNow())
+                ?? throw new InvalidOperationException($"Stream topic '{buffer.Topic.Name}' has no reset payload.");
+            var (html, json) = await RenderAsync(buffer.Topic, payload);
+            buffer.ResetData = (payload, html, json);
+        }
+
+        var reset = buffer.ResetData.Value;
+        return await FrameAsync(buffer, id, reset.Payload, reset.Html, reset.Json);
     }
+
+    private async ValueTask<(byte[] Html, byte[] Json)> RenderAsync(Topic topic, object payload) =>
+        (Encoding.UTF8.GetBytes(await _renderer.RenderHtmlAsync(topic, payload)), _renderer.RenderJson(topic, payload));
 
     /// <summary>The event as every subscriber gets it: framed once per format.</summary>
-    private static async ValueTask<SseEvent> EncodeAsync(TopicState state, long id, object payload, byte[] html, byte[] json) =>
+    private static async ValueTask<SseEvent> FrameAsync(TopicBuffer buffer, long id, object payload, byte[] html, byte[] json) =>
         new(
             id,
-            state.Topic,
-            state.Index,
+            buffer.Topic,
+            buffer.Index,
             payload,
-            await SseFraming.EncodeAsync(state.Topic.Name, id, html),
-            await SseFraming.EncodeAsync(state.Topic.Name, id, json));
+            await SseFraming.EncodeAsync(buffer.Topic.Name, id, html),
+            await SseFraming.EncodeAsync(buffer.Topic.Name, id, json));
 
-    private async ValueTask<(object Payload, byte[] Html, byte[] Json)> RenderResetAsync(Topic topic)
-    {
-        var payload = topic.CreateResetPayload(_timeProvider.GetUtcNow())
-            ?? throw new InvalidOperationException($"Stream topic '{topic.Name}' has no reset payload.");
-        return (payload, Encoding.UTF8.GetBytes(await _renderer.RenderHtmlAsync(topic, payload)), _renderer.RenderJson(topic, payload));
-    }
-
-    private TopicState StateOf(Topic topic) =>
-        _topicsByName.TryGetValue(topic.Name, out var state) && ReferenceEquals(state.Topic, topic)
-            ? state
+    private TopicBuffer BufferOf(Topic topic) =>
+        _topicsByName.TryGetValue(topic.Name, out var buffer) && ReferenceEquals(buffer.Topic, topic)
+            ? buffer
             : throw new ArgumentException($"Topic '{topic.Name}' is not registered with the hub.", nameof(topic));
 
-    private sealed class TopicState(Topic topic, int index, int replayCapacity, long evictedUpTo)
+    /// <summary>What the hub keeps of one topic: its newest event and, for a stream topic, the replay ring.</summary>
+    private sealed class TopicBuffer(Topic topic, int index, int replayCapacity, long evictedUpTo)
     {
-        private readonly SseEvent[] _ring = new SseEvent[topic.Kind == TopicKind.Stream ? replayCapacity : 0];
-        private int _head;
-        private int _count;
+        private readonly ReplayRing<SseEvent> _ring = new(topic.Kind == TopicKind.Stream ? replayCapacity : 0);
 
         public Topic Topic { get; } = topic;
 
@@ -379,31 +284,15 @@ public sealed class EventHub : IEventPublisher
         public void Retain(SseEvent e)
         {
             Newest = e;
-            if (_ring.Length == 0)
+            if (_ring.Add(e, out var evicted))
             {
-                return;
-            }
-
-            if (_count == _ring.Length)
-            {
-                EvictedUpTo = _ring[_head].Id;
-                _ring[_head] = e;
-                _head = (_head + 1) % _ring.Length;
-            }
-            else
-            {
-                _ring[(_head + _count) % _ring.Length] = e;
-                _count++;
+                EvictedUpTo = evicted!.Id;
             }
         }
 
-        public IEnumerable<SseEvent> Retained()
-        {
-            for (var i = 0; i < _count; i++)
-            {
-                yield return _ring[(_head + i) % _ring.Length];
-            }
-        }
+        /// <summary>State: the newest event; stream: the ring, oldest first.</summary>
+        public SseEvent[] Retained() =>
+            Topic.Kind == TopicKind.State ? Newest is { } newest ? [newest] : [] : _ring.ToArray();
     }
 }
 

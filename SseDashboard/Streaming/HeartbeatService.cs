@@ -6,11 +6,11 @@ namespace SseDashboard.Streaming;
 /// One timer for all connections, ticking <see cref="EventHub.HeartbeatTicksPerInterval"/> times per heartbeat interval:
 /// a connection with nothing queued for a whole interval gets a comment frame, so none is quiet for longer.
 /// </summary>
-public sealed class HeartbeatService(EventHub hub, IOptions<DashboardOptions> options) : BackgroundService
+public sealed class HeartbeatService(EventHub hub, IOptions<SseOptions> options) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.Sse.Heartbeat / EventHub.HeartbeatTicksPerInterval);
+        using var timer = new PeriodicTimer(options.Value.Heartbeat / EventHub.HeartbeatTicksPerInterval);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))

@@ -16,7 +16,10 @@ public interface IEventPublisher
 /// <summary>A payload for a topic, to publish with others; made by <see cref="Topic{T}.With"/>.</summary>
 public readonly record struct Publication(Topic Topic, object Payload);
 
-/// <summary>Renders a topic's payload into the text each format carries; called once per published event.</summary>
+/// <summary>
+/// Renders a topic's payload into the text each format carries; called once per published event. The hub only asks;
+/// whoever registers the topics supplies the implementation.
+/// </summary>
 public interface IEventRenderer
 {
     ValueTask<string> RenderHtmlAsync(Topic topic, object payload);

@@ -8,7 +8,7 @@ namespace SseDashboard.Streaming;
 /// <summary><c>GET /sse</c>: one connection, the requested topics, each event written as the hub encoded it.</summary>
 public static class SseEndpoint
 {
-    public static async Task HandleAsync(HttpContext context, EventHub hub, IOptions<DashboardOptions> options)
+    public static async Task HandleAsync(HttpContext context, EventHub hub, IOptions<SseOptions> options)
     {
         var query = context.Request.Query;
         if (ParseTopics(hub, query["topics"], out var topics) is { } topicsProblem)
@@ -36,33 +36,34 @@ public static class SseEndpoint
         response.Headers["X-Accel-Buffering"] = "no";
 
         var aborted = context.RequestAborted;
-        Subscriber subscriber;
+        Subscription subscription;
         try
         {
-            subscriber = await hub.SubscribeAsync(topics, format, lastEventId, context.Abort, aborted);
+            subscription = await hub.SubscribeAsync(topics, format, lastEventId, context.Abort, aborted);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
             return;
         }
 
-        using var subscription = subscriber;
-        using var registration = aborted.Register(static s => ((Subscriber)s!).Complete(), subscriber);
+        using var _ = subscription;
+        using var registration = aborted.Register(static s => ((Subscription)s!).Complete(), subscription);
         using var deadline = hub.DrainDeadline.Register(static c => ((HttpContext)c!).Abort(), context);
 
         var writer = response.BodyWriter;
         try
         {
-            writer.Write(SseFraming.RetryFrame(options.Value.Sse.Retry));
+            writer.Write(SseFraming.RetryFrame(options.Value.Retry));
             var flush = await writer.FlushAsync(aborted);
-            while (!flush.IsCompleted && !flush.IsCanceled && await subscriber.WaitToReadAsync())
+            var queue = subscription.Queue;
+            while (!flush.IsCompleted && !flush.IsCanceled && await queue.WaitToReadAsync())
             {
                 // Everything queued for this client goes out with one flush.
-                foreach (var e in subscriber.TakeBatch())
+                foreach (var e in queue.TakeBatch())
                 {
                     if (e is not null)
                     {
-                        writer.Write(e.Frame(subscriber.Format));
+                        writer.Write(e.Frame(subscription.Format));
                     }
                 }
 

@@ -1,9 +1,9 @@
 namespace SseDashboard.Streaming;
 
 /// <summary>
-/// One published event, rendered and SSE-encoded once per format; every subscriber writes these same bytes.
+/// One published event, rendered and SSE-framed once per format; every subscriber writes these same bytes.
 /// </summary>
-public sealed class SseEvent(long id, Topic? topic, int topicIndex, object? payload, byte[] html, byte[] json)
+public sealed class SseEvent(long id, Topic? topic, int topicIndex, object? payload, byte[] htmlFrame, byte[] jsonFrame)
 {
     /// <summary>A comment frame that keeps idle connections (and proxies) alive; carries no id.</summary>
     internal static readonly SseEvent Heartbeat = new(0, null, -1, null, SseFraming.HeartbeatFrame, SseFraming.HeartbeatFrame);
@@ -12,14 +12,17 @@ public sealed class SseEvent(long id, Topic? topic, int topicIndex, object? payl
 
     public Topic? Topic { get; } = topic;
 
+    /// <summary>The topic's position in the hub, for per-topic slots and masks.</summary>
     internal int TopicIndex { get; } = topicIndex;
 
-    /// <summary>The published payload, for server-side first paint with the same panel that rendered <see cref="Html"/>.</summary>
+    /// <summary>The published payload, for a first paint rendered by the same template as <see cref="HtmlFrame"/>.</summary>
     public object? Payload { get; } = payload;
 
-    public byte[] Html { get; } = html;
+    /// <summary>The whole SSE frame (<c>event:</c>, <c>id:</c>, <c>data:</c> lines) carrying the HTML fragment.</summary>
+    public byte[] HtmlFrame { get; } = htmlFrame;
 
-    public byte[] Json { get; } = json;
+    /// <summary>The whole SSE frame carrying the JSON payload.</summary>
+    public byte[] JsonFrame { get; } = jsonFrame;
 
-    public byte[] Frame(SseFormat format) => format == SseFormat.Json ? Json : Html;
+    public byte[] Frame(SseFormat format) => format == SseFormat.Json ? JsonFrame : HtmlFrame;
 }

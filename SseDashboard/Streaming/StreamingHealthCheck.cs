@@ -4,10 +4,10 @@ using Microsoft.Extensions.Options;
 namespace SseDashboard.Streaming;
 
 /// <summary>
-/// Healthy while events flow: the clock publishes every interval, so a silent hub means the pipeline is stuck.
-/// Reports connections and the newest event id.
+/// Healthy while events flow: a hub silent for longer than <see cref="StreamingHealthOptions.MaxSilence"/> means the
+/// pipeline is stuck. Reports connections and the newest event id.
 /// </summary>
-public sealed class StreamingHealthCheck(EventHub hub, IOptions<DashboardOptions> options, TimeProvider timeProvider) : IHealthCheck
+public sealed class StreamingHealthCheck(EventHub hub, IOptions<StreamingHealthOptions> options, TimeProvider timeProvider) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -16,12 +16,11 @@ public sealed class StreamingHealthCheck(EventHub hub, IOptions<DashboardOptions
             ["subscribers"] = hub.SubscriberCount,
             ["lastEventId"] = hub.LastEventId,
         };
-        var allowedSilence = TimeSpan.FromTicks(Math.Max(options.Value.Clock.Interval.Ticks * 3, TimeSpan.FromSeconds(5).Ticks));
         var silence = timeProvider.GetUtcNow() - hub.LastPublishedAt;
 
         var result = hub.IsCompleted ? HealthCheckResult.Unhealthy("Shutting down.", data: data)
             : silence is null ? HealthCheckResult.Degraded("Nothing published yet.", data: data)
-            : silence > allowedSilence ? HealthCheckResult.Unhealthy($"Nothing published for {silence.Value:g}.", data: data)
+            : silence > options.Value.MaxSilence ? HealthCheckResult.Unhealthy($"Nothing published for {silence.Value:g}.", data: data)
             : HealthCheckResult.Healthy("Events flowing.", data);
         return Task.FromResult(result);
     }

@@ -12,15 +12,24 @@ public enum TopicKind
     Stream,
 }
 
-/// <summary>A named topic: its SSE event name, its kind, and how its payload renders as HTML and JSON.</summary>
-public abstract class Topic(string name, TopicKind kind, Type panelType)
+public enum SseFormat
+{
+    Html,
+    Json,
+}
+
+/// <summary>
+/// A named topic: its SSE event name, kind, title and JSON payload. How its payload renders as HTML is supplied by
+/// whoever registers it, through <see cref="IEventRenderer"/>.
+/// </summary>
+public abstract class Topic(string name, TopicKind kind, string title)
 {
     public string Name { get; } = name;
 
     public TopicKind Kind { get; } = kind;
 
-    /// <summary>The Razor component (with a <c>Data</c> parameter) that renders this topic's HTML fragment.</summary>
-    public Type PanelType { get; } = panelType;
+    /// <summary>What a reader calls it: a panel's heading, an embed's page title.</summary>
+    public string Title { get; } = title;
 
     public abstract Type PayloadType { get; }
 
@@ -35,9 +44,9 @@ public abstract class Topic(string name, TopicKind kind, Type panelType)
 public sealed class Topic<T>(
     string name,
     TopicKind kind,
-    Type panelType,
+    string title,
     JsonTypeInfo<T> jsonTypeInfo,
-    Func<DateTimeOffset, T>? resetPayload = null) : Topic(name, kind, panelType)
+    Func<DateTimeOffset, T>? resetPayload = null) : Topic(name, kind, title)
     where T : notnull
 {
     public override Type PayloadType => typeof(T);
@@ -48,10 +57,4 @@ public sealed class Topic<T>(
         JsonSerializer.SerializeToUtf8Bytes((T)payload, jsonTypeInfo);
 
     public override object? CreateResetPayload(DateTimeOffset now) => resetPayload is null ? null : resetPayload(now);
-}
-
-public enum SseFormat
-{
-    Html,
-    Json,
 }

@@ -1,0 +1,53 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SseDashboard.Streaming;
+
+namespace SseDashboard.LogTail;
+
+/// <summary>One line of a followed file. <c>cut</c> marks a line longer than <c>Dashboard:LogTail:MaxLineBytes</c>.</summary>
+public sealed record LogLine(
+    string Text,
+    string? Level,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Cut = false)
+{
+    public static LogLine Of(string text, bool cut = false) => new(text, LogLevels.Detect(text), cut);
+}
+
+/// <summary>
+/// The <c>log</c> payload: lines appended to <c>file</c>, in order, or a marker (<c>rotated</c>, <c>truncated</c>,
+/// <c>missing</c>, <c>error</c>) with no lines, or the <c>reset</c> the hub sends when a resume cannot be honoured.
+/// </summary>
+public sealed record LogBatch(
+    DateTimeOffset Timestamp,
+    string? File,
+    string Kind,
+    IReadOnlyList<LogLine> Lines,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null)
+{
+    public static LogBatch Reset(DateTimeOffset now) => new(now, null, LogKinds.Reset, []);
+}
+
+public static class LogKinds
+{
+    public const string Lines = "lines";
+    public const string Rotated = "rotated";
+    public const string Truncated = "truncated";
+    public const string Missing = "missing";
+    public const string Reset = "reset";
+
+    /// <summary>A file that exists but cannot be read (permissions), or a faulted follower.</summary>
+    public const string Error = "error";
+}
+
+public static class LogTailTopics
+{
+    public static readonly Topic<LogBatch> Log =
+        new("log", TopicKind.Stream, "Log", LogTailJsonContext.Api.LogBatch, LogBatch.Reset);
+}
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(LogBatch))]
+internal sealed partial class LogTailJsonContext : JsonSerializerContext
+{
+    public static LogTailJsonContext Api { get; } = new(ApiJson.CreateOptions());
+}

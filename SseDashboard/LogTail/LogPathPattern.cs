@@ -1,0 +1,71 @@
+using System.IO.Enumeration;
+
+namespace SseDashboard.LogTail;
+
+/// <summary>A configured log path: one file, or a glob with <c>*</c> and <c>?</c> in its file name.</summary>
+public sealed class LogPathPattern
+{
+    private static readonly char[] Wildcards = ['*', '?'];
+
+    private LogPathPattern(string fullPath)
+    {
+        FullPath = fullPath;
+        Directory = Path.GetDirectoryName(fullPath) ?? fullPath;
+        FileName = Path.GetFileName(fullPath);
+        IsGlob = FileName.IndexOfAny(Wildcards) >= 0;
+    }
+
+    /// <summary>The absolute path or glob, resolved against the current directory as Serilog resolves its file path.</summary>
+    public string FullPath { get; }
+
+    public string Directory { get; }
+
+    public string FileName { get; }
+
+    public bool IsGlob { get; }
+
+    public static LogPathPattern Parse(string configured) => new(Path.GetFullPath(configured));
+
+    /// <summary>Why <paramref name="configured"/> is no usable path, or null when it is.</summary>
+    public static string? Validate(string? configured)
+    {
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            return "must not be empty.";
+        }
+
+        string full;
+        try
+        {
+            full = Path.GetFullPath(configured);
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return $"is not a valid path ('{configured}'): {ex.Message}";
+        }
+
+        if (Path.GetFileName(full).Length == 0)
+        {
+            return $"must name a file, not a directory ('{configured}').";
+        }
+
+        return (Path.GetDirectoryName(full) ?? "").IndexOfAny(Wildcards) >= 0
+            ? $"may use * and ? only in the file name, not in directories ('{configured}')."
+            : null;
+    }
+
+    /// <summary>The existing files a glob matches now (a plain path is followed as it is, existing or not).</summary>
+    public IReadOnlyList<string> Match()
+    {
+        try
+        {
+            return System.IO.Directory.EnumerateFiles(Directory)
+                .Where(f => FileSystemName.MatchesSimpleExpression(FileName, Path.GetFileName(f), ignoreCase: !OperatingSystem.IsLinux()))
+                .ToArray();
+        }
+        catch (Exception ex) when (ex is DirectoryNotFoundException or UnauthorizedAccessException or IOException)
+        {
+            return [];
+        }
+    }
+}

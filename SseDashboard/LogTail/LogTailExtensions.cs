@@ -1,0 +1,19 @@
+using SseDashboard.Panels;
+using SseDashboard.Producers;
+
+namespace SseDashboard.LogTail;
+
+public static class LogTailExtensions
+{
+    /// <summary>The <c>log</c> topic and panel, the file follower and <c>Dashboard:LogTail</c>.</summary>
+    public static WebApplicationBuilder AddLogTail(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddValidatedOptions<LogTailOptions, ValidateLogTailOptions>(LogTailOptions.Section);
+        // A batch counts its lines toward the page's line cap.
+        services.AddPanel<LogPanel, LogBatch>(LogTailTopics.Log, countLines: batch => batch.Lines.Count);
+        services.AddProducerDefaults();
+        services.AddHostedService<LogTailProducer>();
+        return builder;
+    }
+}

@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Options;
+
+namespace SseDashboard.LogTail;
+
+/// <summary>The <c>Dashboard:LogTail</c> section: which files to follow, and how.</summary>
+public sealed class LogTailOptions
+{
+    public const string Section = "Dashboard:LogTail";
+
+    /// <summary>The app's own Serilog files (<c>logs/dashboard-.log</c> rolls to <c>logs/dashboard-20261121.log</c>).</summary>
+    public static readonly IReadOnlyList<string> DefaultPaths = ["logs/dashboard-*.log"];
+
+    /// <summary>
+    /// Files or globs (<c>*</c>, <c>?</c> in the file name), relative to the current directory as Serilog's path is.
+    /// Empty means <see cref="DefaultPaths"/>: a default here would be kept by the configuration binder, which appends.
+    /// </summary>
+    public string[] Paths { get; set; } = [];
+
+    public IReadOnlyList<string> EffectivePaths => Paths.Length > 0 ? Paths : DefaultPaths;
+
+    /// <summary>Lines published from the end of each file found at start.</summary>
+    public int InitialLines { get; set; } = 100;
+
+    public int MaxLineBytes { get; set; } = 64 * 1024;
+
+    /// <summary>How often files are checked for new bytes, rotation and truncation.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Most lines one <c>log</c> event carries; a burst travels as several events.</summary>
+    public int MaxBatchLines { get; set; } = 500;
+}
+
+public sealed class ValidateLogTailOptions : IValidateOptions<LogTailOptions>
+{
+    public ValidateOptionsResult Validate(string? name, LogTailOptions options)
+    {
+        var errors = new OptionsErrors(LogTailOptions.Section);
+        errors.Range("InitialLines", options.InitialLines, 0, 100_000);
+        errors.Range("MaxLineBytes", options.MaxLineBytes, 16, 16 * 1024 * 1024);
+        errors.Range("PollInterval", options.PollInterval, TimeSpan.FromMilliseconds(5), TimeSpan.FromSeconds(10));
+        errors.Range("MaxBatchLines", options.MaxBatchLines, 1, 100_000);
+        for (var i = 0; i < options.Paths.Length; i++)
+        {
+            if (LogPathPattern.Validate(options.Paths[i]) is { } problem)
+            {
+                errors.Add($"Paths:{i}", problem);
+            }
+        }
+
+        return errors.Result;
+    }
+}

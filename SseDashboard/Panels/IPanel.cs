@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Web;
+using Microsoft.AspNetCore.Components.Web.HtmlRendering;
+using SseDashboard.Streaming;
+
+namespace SseDashboard.Panels;
+
+/// <summary>A Razor component that renders one topic's payload: the first paint and every pushed fragment.</summary>
+public interface IPanel<TPayload> : IComponent
+{
+    TPayload Data { get; set; }
+}
+
+/// <summary>Binds a topic to the panel that renders it, and says how many lines a payload counts for on the page.</summary>
+public abstract class PanelTemplate(Topic topic)
+{
+    public Topic Topic { get; } = topic;
+
+    /// <summary>What a payload counts toward the page's line cap (a log batch: its lines); 1 by default.</summary>
+    public abstract int CountLines(object payload);
+
+    internal abstract Task<HtmlRootComponent> RenderAsync(HtmlRenderer renderer, object payload);
+}
+
+public sealed class PanelTemplate<TPayload, TPanel>(Topic<TPayload> topic, Func<TPayload, int>? countLines = null) : PanelTemplate(topic)
+    where TPayload : notnull
+    where TPanel : IPanel<TPayload>
+{
+    public override int CountLines(object payload) => countLines is null ? 1 : Math.Max(1, countLines((TPayload)payload));
+
+    internal override Task<HtmlRootComponent> RenderAsync(HtmlRenderer renderer, object payload) =>
+        renderer.RenderComponentAsync<TPanel>(ParameterView.FromDictionary(new Dictionary<string, object?>
+        {
+            [nameof(IPanel<TPayload>.Data)] = (TPayload)payload,
+        }));
+}

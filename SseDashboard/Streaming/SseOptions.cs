@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Options;
+
+namespace SseDashboard.Streaming;
+
+/// <summary>The <c>Dashboard:Sse</c> section: how <c>/sse</c> connections are kept alive, resumed and bounded.</summary>
+public sealed class SseOptions
+{
+    public const string Section = "Dashboard:Sse";
+
+    /// <summary>A comment is sent to a connection that has had nothing else for this long.</summary>
+    public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Events each stream topic keeps for replay after a reconnect.</summary>
+    public int ReplayCapacity { get; set; } = 1000;
+
+    /// <summary>Stream events a subscriber may fall behind before it is disconnected to resume by replay.</summary>
+    public int MaxQueuedEvents { get; set; } = 512;
+
+    /// <summary>The <c>retry:</c> interval sent to clients.</summary>
+    public TimeSpan Retry { get; set; } = TimeSpan.FromSeconds(2);
+}
+
+public sealed class ValidateSseOptions : IValidateOptions<SseOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SseOptions options)
+    {
+        var errors = new OptionsErrors(SseOptions.Section);
+        errors.Range("Heartbeat", options.Heartbeat, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1));
+        errors.Range("Retry", options.Retry, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
+        errors.Range("ReplayCapacity", options.ReplayCapacity, 1, 1_000_000);
+        errors.Range("MaxQueuedEvents", options.MaxQueuedEvents, 1, 1_000_000);
+        return errors.Result;
+    }
+}
+
+/// <summary>
+/// How long the hub may go without publishing before <c>/healthz</c> calls it stuck. Not a configuration key: a
+/// feature that publishes on a schedule raises it to fit its interval.
+/// </summary>
+public sealed class StreamingHealthOptions
+{
+    public TimeSpan MaxSilence { get; set; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,129 @@
+namespace SseDashboard.Streaming;
+
+/// <summary>
+/// The live subscriptions. Each owns a slot for O(1) removal (compare SignalR's <c>HubConnectionStore</c>); fan-out,
+/// heartbeats and shutdown walk them under one lock, and nothing is added once the store is completed.
+/// </summary>
+internal sealed class SubscriptionStore
+{
+    private readonly Lock _lock = new();
+    private readonly List<Subscription> _subscriptions = [];
+    private bool _completed;
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _subscriptions.Count;
+            }
+        }
+    }
+
+    public bool IsCompleted
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _completed;
+            }
+        }
+    }
+
+    /// <summary>Stores the subscription; once the store is completed it completes the subscription instead.</summary>
+    public void Add(Subscription subscription)
+    {
+        lock (_lock)
+        {
+            if (_completed)
+            {
+                subscription.Complete();
+                return;
+            }
+
+            subscription.Slot = _subscriptions.Count;
+            _subscriptions.Add(subscription);
+        }
+    }
+
+    public void Remove(Subscription subscription)
+    {
+        lock (_lock)
+        {
+            var slot = subscription.Slot;
+            if (slot < 0)
+            {
+                return;
+            }
+
+            var last = _subscriptions[^1];
+            _subscriptions[slot] = last;
+            last.Slot = slot;
+            _subscriptions.RemoveAt(_subscriptions.Count - 1);
+            subscription.Slot = -1;
+        }
+    }
+
+    /// <summary>
+    /// Queues the events to every subscription that wants them, all of them in one pass so a writer finds them
+    /// together (one write). A subscription whose queue overflows is told so after the lock is let go.
+    /// </summary>
+    public void FanOut(IReadOnlyList<SseEvent> events)
+    {
+        var anyTopic = 0UL;
+        foreach (var e in events)
+        {
+            anyTopic |= 1UL << e.TopicIndex;
+        }
+
+        List<Subscription>? overflowed = null;
+        lock (_lock)
+        {
+            foreach (var subscription in _subscriptions)
+            {
+                if ((subscription.TopicMask & anyTopic) == 0)
+                {
+                    continue;
+                }
+
+                foreach (var e in events)
+                {
+                    if (subscription.Wants(e) && !subscription.Queue.Enqueue(e))
+                    {
+                        (overflowed ??= []).Add(subscription);
+                        break;
+                    }
+                }
+            }
+        }
+
+        // Outside the lock: ending a connection runs its abort callbacks.
+        overflowed?.ForEach(s => s.NotifyOverflow());
+    }
+
+    public void HeartbeatTick(int ticksPerBeat)
+    {
+        lock (_lock)
+        {
+            foreach (var subscription in _subscriptions)
+            {
+                subscription.Queue.HeartbeatTick(ticksPerBeat);
+            }
+        }
+    }
+
+    /// <summary>Completes every subscription and refuses new ones (at shutdown).</summary>
+    public void Complete()
+    {
+        lock (_lock)
+        {
+            _completed = true;
+            foreach (var subscription in _subscriptions)
+            {
+                subscription.Complete();
+            }
+        }
+    }
+}
