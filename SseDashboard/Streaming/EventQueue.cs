@@ -56,7 +56,10 @@ public sealed class EventQueue : IValueTaskSource<bool>
         }
     }
 
-    /// <summary>Queues an event; false when the reader has fallen too far behind and the queue was completed.</summary>
+    /// <summary>
+    /// Queues an event; false when this event found the reader too far behind, so the queue overflowed and completed
+    /// (once: a queue already completed takes nothing more and reports nothing new).
+    /// </summary>
     public bool Enqueue(SseEvent e)
     {
         bool wake;
@@ -64,7 +67,7 @@ public sealed class EventQueue : IValueTaskSource<bool>
         {
             if (_completed)
             {
-                return !Overflowed;
+                return true;
             }
 
             if (e.Topic?.Kind == TopicKind.Stream && _pendingStreamCount >= _maxQueuedStreamEvents)

@@ -1,0 +1,104 @@
+using SseDashboard.Streaming;
+using SseDashboard.Tests.Infrastructure;
+
+namespace SseDashboard.Tests.Streaming;
+
+/// <summary>The store of subscriptions on its own: slots, fan-out by topic, overflow, shutdown.</summary>
+public sealed class SubscriptionStoreTests
+{
+    private static readonly Topic<TextPayload> Ticks = TestTopics.NewStream("ticks");
+    private static readonly Topic<TextPayload> Gauge = TestTopics.NewState("gauge");
+
+    private static SseEvent Tick(long id) => new(id, Ticks, 0, null, [], []);
+
+    private static SseEvent Reading(long id) => new(id, Gauge, 1, null, [], []);
+
+    private static Subscription Add(SubscriptionStore store, ulong topics, int maxQueued = 100, Action? onOverflow = null)
+    {
+        var subscription = new Subscription(store, topics, SseFormat.Json, new EventQueue(2, maxQueued), onOverflow);
+        store.Add(subscription);
+        return subscription;
+    }
+
+    private static List<long> Ids(Subscription subscription) =>
+        subscription.Queue.TakeBatch().Where(e => e is not null).Select(e => e!.Id).ToList();
+
+    [Fact]
+    public void FanOut_QueuesEachEventOnlyToSubscriptionsOfItsTopic_AllInOnePass()
+    {
+        var store = new SubscriptionStore();
+        var ticksOnly = Add(store, 0b01);
+        var gaugeOnly = Add(store, 0b10);
+        var both = Add(store, 0b11);
+
+        store.FanOut([Tick(1), Reading(2), Tick(3)]);
+
+        Assert.Equal([1, 3], Ids(ticksOnly));
+        Assert.Equal([2], Ids(gaugeOnly));
+        Assert.Equal([1, 2, 3], Ids(both));
+    }
+
+    [Fact]
+    public void Dispose_RemovesOnlyThatSubscription_TheOthersKeepReceiving()
+    {
+        var store = new SubscriptionStore();
+        var subscriptions = Enumerable.Range(0, 5).Select(_ => Add(store, 0b01)).ToList();
+
+        subscriptions[1].Dispose();
+        subscriptions[3].Dispose();
+        subscriptions[3].Dispose(); // twice is harmless
+        store.FanOut([Tick(7)]);
+
+        Assert.Equal(3, store.Count);
+        Assert.Equal([[7], [], [7], [], [7]], subscriptions.Select(Ids));
+        Assert.True(subscriptions[1].Queue.IsCompleted);
+    }
+
+    [Fact]
+    public void FanOut_AnOverflowingSubscription_IsToldOnce_OthersUnaffected()
+    {
+        var store = new SubscriptionStore();
+        var overflows = 0;
+        var stalled = Add(store, 0b01, maxQueued: 2, onOverflow: () => overflows++);
+        var healthy = Add(store, 0b01);
+
+        store.FanOut([Tick(1), Tick(2), Tick(3), Tick(4)]);
+        store.FanOut([Tick(5)]);
+
+        Assert.Equal(1, overflows);
+        Assert.True(stalled.Overflowed);
+        Assert.Equal([1, 2, 3, 4, 5], Ids(healthy));
+    }
+
+    [Fact]
+    public void Complete_CompletesEverySubscription_AndAnyAddedLater()
+    {
+        var store = new SubscriptionStore();
+        var early = Add(store, 0b01);
+
+        store.Complete();
+        var late = Add(store, 0b01);
+
+        Assert.True(store.IsCompleted);
+        Assert.True(early.Queue.IsCompleted);
+        Assert.True(late.Queue.IsCompleted);
+        Assert.Equal(1, store.Count);
+    }
+
+    [Fact]
+    public void HeartbeatTick_ReachesIdleSubscriptionsOnly()
+    {
+        var store = new SubscriptionStore();
+        var idle = Add(store, 0b10);
+        var busy = Add(store, 0b01);
+
+        for (var tick = 1; tick <= 4; tick++)
+        {
+            store.FanOut([Tick(tick)]);
+            store.HeartbeatTick(ticksPerBeat: 4);
+        }
+
+        Assert.Contains(SseEvent.Heartbeat, idle.Queue.TakeBatch());
+        Assert.DoesNotContain(SseEvent.Heartbeat, busy.Queue.TakeBatch());
+    }
+}
