@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text;
 using Microsoft.Win32.SafeHandles;
 
 namespace SseDashboard.LogTail;
@@ -185,6 +183,15 @@ public sealed class LogFollower
             _lines.Add(line);
         }
 
+        public void Add(string file, IReadOnlyCollection<LogLine> lines)
+        {
+            if (lines.Count > 0)
+            {
+                _file = file;
+                _lines.AddRange(lines);
+            }
+        }
+
         public bool Full => _lines.Count >= maxLines;
 
         public async ValueTask FlushAsync()
@@ -208,10 +215,10 @@ public sealed class LogFollower
     /// <summary>One followed path: the open file, how far it is read, and the partial line held for its newline.</summary>
     private sealed class FileTail(LogFollower owner, string path, bool inGlob, StartAt start)
     {
-        private readonly ArrayBufferWriter<byte> _partial = new();
+        private readonly LineSplitter _splitter = new(owner._options.MaxLineBytes);
+        private readonly List<LogLine> _lines = [];
         private SafeFileHandle? _handle;
         private long _position;
-        private bool _skippingCut;
         private bool _missingReported;
         private string? _errorReported;
         private StartAt _start = start;
@@ -298,8 +305,7 @@ public sealed class LogFollower
             _missingReported = false;
             _errorReported = null;
             Identity = FileIdentity.Of(_handle);
-            _partial.Clear();
-            _skippingCut = false;
+            _splitter.Reset();
             var length = RandomAccess.GetLength(_handle);
             _position = _start.Kind switch
             {
@@ -333,7 +339,9 @@ public sealed class LogFollower
                 }
 
                 _position += read;
-                Consume(chunk.AsSpan(0, read), output);
+                _splitter.Split(chunk.AsSpan(0, read), _lines);
+                output.Add(Path, _lines);
+                _lines.Clear();
                 if (output.Full)
                 {
                     await output.FlushAsync();
@@ -341,79 +349,12 @@ public sealed class LogFollower
             }
         }
 
-        /// <summary>Splits bytes into lines: LF ends a line (a CR before it is dropped); the rest waits for its LF.</summary>
-        private void Consume(ReadOnlySpan<byte> data, Output output)
-        {
-            var max = owner._options.MaxLineBytes;
-            while (!data.IsEmpty)
-            {
-                var newline = data.IndexOf((byte)'\n');
-                var segment = newline < 0 ? data : data[..newline];
-                if (_skippingCut)
-                {
-                    // The rest of a line already published cut.
-                    if (newline < 0)
-                    {
-                        return;
-                    }
-
-                    _skippingCut = false;
-                    data = data[(newline + 1)..];
-                    continue;
-                }
-
-                var length = _partial.WrittenCount + segment.Length;
-                // The CR of a CRLF may have come in the previous read, with the LF alone in this one.
-                var crlf = newline >= 0 && (segment.IsEmpty ? _partial.WrittenCount > 0 && _partial.WrittenSpan[^1] == '\r' : EndsWithCr(segment));
-                var content = crlf ? length - 1 : length;
-
-                // Without its LF yet, one more byte may be the CR of a CRLF.
-                if (content > max && (newline >= 0 || length > max + 1))
-                {
-                    _partial.Write(segment[..Math.Min(segment.Length, max + 4 - Math.Min(max + 4, _partial.WrittenCount))]);
-                    var bytes = _partial.WrittenSpan;
-                    var cut = max;
-                    while (cut > max - 3 && cut > 0 && (bytes[cut] & 0xC0) == 0x80)
-                    {
-                        cut--; // never split a UTF-8 sequence
-                    }
-
-                    output.Add(Path, LogLine.Of(Decode(bytes[..cut]), cut: true));
-                    _partial.Clear();
-                    _skippingCut = newline < 0;
-                    data = newline < 0 ? default : data[(newline + 1)..];
-                    continue;
-                }
-
-                if (newline < 0)
-                {
-                    _partial.Write(segment);
-                    return;
-                }
-
-                if (_partial.WrittenCount > 0)
-                {
-                    _partial.Write(segment);
-                    segment = _partial.WrittenSpan;
-                }
-
-                output.Add(Path, LogLine.Of(Decode(EndsWithCr(segment) ? segment[..^1] : segment)));
-                _partial.Clear();
-                data = data[(newline + 1)..];
-            }
-        }
-
-        /// <summary>A file that ends without a final LF (rotated or truncated) still had that line written: publish it.</summary>
         private void FlushPartial(Output output)
         {
-            if (_partial.WrittenCount > 0)
+            if (_splitter.TryFlush(out var line))
             {
-                var bytes = _partial.WrittenSpan;
-                output.Add(Path, LogLine.Of(Decode(EndsWithCr(bytes) ? bytes[..^1] : bytes)));
-                _partial.Clear();
+                output.Add(Path, line);
             }
-
-            _skippingCut = false;
         }
 
         private long StartOfLastLines(long length, int lines)
@@ -445,10 +386,5 @@ public sealed class LogFollower
             _handle?.Dispose();
             _handle = null;
         }
-
-        private static bool EndsWithCr(ReadOnlySpan<byte> bytes) => bytes.Length > 0 && bytes[^1] == (byte)'\r';
-
-        // Encoding.UTF8 replaces every invalid sequence with U+FFFD.
-        private static string Decode(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
     }
 }
