@@ -138,12 +138,12 @@ public sealed class EventHub : IEventPublisher
         IReadOnlyCollection<Topic> topics,
         SseFormat format,
         long? lastEventId,
-        Action? onOverflow = null,
+        Action? abort = null,
         CancellationToken cancellationToken = default)
     {
         var buffers = topics.Select(BufferOf).Distinct().ToArray();
         var mask = buffers.Aggregate(0UL, (m, b) => m | b.Mask);
-        var subscription = new Subscription(_subscriptions, mask, format, new EventQueue(_topics.Length, _options.MaxQueuedEvents), onOverflow);
+        var subscription = new Subscription(_subscriptions, mask, format, new EventQueue(_topics.Length, _options.MaxQueuedEvents), abort);
 
         await _gate.WaitAsync(cancellationToken);
         try
@@ -177,11 +177,19 @@ public sealed class EventHub : IEventPublisher
         }
     }
 
+    /// <summary>Events queued for all subscriptions, not yet written.</summary>
+    public long QueuedEvents => _subscriptions.QueuedEvents();
+
     /// <summary>
     /// One heartbeat tick, called <see cref="HeartbeatTicksPerInterval"/> times per interval: every subscription that
-    /// has had nothing queued for a whole interval gets a comment frame.
+    /// has had nothing queued for a whole interval gets a comment frame, and one whose write has waited on its client
+    /// for <c>Dashboard:Sse:StallTimeout</c> is aborted.
     /// </summary>
-    public void Heartbeat() => _subscriptions.HeartbeatTick(HeartbeatTicksPerInterval);
+    public void Heartbeat()
+    {
+        _subscriptions.HeartbeatTick(HeartbeatTicksPerInterval);
+        _subscriptions.AbortStalled(_timeProvider.GetTimestamp(), (long)(_options.StallTimeout.TotalSeconds * _timeProvider.TimestampFrequency));
+    }
 
     /// <summary>Ends every subscription (at shutdown): writers drain what is queued and their responses end cleanly.</summary>
     public void Complete()
@@ -249,14 +257,15 @@ public sealed class EventHub : IEventPublisher
         (Encoding.UTF8.GetBytes(await _renderer.RenderHtmlAsync(topic, payload)), _renderer.RenderJson(topic, payload));
 
     /// <summary>The event as every subscriber gets it: framed once per format.</summary>
-    private static async ValueTask<SseEvent> FrameAsync(TopicBuffer buffer, long id, object payload, byte[] html, byte[] json) =>
+    private async ValueTask<SseEvent> FrameAsync(TopicBuffer buffer, long id, object payload, byte[] html, byte[] json) =>
         new(
             id,
             buffer.Topic,
             buffer.Index,
             payload,
             await SseFraming.EncodeAsync(buffer.Topic.Name, id, html),
-            await SseFraming.EncodeAsync(buffer.Topic.Name, id, json));
+            await SseFraming.EncodeAsync(buffer.Topic.Name, id, json),
+            _timeProvider.GetTimestamp());
 
     private TopicBuffer BufferOf(Topic topic) =>
         _topicsByName.TryGetValue(topic.Name, out var buffer) && ReferenceEquals(buffer.Topic, topic)

@@ -45,6 +45,18 @@ public sealed class EventQueue : IValueTaskSource<bool>
         }
     }
 
+    /// <summary>Entries waiting for the writer (superseded state events included until compacted).</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pendingCount;
+            }
+        }
+    }
+
     public bool IsCompleted
     {
         get

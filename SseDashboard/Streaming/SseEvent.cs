@@ -3,7 +3,7 @@ namespace SseDashboard.Streaming;
 /// <summary>
 /// One published event, rendered and SSE-framed once per format; every subscriber writes these same bytes.
 /// </summary>
-public sealed class SseEvent(long id, Topic? topic, int topicIndex, object? payload, byte[] htmlFrame, byte[] jsonFrame)
+public sealed class SseEvent(long id, Topic? topic, int topicIndex, object? payload, byte[] htmlFrame, byte[] jsonFrame, long publishedAt = 0)
 {
     /// <summary>A comment frame that keeps idle connections (and proxies) alive; carries no id.</summary>
     internal static readonly SseEvent Heartbeat = new(0, null, -1, null, SseFraming.HeartbeatFrame, SseFraming.HeartbeatFrame);
@@ -23,6 +23,9 @@ public sealed class SseEvent(long id, Topic? topic, int topicIndex, object? payl
 
     /// <summary>The whole SSE frame carrying the JSON payload.</summary>
     public byte[] JsonFrame { get; } = jsonFrame;
+
+    /// <summary>When the hub published it (<see cref="TimeProvider.GetTimestamp"/>; 0 for a heartbeat), for publish-to-write latency.</summary>
+    public long PublishedAt { get; } = publishedAt;
 
     public byte[] Frame(SseFormat format) => format == SseFormat.Json ? JsonFrame : HtmlFrame;
 }

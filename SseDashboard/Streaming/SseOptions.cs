@@ -16,8 +16,14 @@ public sealed class SseOptions
     /// <summary>Stream events a subscriber may fall behind before it is disconnected to resume by replay.</summary>
     public int MaxQueuedEvents { get; set; } = 512;
 
-    /// <summary>The <c>retry:</c> interval sent to clients.</summary>
+    /// <summary>The <c>retry:</c> sent to each client, spread uniformly over [Retry, 2 × Retry) so reconnects scatter.</summary>
     public TimeSpan Retry { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>A connection whose writes make no progress for this long is aborted, whatever its topics.</summary>
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Open streams past which <c>/sse</c> answers 503 with <c>Retry-After</c>.</summary>
+    public int MaxConnections { get; set; } = 20_000;
 }
 
 public sealed class ValidateSseOptions : IValidateOptions<SseOptions>
@@ -29,6 +35,8 @@ public sealed class ValidateSseOptions : IValidateOptions<SseOptions>
         errors.Range("Retry", options.Retry, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
         errors.Range("ReplayCapacity", options.ReplayCapacity, 1, 1_000_000);
         errors.Range("MaxQueuedEvents", options.MaxQueuedEvents, 1, 1_000_000);
+        errors.Range("StallTimeout", options.StallTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
+        errors.Range("MaxConnections", options.MaxConnections, 1, 1_000_000);
         return errors.Result;
     }
 }

@@ -7,12 +7,16 @@ namespace SseDashboard.Streaming;
 public sealed class Subscription : IDisposable
 {
     private readonly SubscriptionStore _store;
-    private readonly Action? _onOverflow;
+    private readonly Action? _abort;
 
-    internal Subscription(SubscriptionStore store, ulong topicMask, SseFormat format, EventQueue queue, Action? onOverflow)
+    // When the write in progress began (a TimeProvider timestamp); 0 while none is waiting on the client.
+    private long _writeStarted;
+
+    /// <param name="abort">Ends the connection at once: the client overflowed its queue or stopped reading.</param>
+    internal Subscription(SubscriptionStore store, ulong topicMask, SseFormat format, EventQueue queue, Action? abort)
     {
         _store = store;
-        _onOverflow = onOverflow;
+        _abort = abort;
         TopicMask = topicMask;
         Format = format;
         Queue = queue;
@@ -28,12 +32,33 @@ public sealed class Subscription : IDisposable
     /// <summary>Position in the <see cref="SubscriptionStore"/>, for O(1) removal; -1 when not stored.</summary>
     internal int Slot { get; set; } = -1;
 
-    /// <summary>True once the queue overflowed: the connection must end so the client resumes by replay.</summary>
-    public bool Overflowed => Queue.Overflowed;
+    /// <summary>True once the connection was aborted because its writes made no progress.</summary>
+    public bool Stalled { get; private set; }
 
     internal bool Wants(SseEvent e) => (TopicMask & (1UL << e.TopicIndex)) != 0;
 
-    internal void NotifyOverflow() => _onOverflow?.Invoke();
+    /// <summary>The writer is waiting for the client to take what it wrote (a flush that did not complete at once).</summary>
+    public void WriteStarted(long timestamp) => Volatile.Write(ref _writeStarted, timestamp);
+
+    public void WriteFinished() => Volatile.Write(ref _writeStarted, 0);
+
+    internal bool IsStalled(long now, long limit)
+    {
+        var started = Volatile.Read(ref _writeStarted);
+        return started != 0 && now - started >= limit;
+    }
+
+    internal void AbortStalled()
+    {
+        Stalled = true;
+        Abort();
+    }
+
+    internal void Abort()
+    {
+        Queue.Complete();
+        _abort?.Invoke();
+    }
 
     /// <summary>Ends the subscription; its writer drains what is queued and stops.</summary>
     public void Complete() => Queue.Complete();

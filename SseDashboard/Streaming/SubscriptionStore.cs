@@ -100,7 +100,7 @@ internal sealed class SubscriptionStore
         }
 
         // Outside the lock: ending a connection runs its abort callbacks.
-        overflowed?.ForEach(s => s.NotifyOverflow());
+        overflowed?.ForEach(s => s.Abort());
     }
 
     public void HeartbeatTick(int ticksPerBeat)
@@ -111,6 +111,33 @@ internal sealed class SubscriptionStore
             {
                 subscription.Queue.HeartbeatTick(ticksPerBeat);
             }
+        }
+    }
+
+    /// <summary>Aborts every subscription whose write has waited on its client for <paramref name="limit"/> or longer.</summary>
+    public void AbortStalled(long now, long limit)
+    {
+        List<Subscription>? stalled = null;
+        lock (_lock)
+        {
+            foreach (var subscription in _subscriptions)
+            {
+                if (subscription.IsStalled(now, limit))
+                {
+                    (stalled ??= []).Add(subscription);
+                }
+            }
+        }
+
+        stalled?.ForEach(s => s.AbortStalled());
+    }
+
+    /// <summary>Events queued for every subscription, not yet taken by their writers.</summary>
+    public long QueuedEvents()
+    {
+        lock (_lock)
+        {
+            return _subscriptions.Sum(s => (long)s.Queue.Count);
         }
     }
 
