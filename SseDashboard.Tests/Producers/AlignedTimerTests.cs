@@ -30,14 +30,14 @@ public sealed class AlignedTimerTests
     [Fact]
     public async Task Clock_PublishesAtOnce_ThenOnEverySecond_AsAWallClockChanges()
     {
-        var time = new SteppedTimeProvider(Start);
+        var time = new FakeTimeProvider(Start);
         var publisher = new RecordingPublisher();
         using var clock = Clock(time, publisher);
 
         await clock.StartAsync(TestContext.Current.CancellationToken);
         for (var i = 0; i < 3; i++)
         {
-            await Eventually.TrueAsync(() => time.Waiting == 1, TimeSpan.FromSeconds(10), "the clock waiting for its next tick");
+            await Eventually.TrueAsync(() => time.WaitingTimers == 1, TimeSpan.FromSeconds(10), "the clock waiting for its next tick");
             time.Advance(i == 0 ? TimeSpan.FromMilliseconds(700) : TimeSpan.FromSeconds(1));
         }
 
@@ -52,15 +52,15 @@ public sealed class AlignedTimerTests
     [Fact]
     public async Task Clock_WallClockSetBackAnHour_KeepsTickingEverySecond()
     {
-        var time = new SteppedTimeProvider(Start);
+        var time = new FakeTimeProvider(Start);
         var publisher = new RecordingPublisher();
         using var clock = Clock(time, publisher);
 
         await clock.StartAsync(TestContext.Current.CancellationToken);
-        await Eventually.TrueAsync(() => time.Waiting == 1, TimeSpan.FromSeconds(10), "the clock waiting for its next tick");
-        time.SetBack(TimeSpan.FromHours(1));
+        await Eventually.TrueAsync(() => time.WaitingTimers == 1, TimeSpan.FromSeconds(10), "the clock waiting for its next tick");
+        time.StepWallClock(-TimeSpan.FromHours(1));
         time.Advance(TimeSpan.FromMilliseconds(700));
-        await Eventually.TrueAsync(() => time.Waiting == 1, TimeSpan.FromSeconds(10), "the clock waiting again");
+        await Eventually.TrueAsync(() => time.WaitingTimers == 1, TimeSpan.FromSeconds(10), "the clock waiting again");
         time.Advance(TimeSpan.FromSeconds(1));
 
         await Eventually.TrueAsync(() => publisher.Of(ClockTopics.Clock).Count() == 2, TimeSpan.FromSeconds(10), "a tick at the new time's next second");
@@ -75,7 +75,7 @@ public sealed class AlignedTimerTests
     [InlineData(550, new[] { 250, 1200, 1000 }, new[] { "12:00:00.800", "12:00:02.000", "12:00:03.000" })]
     public async Task Metrics_FirstSampleAfterTheBaseline_ThenOnTheClocksSeconds(int startMs, int[] steps, string[] expected)
     {
-        var time = new SteppedTimeProvider(Start.AddMilliseconds(startMs - 300));
+        var time = new FakeTimeProvider(Start.AddMilliseconds(startMs - 300));
         var publisher = new RecordingPublisher();
         using var metrics = new MetricsProducer(new StampingSampler(time), publisher, time, Options.Create(new MetricsOptions()),
             new RestartPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)), NullLogger<MetricsProducer>.Instance);
@@ -83,7 +83,7 @@ public sealed class AlignedTimerTests
         await metrics.StartAsync(TestContext.Current.CancellationToken);
         foreach (var step in steps)
         {
-            await Eventually.TrueAsync(() => time.Waiting == 1, TimeSpan.FromSeconds(10), "metrics waiting for the next sample");
+            await Eventually.TrueAsync(() => time.WaitingTimers == 1, TimeSpan.FromSeconds(10), "metrics waiting for the next sample");
             time.Advance(TimeSpan.FromMilliseconds(step));
         }
 

@@ -14,7 +14,7 @@ public sealed class RestartingProducerTests
     [Fact]
     public async Task FaultingRun_IsShownAndRestarted_WithBackoffDoublingUpToTheCap()
     {
-        var time = new RecordingDelays();
+        var time = new FakeTimeProvider { FireTimersAtOnce = true };
         var faults = new List<string>();
         var runs = 0;
 
@@ -30,13 +30,13 @@ public sealed class RestartingProducerTests
 
         Assert.Equal(8, runs);
         Assert.Equal(Enumerable.Range(1, 7).Select(i => $"fault {i}"), faults);
-        Assert.Equal([1, 2, 4, 8, 16, 30, 30], time.Delays.Select(d => d.TotalSeconds));
+        Assert.Equal([1, 2, 4, 8, 16, 30, 30], time.TimerDueTimes.Select(d => d.TotalSeconds));
     }
 
     [Fact]
     public async Task FaultAfterAHealthyRunLongerThanTheCap_StartsTheBackoffAgainFromTheBottom()
     {
-        var time = new RecordingDelays();
+        var time = new FakeTimeProvider { FireTimersAtOnce = true };
         var runs = 0;
 
         await new DelegateProducer(
@@ -45,7 +45,7 @@ public sealed class RestartingProducerTests
                 runs++;
                 if (runs == 3)
                 {
-                    time.Skip(TimeSpan.FromSeconds(31)); // the third run stays up for 31 s before it fails
+                    time.Advance(TimeSpan.FromSeconds(31)); // the third run stays up for 31 s before it fails
                 }
 
                 return runs <= 4 ? throw new InvalidOperationException($"fault {runs}") : Task.CompletedTask;
@@ -54,7 +54,7 @@ public sealed class RestartingProducerTests
             new RestartPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)),
             time).RunWithRestartsAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal([1, 2, 1, 2], time.Delays.Select(d => d.TotalSeconds));
+        Assert.Equal([1, 2, 1, 2], time.TimerDueTimes.Select(d => d.TotalSeconds));
     }
 
     [Fact]
@@ -131,23 +131,6 @@ public sealed class RestartingProducerTests
         Assert.All(clock.Skip(1), c => Assert.Null(c.Error));
     }
 
-    /// <summary>Throws on the first payload <paramref name="fails"/> picks (losing it, as a failed publish does), then records.</summary>
-    private sealed class FailsOncePublisher(Func<object, bool> fails) : IEventPublisher
-    {
-        private int _failed;
-
-        public RecordingPublisher Inner { get; } = new();
-
-        public ValueTask<SseEvent> PublishAsync<T>(Topic<T> topic, T payload, CancellationToken cancellationToken = default)
-            where T : notnull =>
-            fails(payload) && Interlocked.Exchange(ref _failed, 1) == 0
-                ? throw new InvalidOperationException("hub unavailable")
-                : Inner.PublishAsync(topic, payload, cancellationToken);
-
-        public ValueTask<IReadOnlyList<SseEvent>> PublishAllAsync(IReadOnlyList<Publication> publications, CancellationToken cancellationToken = default) =>
-            Inner.PublishAllAsync(publications, cancellationToken);
-    }
-
     private static MetricsProducer Metrics(IMetricsSampler sampler, IEventPublisher publisher, TimeSpan interval) =>
         new(
             sampler,
@@ -201,24 +184,6 @@ public sealed class RestartingProducerTests
 
             var now = DateTimeOffset.UtcNow;
             return (new CpuSample(now, 42, 1, 2, true, false), new MemorySample(now, 100, 50, 50, 10, 5, 0, 0, 0, true, false));
-        }
-    }
-
-    /// <summary>Records each backoff delay and lets it elapse at once.</summary>
-    private sealed class RecordingDelays : TimeProvider
-    {
-        private long _skipped;
-
-        public List<TimeSpan> Delays { get; } = [];
-
-        public void Skip(TimeSpan by) => _skipped += by.Ticks * TimestampFrequency / TimeSpan.TicksPerSecond;
-
-        public override long GetTimestamp() => base.GetTimestamp() + _skipped;
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            Delays.Add(dueTime);
-            return System.CreateTimer(callback, state, TimeSpan.Zero, period);
         }
     }
 
