@@ -19,12 +19,11 @@ public sealed class DashboardBrowserTests(Chromium chromium)
     [Fact]
     public async Task Page_PanelsUpdateLive_OverOneConnection()
     {
-        var (server, feed) = await LogFeed.StartServerAsync(new Dictionary<string, string?> { ["Dashboard:Clock:Interval"] = "00:00:00.2" });
-        await using var _server = server;
+        await using var feed = await LogFeed.StartAsync(new Dictionary<string, string?> { ["Dashboard:Clock:Interval"] = "00:00:00.2" });
         await using var browser = await chromium.NewPageAsync();
         var page = browser.Page;
 
-        await page.GotoAsync(Url(server, "/"));
+        await page.GotoAsync(Url(feed.Server, "/"));
         await ExpectStatusAsync(page, "connected");
         var time = page.Locator("#panel-clock time.clock-time");
         var painted = await time.GetAttributeAsync("datetime");
@@ -32,18 +31,17 @@ public sealed class DashboardBrowserTests(Chromium chromium)
 
         await feed.AppendAsync("a live line");
         await Expect(page.Locator("#panel-log .log-line").Last).ToHaveTextAsync("a live line", new() { Timeout = 2000 });
-        Assert.Equal(1, server.GetRequiredService<EventHub>().SubscriberCount);
+        Assert.Equal(1, feed.Server.GetRequiredService<EventHub>().SubscriberCount);
         Assert.Empty(browser.Errors);
     }
 
     [Fact]
     public async Task Page_LinesAppendedToTheTailedFile_AppearWithinTwoSeconds_ColouredByLevel()
     {
-        var (server, feed) = await LogFeed.StartServerAsync(QuietClock);
-        await using var _server = server;
+        await using var feed = await LogFeed.StartAsync(QuietClock);
         await using var browser = await chromium.NewPageAsync();
         var page = browser.Page;
-        await page.GotoAsync(Url(server, "/"));
+        await page.GotoAsync(Url(feed.Server, "/"));
         await ExpectStatusAsync(page, "connected");
 
         await File.AppendAllTextAsync(feed.TailedFile, "12:00:01 [WRN] disk almost full\nplain <b>text</b> & more\n", TestContext.Current.CancellationToken);
@@ -60,13 +58,12 @@ public sealed class DashboardBrowserTests(Chromium chromium)
     [Fact]
     public async Task Page_StopThenStart_ResumesWithNoLossAndNoDuplicate()
     {
-        var (server, feed) = await LogFeed.StartServerAsync(QuietClock);
-        await using var _server = server;
-        var hub = server.GetRequiredService<EventHub>();
+        await using var feed = await LogFeed.StartAsync(QuietClock);
+        var hub = feed.Server.GetRequiredService<EventHub>();
         await feed.AppendAsync("line 0");
         await using var browser = await chromium.NewPageAsync();
         var page = browser.Page;
-        await page.GotoAsync(Url(server, "/"));
+        await page.GotoAsync(Url(feed.Server, "/"));
         await ExpectStatusAsync(page, "connected");
         await feed.AppendAsync("line 1");
         await Expect(page.Locator("#panel-log .log-line").Last).ToHaveTextAsync("line 1");
@@ -99,35 +96,33 @@ public sealed class DashboardBrowserTests(Chromium chromium)
     public async Task Page_ServerRestartedUnderIt_ReconnectsAndRecovers()
     {
         var settings = new Dictionary<string, string?> { ["Dashboard:Sse:Retry"] = "00:00:00.2", ["Dashboard:Clock:Interval"] = "00:00:00.2" };
-        var (first, firstFeed) = await LogFeed.StartServerAsync(settings);
-        var port = first.BaseAddress.Port;
+        await using var first = await LogFeed.StartAsync(settings);
+        var port = first.Server.BaseAddress.Port;
         await using var browser = await chromium.NewPageAsync();
         var page = browser.Page;
-        await page.GotoAsync(Url(first, "/"));
+        await page.GotoAsync(Url(first.Server, "/"));
         await ExpectStatusAsync(page, "connected");
-        await firstFeed.AppendAsync("before the restart");
+        await first.AppendAsync("before the restart");
         await Expect(page.Locator("#panel-log .log-line")).ToHaveTextAsync(["before the restart"]);
 
         await first.DisposeAsync();
         await ExpectStatusAsync(page, "reconnecting");
 
-        var (second, secondFeed) = await LogFeed.StartServerAsync(new Dictionary<string, string?>(settings) { ["urls"] = $"http://127.0.0.1:{port}" });
-        await using var _second = second;
+        await using var second = await LogFeed.StartAsync(new Dictionary<string, string?>(settings) { ["urls"] = $"http://127.0.0.1:{port}" });
         await ExpectStatusAsync(page, "connected");
         var time = page.Locator("#panel-clock time.clock-time");
         var now = await time.GetAttributeAsync("datetime");
         await Expect(time).Not.ToHaveAttributeAsync("datetime", now!);
 
         // The new run cannot resume the old run's ids: the hub's reset clears the old log, then lines flow again.
-        await secondFeed.AppendAsync("after the restart");
+        await second.AppendAsync("after the restart");
         await Expect(page.Locator("#panel-log .log-line")).ToHaveTextAsync(["after the restart"]);
     }
 
     [Fact]
     public async Task Log_HostileText_NeverExecutes_InFirstPaintLiveOrHighlight()
     {
-        var (server, feed) = await LogFeed.StartServerAsync(QuietClock);
-        await using var _server = server;
+        await using var feed = await LogFeed.StartAsync(QuietClock);
         string[] hostile =
         [
             "<img src=x onerror=alert(1)>",
@@ -138,7 +133,7 @@ public sealed class DashboardBrowserTests(Chromium chromium)
         await feed.AppendAsync(hostile[..2]);
         await using var browser = await chromium.NewPageAsync();
         var page = browser.Page;
-        await page.GotoAsync(Url(server, "/"));
+        await page.GotoAsync(Url(feed.Server, "/"));
         await ExpectStatusAsync(page, "connected");
 
         await feed.AppendAsync(hostile[2..]);
@@ -156,12 +151,11 @@ public sealed class DashboardBrowserTests(Chromium chromium)
     [Fact]
     public async Task Log_NeverHoldsMoreThanMaxLogLines_AndSaysHowManyWereTrimmed()
     {
-        var (server, feed) = await LogFeed.StartServerAsync(new Dictionary<string, string?>(QuietClock) { ["Dashboard:Ui:MaxLogLines"] = "20" });
-        await using var _server = server;
+        await using var feed = await LogFeed.StartAsync(new Dictionary<string, string?>(QuietClock) { ["Dashboard:Ui:MaxLogLines"] = "20" });
         await feed.AppendAsync(Lines(0, 25));
         await using var browser = await chromium.NewPageAsync();
         var page = browser.Page;
-        await page.GotoAsync(Url(server, "/"));
+        await page.GotoAsync(Url(feed.Server, "/"));
         var lines = page.Locator("#panel-log .log-line");
         await Expect(lines).ToHaveCountAsync(20);
         await Expect(page.Locator("[data-log-trimmed]")).ToHaveTextAsync("5 older lines trimmed");
@@ -181,12 +175,11 @@ public sealed class DashboardBrowserTests(Chromium chromium)
     [Fact]
     public async Task Log_PauseByButtonOrScrollingUp_HoldsThePlaceAndCountsNewLines()
     {
-        var (server, feed) = await LogFeed.StartServerAsync(QuietClock);
-        await using var _server = server;
+        await using var feed = await LogFeed.StartAsync(QuietClock);
         await feed.AppendAsync(Lines(0, 60));
         await using var browser = await chromium.NewPageAsync();
         var page = browser.Page;
-        await page.GotoAsync(Url(server, "/"));
+        await page.GotoAsync(Url(feed.Server, "/"));
         await ExpectStatusAsync(page, "connected");
         await page.WaitForFunctionAsync(AtEnd);
         var pause = page.Locator("[data-log-pause]");
@@ -219,8 +212,7 @@ public sealed class DashboardBrowserTests(Chromium chromium)
     [Fact]
     public async Task Log_LevelAndTextFilters_ShowMatchingLinesWithHighlight()
     {
-        var (server, feed) = await LogFeed.StartServerAsync(QuietClock);
-        await using var _server = server;
+        await using var feed = await LogFeed.StartAsync(QuietClock);
         await feed.AppendAsync(
             new LogFeedLine("alpha needle", "info"),
             new LogFeedLine("beta", "warn"),
@@ -232,7 +224,7 @@ public sealed class DashboardBrowserTests(Chromium chromium)
         await feed.MarkerAsync("rotated", "app.log");
         await using var browser = await chromium.NewPageAsync();
         var page = browser.Page;
-        await page.GotoAsync(Url(server, "/"));
+        await page.GotoAsync(Url(feed.Server, "/"));
         await ExpectStatusAsync(page, "connected");
         var visible = page.Locator("#panel-log .log-line:visible");
         var marks = page.Locator("#panel-log .log-line:visible mark");
@@ -263,11 +255,10 @@ public sealed class DashboardBrowserTests(Chromium chromium)
     [Fact]
     public async Task Log_Reset_ClearsTheLogAndItsNotes()
     {
-        var (server, feed) = await LogFeed.StartServerAsync(new Dictionary<string, string?>(QuietClock) { ["Dashboard:Ui:MaxLogLines"] = "10" });
-        await using var _server = server;
+        await using var feed = await LogFeed.StartAsync(new Dictionary<string, string?>(QuietClock) { ["Dashboard:Ui:MaxLogLines"] = "10" });
         await using var browser = await chromium.NewPageAsync();
         var page = browser.Page;
-        await page.GotoAsync(Url(server, "/"));
+        await page.GotoAsync(Url(feed.Server, "/"));
         await ExpectStatusAsync(page, "connected");
         await feed.AppendAsync(Lines(0, 15));
         await feed.MarkerAsync("truncated", "app.log");
@@ -285,8 +276,7 @@ public sealed class DashboardBrowserTests(Chromium chromium)
     [Fact]
     public async Task Page_AtPhoneWidthInDarkMode_IsOneDarkColumnWithoutSidewaysScroll()
     {
-        var (server, _) = await LogFeed.StartServerAsync(QuietClock);
-        await using var _server = server;
+        await using var feed = await LogFeed.StartAsync(QuietClock);
         await using var browser = await chromium.NewPageAsync(new BrowserNewContextOptions
         {
             ViewportSize = new ViewportSize { Width = 390, Height = 844 },
@@ -294,20 +284,20 @@ public sealed class DashboardBrowserTests(Chromium chromium)
         });
         var page = browser.Page;
 
-        await page.GotoAsync(Url(server, "/"));
+        await page.GotoAsync(Url(feed.Server, "/"));
 
         await Expect(page.Locator("body")).ToHaveCSSAsync("background-color", "rgb(13, 17, 23)");
         var columns = await page.EvaluateAsync<string>("getComputedStyle(document.querySelector('.panels')).gridTemplateColumns");
         Assert.Single(columns.Split(' ', StringSplitOptions.RemoveEmptyEntries));
         Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= document.documentElement.clientWidth"));
 
-        await page.GotoAsync(Url(server, "/panels/clock?theme=light"));
+        await page.GotoAsync(Url(feed.Server, "/panels/clock?theme=light"));
         await Expect(page.Locator("#panel-clock")).ToHaveCSSAsync("background-color", "rgb(255, 255, 255)");
 
         await using var lightReader = await chromium.NewPageAsync(new BrowserNewContextOptions { ColorScheme = ColorScheme.Light });
-        await lightReader.Page.GotoAsync(Url(server, "/panels/clock"));
+        await lightReader.Page.GotoAsync(Url(feed.Server, "/panels/clock"));
         await Expect(lightReader.Page.Locator("#panel-clock")).ToHaveCSSAsync("background-color", "rgb(255, 255, 255)");
-        await lightReader.Page.GotoAsync(Url(server, "/panels/clock?theme=dark"));
+        await lightReader.Page.GotoAsync(Url(feed.Server, "/panels/clock?theme=dark"));
         await Expect(lightReader.Page.Locator("#panel-clock")).ToHaveCSSAsync("background-color", "rgb(22, 27, 34)");
     }
 
