@@ -1,6 +1,4 @@
-using SseDashboard.Producers;
 using SseDashboard.Metrics;
-
 using SseDashboard.Tests.Infrastructure;
 
 namespace SseDashboard.Tests.Metrics;
