@@ -1,6 +1,4 @@
-using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
-using SseDashboard.Producers;
 using SseDashboard.LogTail;
 using SseDashboard.Tests.Infrastructure;
 

@@ -5,7 +5,6 @@ using AngleSharp.Dom;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using SseDashboard.Clock;
-using SseDashboard.LogTail;
 using SseDashboard.Streaming;
 using SseDashboard.Tests.Infrastructure;
 
