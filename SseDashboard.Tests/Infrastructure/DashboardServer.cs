@@ -38,9 +38,9 @@ public sealed class DashboardServer : IAsyncDisposable
     {
         var hub = GetRequiredService<SseDashboard.Streaming.EventHub>();
         return Eventually.TrueAsync(
-            () => hub.Newest(SseDashboard.Clock.ClockTopics.Clock) is not null
-                && hub.Newest(SseDashboard.Metrics.MetricsTopics.Cpu) is not null
-                && hub.Newest(SseDashboard.Metrics.MetricsTopics.Memory) is not null,
+            async () => await hub.NewestAsync(SseDashboard.Clock.ClockTopics.Clock) is not null
+                && await hub.NewestAsync(SseDashboard.Metrics.MetricsTopics.Cpu) is not null
+                && await hub.NewestAsync(SseDashboard.Metrics.MetricsTopics.Memory) is not null,
             TimeSpan.FromSeconds(10),
             "the producers' first events");
     }

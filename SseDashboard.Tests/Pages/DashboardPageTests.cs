@@ -51,7 +51,7 @@ public sealed class DashboardPageTests
 
         var document = await GetDocumentAsync(feed.Server, "/");
 
-        var clock = (ClockSample)hub.Newest(ClockTopics.Clock)!.Payload!;
+        var clock = (ClockSample)(await hub.NewestAsync(ClockTopics.Clock))!.Payload!;
         var time = document.QuerySelector("#panel-clock [sse-swap] time.clock-time");
         Assert.NotNull(time);
         Assert.Equal(Timestamps.Format(clock.Timestamp), time.GetAttribute("datetime"));

@@ -50,13 +50,13 @@ public sealed class SseEndpointTests
     {
         await using var server = await DashboardServer.StartAsync(new Dictionary<string, string?> { ["Dashboard:Clock:Interval"] = "01:00:00" });
         var hub = server.GetRequiredService<EventHub>();
-        await Eventually.TrueAsync(() => hub.Newest(ClockTopics.Clock) is not null, TimeSpan.FromSeconds(10), "the clock publishes at start");
+        await Eventually.TrueAsync(async () => await hub.NewestAsync(ClockTopics.Clock) is not null, TimeSpan.FromSeconds(10), "the clock publishes at start");
 
         await using var sse = await SseClient.ConnectAsync(server.Client, "/sse?topics=clock&format=json");
         var item = await sse.NextAsync();
 
         Assert.Equal("clock", item.EventType);
-        Assert.Equal(hub.Newest(ClockTopics.Clock)!.Id.ToString(), item.EventId);
+        Assert.Equal((await hub.NewestAsync(ClockTopics.Clock))!.Id.ToString(), item.EventId);
     }
 
     [Theory]

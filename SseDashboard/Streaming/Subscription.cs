@@ -28,9 +28,6 @@ public sealed class Subscription : IDisposable
     /// <summary>Position in the <see cref="SubscriptionStore"/>, for O(1) removal; -1 when not stored.</summary>
     internal int Slot { get; set; } = -1;
 
-    /// <summary>True once the queue overflowed: the connection must end so the client resumes by replay.</summary>
-    public bool Overflowed => Queue.Overflowed;
-
     internal bool Wants(SseEvent e) => (TopicMask & (1UL << e.TopicIndex)) != 0;
 
     internal void NotifyOverflow() => _onOverflow?.Invoke();
