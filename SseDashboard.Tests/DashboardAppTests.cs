@@ -64,4 +64,25 @@ public sealed class DashboardAppTests
         Assert.Equal(TimeSpan.FromMilliseconds(200), app.Services.GetRequiredService<IOptions<ClockOptions>>().Value.Interval);
         Assert.Equal(TimeSpan.FromSeconds(5), app.Services.GetRequiredService<IOptions<SseOptions>>().Value.Heartbeat);
     }
+
+    [Fact]
+    public async Task BadProducerOptions_StopTheStart_NamingEveryKey()
+    {
+        // Each feature validates its own section; every failing section is reported, not just the first.
+        var ex = await Assert.ThrowsAsync<AggregateException>(() => DashboardServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Dashboard:Metrics:Interval"] = "00:00:00",
+            ["Dashboard:LogTail:InitialLines"] = "-1",
+            ["Dashboard:LogTail:MaxLineBytes"] = "0",
+            ["Dashboard:LogTail:PollInterval"] = "01:00:00",
+            ["Dashboard:LogTail:Paths:0"] = "logs/*/app.log",
+        }));
+
+        Assert.All(ex.InnerExceptions, e => Assert.IsType<OptionsValidationException>(e));
+        Assert.Contains("Dashboard:Metrics:Interval", ex.Message);
+        Assert.Contains("Dashboard:LogTail:InitialLines", ex.Message);
+        Assert.Contains("Dashboard:LogTail:MaxLineBytes", ex.Message);
+        Assert.Contains("Dashboard:LogTail:PollInterval", ex.Message);
+        Assert.Contains("Dashboard:LogTail:Paths:0 may use * and ? only in the file name", ex.Message);
+    }
 }

@@ -12,12 +12,11 @@ public sealed class ScreenshotTests(Chromium chromium)
     [Fact(Explicit = true)]
     public async Task Screenshot_RunningDashboard_IsSavedToDocs()
     {
-        var (server, feed) = await LogFeed.StartServerAsync(new Dictionary<string, string?>
+        await using var feed = await LogFeed.StartAsync(new Dictionary<string, string?>
         {
             ["Dashboard:Clock:Interval"] = "00:00:01",
             ["Dashboard:Metrics:Interval"] = "00:00:00.1",
         });
-        await using var _server = server;
         await feed.AppendAsync(
             new LogFeedLine("2026-11-21 17:02:11.204 +00:00 [INF] Microsoft.Hosting.Lifetime: Now listening on: http://127.0.0.1:5000", "info"),
             new LogFeedLine("2026-11-21 17:02:11.219 +00:00 [INF] Microsoft.Hosting.Lifetime: Application started. Press Ctrl+C to shut down.", "info"),
@@ -33,7 +32,7 @@ public sealed class ScreenshotTests(Chromium chromium)
             ColorScheme = ColorScheme.Light,
         });
         var page = browser.Page;
-        await page.GotoAsync(Url(server, "/"));
+        await page.GotoAsync(Url(feed.Server, "/"));
         await ExpectStatusAsync(page, "connected");
         // Let the sparklines gather a few dozen samples first.
         await page.WaitForFunctionAsync("() => [...document.querySelectorAll('#panel-memory .sparkline path')].some(p => p.getAttribute('d').split(/[ -]/).length > 80)");

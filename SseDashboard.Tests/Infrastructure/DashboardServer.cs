@@ -7,10 +7,12 @@ namespace SseDashboard.Tests.Infrastructure;
 /// <summary>The real app on Kestrel at 127.0.0.1:0, with per-test configuration and its own temp directory.</summary>
 public sealed class DashboardServer : IAsyncDisposable
 {
-    private DashboardServer(WebApplication app, string directory)
+    private readonly TempDirectory _directory;
+
+    private DashboardServer(WebApplication app, TempDirectory directory)
     {
         App = app;
-        Directory = directory;
+        _directory = directory;
         BaseAddress = new Uri(app.Urls.First());
         // No draining of an abandoned response: disposing a stream closes its connection at once, as a browser does.
         var handler = new SocketsHttpHandler { MaxResponseDrainSize = 0, ResponseDrainTimeout = TimeSpan.Zero };
@@ -20,7 +22,7 @@ public sealed class DashboardServer : IAsyncDisposable
     public WebApplication App { get; }
 
     /// <summary>A temp directory owned by this server (logs go here), deleted on dispose.</summary>
-    public string Directory { get; }
+    public string Directory => _directory.Path;
 
     public Uri BaseAddress { get; }
 
@@ -36,9 +38,9 @@ public sealed class DashboardServer : IAsyncDisposable
     {
         var hub = GetRequiredService<SseDashboard.Streaming.EventHub>();
         return Eventually.TrueAsync(
-            () => hub.Newest(SseDashboard.Clock.ClockTopics.Clock) is not null
-                && hub.Newest(SseDashboard.Metrics.MetricsTopics.Cpu) is not null
-                && hub.Newest(SseDashboard.Metrics.MetricsTopics.Memory) is not null,
+            async () => await hub.NewestAsync(SseDashboard.Clock.ClockTopics.Clock) is not null
+                && await hub.NewestAsync(SseDashboard.Metrics.MetricsTopics.Cpu) is not null
+                && await hub.NewestAsync(SseDashboard.Metrics.MetricsTopics.Memory) is not null,
             TimeSpan.FromSeconds(10),
             "the producers' first events");
     }
@@ -47,28 +49,41 @@ public sealed class DashboardServer : IAsyncDisposable
         IDictionary<string, string?>? settings = null,
         Action<WebApplicationBuilder>? configure = null)
     {
-        var directory = Path.Combine(Path.GetTempPath(), "ssedashboard-tests", Guid.NewGuid().ToString("N"));
-        System.IO.Directory.CreateDirectory(directory);
-
+        var directory = new TempDirectory();
         var config = new Dictionary<string, string?>
         {
             ["Serilog:MinimumLevel:Default"] = "Warning",
             ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore.HttpLogging"] = "Warning",
             ["Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime"] = "Warning",
-            ["Serilog:WriteTo:1:Args:path"] = Path.Combine(directory, "logs", "dashboard-.log"),
+            ["Serilog:WriteTo:1:Args:path"] = Path.Combine(directory.Path, "logs", "dashboard-.log"),
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             config[key] = value;
         }
 
-        var app = DashboardApp.Create(["--urls=http://127.0.0.1:0", "--environment=Testing", $"--contentRoot={AppContentRoot}"], builder =>
+        WebApplication? app = null;
+        try
         {
-            builder.Configuration.AddInMemoryCollection(config);
-            configure?.Invoke(builder);
-        });
-        await app.StartAsync(TestContext.Current.CancellationToken);
-        return new DashboardServer(app, directory);
+            app = DashboardApp.Create(["--urls=http://127.0.0.1:0", "--environment=Testing", $"--contentRoot={AppContentRoot}"], builder =>
+            {
+                builder.Configuration.AddInMemoryCollection(config);
+                configure?.Invoke(builder);
+            });
+            await app.StartAsync(TestContext.Current.CancellationToken);
+            return new DashboardServer(app, directory);
+        }
+        catch
+        {
+            // A server refusing to start (as tests of bad settings expect) leaves neither its app nor its directory.
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
+
+            directory.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The app's project directory, so the server finds its wwwroot as <c>dotnet run</c> does.</summary>
@@ -94,12 +109,6 @@ public sealed class DashboardServer : IAsyncDisposable
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await App.StopAsync(stop.Token);
         await App.DisposeAsync();
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        _directory.Dispose();
     }
 }

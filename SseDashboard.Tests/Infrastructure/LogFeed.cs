@@ -1,4 +1,3 @@
-using SseDashboard.Producers;
 using SseDashboard.LogTail;
 using SseDashboard.Streaming;
 
@@ -8,27 +7,54 @@ namespace SseDashboard.Tests.Infrastructure;
 public sealed record LogFeedLine(string Text, string Level);
 
 /// <summary>
-/// Feeds the page's real <c>log</c> topic straight through the hub, with exact levels and markers, for UI tests. The
-/// server's log tail follows <see cref="TailedFile"/> (empty at start), so tests can also append to a real file.
+/// A dashboard whose log tail follows <see cref="TailedFile"/> (a fresh empty temp file, so tests can also append to a
+/// real file), and a feed of the page's real <c>log</c> topic straight through its hub, with exact levels and markers,
+/// for UI tests. Disposing it stops the server and deletes the file's directory.
 /// </summary>
-public sealed class LogFeed(DashboardServer server, string tailedFile)
+public sealed class LogFeed : IAsyncDisposable
 {
-    public string TailedFile => tailedFile;
+    private readonly TempDirectory _directory;
+    private int _disposed;
+
+    private LogFeed(DashboardServer server, TempDirectory directory)
+    {
+        Server = server;
+        _directory = directory;
+    }
+
+    public DashboardServer Server { get; }
+
+    public string TailedFile => _directory.File("app.log");
 
     /// <summary>Starts a dashboard whose log tail follows a fresh empty temp file, with these settings.</summary>
-    public static async Task<(DashboardServer Server, LogFeed Feed)> StartServerAsync(IDictionary<string, string?>? settings = null)
+    public static async Task<LogFeed> StartAsync(IDictionary<string, string?>? settings = null)
     {
-        var directory = Path.Combine(Path.GetTempPath(), "ssedashboard-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
-        var file = Path.Combine(directory, "app.log");
-        await File.WriteAllTextAsync(file, "", TestContext.Current.CancellationToken);
-
-        var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        var directory = new TempDirectory();
+        try
         {
-            ["Dashboard:LogTail:Paths:0"] = file,
-        };
-        var server = await DashboardServer.StartAsync(all);
-        return (server, new LogFeed(server, file));
+            var file = directory.File("app.log");
+            await File.WriteAllTextAsync(file, "", TestContext.Current.CancellationToken);
+            var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+            {
+                ["Dashboard:LogTail:Paths:0"] = file,
+            };
+            return new LogFeed(await DashboardServer.StartAsync(all), directory);
+        }
+        catch
+        {
+            directory.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Stops the server and deletes the tailed file; a second call does nothing (a test may stop it early).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await Server.DisposeAsync();
+            _directory.Dispose();
+        }
     }
 
     public Task AppendAsync(params string[] lines) =>
@@ -46,5 +72,5 @@ public sealed class LogFeed(DashboardServer server, string tailedFile)
     private static DateTimeOffset Now => DateTimeOffset.UtcNow;
 
     private async Task PublishAsync(LogBatch batch) =>
-        await server.GetRequiredService<IEventPublisher>().PublishAsync(LogTailTopics.Log, batch);
+        await Server.GetRequiredService<IEventPublisher>().PublishAsync(LogTailTopics.Log, batch);
 }

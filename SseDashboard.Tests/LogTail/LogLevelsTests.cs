@@ -1,4 +1,3 @@
-using SseDashboard.Producers;
 using SseDashboard.LogTail;
 
 namespace SseDashboard.Tests.LogTail;

@@ -1,4 +1,3 @@
-using SseDashboard.Producers;
 using SseDashboard.Metrics;
 
 namespace SseDashboard.Tests.Metrics;

@@ -1,6 +1,4 @@
-using SseDashboard.Producers;
 using SseDashboard.Metrics;
-
 using SseDashboard.Tests.Infrastructure;
 
 namespace SseDashboard.Tests.Metrics;
@@ -14,7 +12,7 @@ public sealed class MetricsSamplerTests
     {
         using var root = Fixtures.CopyOf("container");
         File.Delete(Path.Combine(root.Path, "cgroup", "cgroup.controllers")); // no cgroup v2: whole machine
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var sampler = new MetricsSampler(Sources(root), time, linux: true);
 
         File.WriteAllText(Path.Combine(root.Path, "proc", "stat"), LaterStat);
@@ -40,7 +38,7 @@ public sealed class MetricsSamplerTests
         using var root = Fixtures.CopyOf("container");
         File.Delete(Path.Combine(root.Path, "cgroup", "cgroup.controllers"));
         var stat = Path.Combine(root.Path, "proc", "stat");
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var sampler = new MetricsSampler(Sources(root), time, linux: true);
 
         // An idle tickless kernel may account no tick at all over a short interval.
@@ -76,7 +74,7 @@ public sealed class MetricsSamplerTests
     public void Sample_CgroupV2Limits_AreTheTotalAndTheCores_TightestAncestorWins()
     {
         using var root = Fixtures.CopyOf("container");
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var sampler = new MetricsSampler(Sources(root), time, linux: true);
 
         File.WriteAllText(Path.Combine(root.Path, "cgroup", "app.slice", "svc", "cpu.stat"), "usage_usec 2750000\n");
@@ -98,7 +96,7 @@ public sealed class MetricsSamplerTests
     [Fact]
     public void Sample_NotLinux_MachineFiguresUnavailable_ProcessFiguresStillThere()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var sampler = new MetricsSampler(MetricsSources.Default, time, linux: false);
         time.Advance(TimeSpan.FromSeconds(1));
 
@@ -120,7 +118,7 @@ public sealed class MetricsSamplerTests
     public void Sample_ProcUnreadable_MachineFiguresUnavailable_NoException()
     {
         using var root = new TempDirectory();
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var sampler = new MetricsSampler(new MetricsSources(root.File("no-proc"), root.File("no-cgroup")), time, linux: true);
         time.Advance(TimeSpan.FromSeconds(1));
 
@@ -137,7 +135,7 @@ public sealed class MetricsSamplerTests
     public void Sample_KeepsTheLast120SamplesOfEachSeries()
     {
         using var root = Fixtures.CopyOf("container");
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var sampler = new MetricsSampler(Sources(root), time, linux: true);
         var statPath = Path.Combine(root.Path, "cgroup", "app.slice", "svc", "cpu.stat");
 

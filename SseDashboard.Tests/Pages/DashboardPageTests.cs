@@ -4,10 +4,7 @@ using AngleSharp;
 using AngleSharp.Dom;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
-using SseDashboard.Producers;
 using SseDashboard.Clock;
-using SseDashboard.Metrics;
-using SseDashboard.LogTail;
 using SseDashboard.Streaming;
 using SseDashboard.Tests.Infrastructure;
 
@@ -25,14 +22,13 @@ public sealed class DashboardPageTests
     [Fact]
     public async Task Index_RendersOneSseConnectAndOneSwapPerTopic()
     {
-        var (server, _) = await LogFeed.StartServerAsync(QuietClock);
-        await using var _server = server;
+        await using var feed = await LogFeed.StartAsync(QuietClock);
 
-        var document = await GetDocumentAsync(server, "/");
+        var document = await GetDocumentAsync(feed.Server, "/");
 
         var connect = Assert.Single(document.QuerySelectorAll("[sse-connect]"));
         Assert.Equal("sse", connect.GetAttribute("hx-ext"));
-        var topics = server.GetRequiredService<EventHub>().Topics;
+        var topics = feed.Server.GetRequiredService<EventHub>().Topics;
         Assert.Equal(topics.Count, document.QuerySelectorAll("[sse-swap]").Length);
         foreach (var topic in topics)
         {
@@ -48,15 +44,14 @@ public sealed class DashboardPageTests
     [Fact]
     public async Task Index_FirstResponse_CarriesCurrentStateAndRetainedLogLines()
     {
-        var (server, feed) = await LogFeed.StartServerAsync(QuietClock);
-        await using var _server = server;
-        var hub = server.GetRequiredService<EventHub>();
-        await server.StartupEventsAsync();
+        await using var feed = await LogFeed.StartAsync(QuietClock);
+        var hub = feed.Server.GetRequiredService<EventHub>();
+        await feed.Server.StartupEventsAsync();
         await feed.AppendAsync("first line", "second line");
 
-        var document = await GetDocumentAsync(server, "/");
+        var document = await GetDocumentAsync(feed.Server, "/");
 
-        var clock = (ClockSample)hub.Newest(ClockTopics.Clock)!.Payload!;
+        var clock = (ClockSample)(await hub.NewestAsync(ClockTopics.Clock))!.Payload!;
         var time = document.QuerySelector("#panel-clock [sse-swap] time.clock-time");
         Assert.NotNull(time);
         Assert.Equal(Timestamps.Format(clock.Timestamp), time.GetAttribute("datetime"));
@@ -68,17 +63,16 @@ public sealed class DashboardPageTests
     [Fact]
     public async Task Index_ConnectUrl_ResumesAfterTheRenderedEvents_NoDuplicateNoGap()
     {
-        var (server, feed) = await LogFeed.StartServerAsync(QuietClock);
-        await using var _server = server;
-        var hub = server.GetRequiredService<EventHub>();
-        await server.StartupEventsAsync();
+        await using var feed = await LogFeed.StartAsync(QuietClock);
+        var hub = feed.Server.GetRequiredService<EventHub>();
+        await feed.Server.StartupEventsAsync();
         await feed.AppendAsync("rendered");
 
-        var document = await GetDocumentAsync(server, "/");
+        var document = await GetDocumentAsync(feed.Server, "/");
         var url = document.QuerySelector("[sse-connect]")!.GetAttribute("sse-connect")!;
 
-        Assert.Equal(hub.LastEventId.ToString(CultureInfo.InvariantCulture), QueryHelpers.ParseQuery(new Uri(server.BaseAddress, url).Query)["lastEventId"]);
-        await using var sse = await SseClient.ConnectAsync(server.Client, url);
+        Assert.Equal(hub.LastEventId.ToString(CultureInfo.InvariantCulture), QueryHelpers.ParseQuery(new Uri(feed.Server.BaseAddress, url).Query)["lastEventId"]);
+        await using var sse = await SseClient.ConnectAsync(feed.Server.Client, url);
         await feed.AppendAsync("after render");
         var next = await sse.NextAsync();
         Assert.Equal("log", next.EventType);
@@ -88,12 +82,11 @@ public sealed class DashboardPageTests
     [Fact]
     public async Task Index_HostileLogText_IsRenderedAsText()
     {
-        var (server, feed) = await LogFeed.StartServerAsync(QuietClock);
-        await using var _server = server;
+        await using var feed = await LogFeed.StartAsync(QuietClock);
         string[] hostile = ["<img src=x onerror=alert(1)>", "<script>alert(2)</script>", "\"><svg onload=alert(3)>"];
         await feed.AppendAsync(hostile);
 
-        var document = await GetDocumentAsync(server, "/");
+        var document = await GetDocumentAsync(feed.Server, "/");
 
         var log = document.GetElementById("panel-log-content")!;
         Assert.Equal(hostile, log.QuerySelectorAll(".log-line").Select(l => l.TextContent));
@@ -104,10 +97,9 @@ public sealed class DashboardPageTests
     [Fact]
     public async Task Index_MaxLogLines_ReachesTheLogPanel()
     {
-        var (server, _) = await LogFeed.StartServerAsync(new Dictionary<string, string?> { ["Dashboard:Ui:MaxLogLines"] = "250" });
-        await using var _server = server;
+        await using var feed = await LogFeed.StartAsync(new Dictionary<string, string?> { ["Dashboard:Ui:MaxLogLines"] = "250" });
 
-        var document = await GetDocumentAsync(server, "/");
+        var document = await GetDocumentAsync(feed.Server, "/");
 
         Assert.Equal("250", document.GetElementById("panel-log-content")!.GetAttribute("data-max-lines"));
     }
@@ -115,14 +107,13 @@ public sealed class DashboardPageTests
     [Fact]
     public async Task Index_FirstPaint_HoldsTheNewestMaxLogLinesLines_CountingEveryLineOfABatch()
     {
-        var (server, feed) = await LogFeed.StartServerAsync(new Dictionary<string, string?>(QuietClock) { ["Dashboard:Ui:MaxLogLines"] = "10" });
-        await using var _server = server;
+        await using var feed = await LogFeed.StartAsync(new Dictionary<string, string?>(QuietClock) { ["Dashboard:Ui:MaxLogLines"] = "10" });
         for (var batch = 0; batch < 5; batch++)
         {
             await feed.AppendAsync(Enumerable.Range(0, 4).Select(i => $"batch {batch} line {i}").ToArray());
         }
 
-        var document = await GetDocumentAsync(server, "/");
+        var document = await GetDocumentAsync(feed.Server, "/");
 
         // The three newest batches hold the 10 newest lines; the two older ones would only be trimmed by the page.
         var lines = document.GetElementById("panel-log-content")!.QuerySelectorAll(".log-line").Select(l => l.TextContent).ToList();
@@ -157,18 +148,17 @@ public sealed class DashboardPageTests
     [InlineData("log")]
     public async Task Embed_KnownPanel_RendersThatPanelAloneWithItsOwnConnection(string name)
     {
-        var (server, _) = await LogFeed.StartServerAsync(QuietClock);
-        await using var _server = server;
-        var hub = server.GetRequiredService<EventHub>();
-        await server.StartupEventsAsync();
+        await using var feed = await LogFeed.StartAsync(QuietClock);
+        var hub = feed.Server.GetRequiredService<EventHub>();
+        await feed.Server.StartupEventsAsync();
 
-        var document = await GetDocumentAsync(server, $"/panels/{name}");
+        var document = await GetDocumentAsync(feed.Server, $"/panels/{name}");
 
         Assert.Empty(document.QuerySelectorAll("header, h1, [data-stream-stop]"));
         var panel = Assert.Single(document.QuerySelectorAll("section.panel"));
         Assert.Equal($"panel-{name}", panel.Id);
         var connect = Assert.Single(document.QuerySelectorAll("[sse-connect]"));
-        var query = QueryHelpers.ParseQuery(new Uri(server.BaseAddress, connect.GetAttribute("sse-connect")).Query);
+        var query = QueryHelpers.ParseQuery(new Uri(feed.Server.BaseAddress, connect.GetAttribute("sse-connect")).Query);
         Assert.Equal(name, query["topics"]);
         Assert.Equal(hub.LastEventId.ToString(CultureInfo.InvariantCulture), query["lastEventId"]);
         Assert.Equal(name, Assert.Single(document.QuerySelectorAll("[sse-swap]")).GetAttribute("sse-swap"));

@@ -1,10 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using SseDashboard.Producers;
-using SseDashboard.Clock;
-using SseDashboard.Metrics;
-using SseDashboard.LogTail;
-using SseDashboard.Streaming;
 using SseDashboard.Tests.Infrastructure;
 
 namespace SseDashboard.Tests.Producers;
@@ -14,7 +9,7 @@ public sealed class RestartingProducerTests
     [Fact]
     public async Task FaultingRun_IsShownAndRestarted_WithBackoffDoublingUpToTheCap()
     {
-        var time = new RecordingDelays();
+        var time = new FakeTimeProvider { FireTimersAtOnce = true };
         var faults = new List<string>();
         var runs = 0;
 
@@ -30,13 +25,13 @@ public sealed class RestartingProducerTests
 
         Assert.Equal(8, runs);
         Assert.Equal(Enumerable.Range(1, 7).Select(i => $"fault {i}"), faults);
-        Assert.Equal([1, 2, 4, 8, 16, 30, 30], time.Delays.Select(d => d.TotalSeconds));
+        Assert.Equal([1, 2, 4, 8, 16, 30, 30], time.TimerDueTimes.Select(d => d.TotalSeconds));
     }
 
     [Fact]
     public async Task FaultAfterAHealthyRunLongerThanTheCap_StartsTheBackoffAgainFromTheBottom()
     {
-        var time = new RecordingDelays();
+        var time = new FakeTimeProvider { FireTimersAtOnce = true };
         var runs = 0;
 
         await new DelegateProducer(
@@ -45,7 +40,7 @@ public sealed class RestartingProducerTests
                 runs++;
                 if (runs == 3)
                 {
-                    time.Skip(TimeSpan.FromSeconds(31)); // the third run stays up for 31 s before it fails
+                    time.Advance(TimeSpan.FromSeconds(31)); // the third run stays up for 31 s before it fails
                 }
 
                 return runs <= 4 ? throw new InvalidOperationException($"fault {runs}") : Task.CompletedTask;
@@ -54,7 +49,7 @@ public sealed class RestartingProducerTests
             new RestartPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)),
             time).RunWithRestartsAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal([1, 2, 1, 2], time.Delays.Select(d => d.TotalSeconds));
+        Assert.Equal([1, 2, 1, 2], time.TimerDueTimes.Select(d => d.TotalSeconds));
     }
 
     [Fact]
@@ -69,157 +64,6 @@ public sealed class RestartingProducerTests
             TimeProvider.System).RunWithRestartsAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(2, runs);
-    }
-
-    [Fact]
-    public async Task MetricsProducer_SamplerThrowsOnce_PublishesErrorStateOnBothTopics_ThenRecovers()
-    {
-        var publisher = new RecordingPublisher();
-        using var producer = Metrics(new ThrowsOnceSampler(), publisher, TimeSpan.FromMilliseconds(20));
-
-        await producer.StartAsync(TestContext.Current.CancellationToken);
-        await Eventually.TrueAsync(
-            () => publisher.Of(MetricsTopics.Cpu).Any(c => c.Error is null),
-            TimeSpan.FromSeconds(10),
-            "a normal cpu sample after the restart");
-        await producer.StopAsync(TestContext.Current.CancellationToken);
-
-        var cpu = publisher.Of(MetricsTopics.Cpu).ToList();
-        Assert.Equal("Metrics sampling failed: /proc vanished", cpu[0].Error);
-        Assert.Null(cpu[0].SystemPercent);
-        Assert.Equal("Metrics sampling failed: /proc vanished", publisher.Of(MetricsTopics.Memory).First().Error);
-        Assert.Equal(42, cpu.First(c => c.Error is null).SystemPercent);
-    }
-
-    [Fact]
-    public async Task MetricsProducer_PublishesItsFirstSampleSoonAfterStart_EvenWithALongInterval()
-    {
-        var publisher = new RecordingPublisher();
-        using var producer = Metrics(new ThrowsOnceSampler(calls: 1), publisher, TimeSpan.FromHours(1));
-
-        await producer.StartAsync(TestContext.Current.CancellationToken);
-        await Eventually.TrueAsync(
-            () => publisher.Of(MetricsTopics.Cpu).Any() && publisher.Of(MetricsTopics.Memory).Any(),
-            TimeSpan.FromSeconds(10),
-            "a first cpu and memory sample before the first hourly tick");
-        await producer.StopAsync(TestContext.Current.CancellationToken);
-
-        Assert.Equal(42, Assert.Single(publisher.Of(MetricsTopics.Cpu)).SystemPercent);
-    }
-
-    [Fact]
-    public async Task ClockProducer_PublishFailsOnce_ShowsTheFaultOnTheClock_ThenTicksOn()
-    {
-        var publisher = new FailsOncePublisher(payload => payload is ClockSample { Error: null });
-        var options = Options.Create(new ClockOptions { Interval = TimeSpan.FromMilliseconds(20) });
-        using var producer = new ClockProducer(
-            publisher,
-            TimeProvider.System,
-            options,
-            new RestartPolicy(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(100)),
-            NullLogger<ClockProducer>.Instance);
-
-        await producer.StartAsync(TestContext.Current.CancellationToken);
-        await Eventually.TrueAsync(
-            () => publisher.Inner.Of(ClockTopics.Clock).Count(c => c.Error is null) >= 2,
-            TimeSpan.FromSeconds(10),
-            "the clock ticking again after the fault");
-        await producer.StopAsync(TestContext.Current.CancellationToken);
-
-        var clock = publisher.Inner.Of(ClockTopics.Clock).ToList();
-        Assert.Equal("The clock failed: hub unavailable", clock[0].Error);
-        Assert.All(clock.Skip(1), c => Assert.Null(c.Error));
-    }
-
-    /// <summary>Throws on the first payload <paramref name="fails"/> picks (losing it, as a failed publish does), then records.</summary>
-    private sealed class FailsOncePublisher(Func<object, bool> fails) : IEventPublisher
-    {
-        private int _failed;
-
-        public RecordingPublisher Inner { get; } = new();
-
-        public ValueTask<SseEvent> PublishAsync<T>(Topic<T> topic, T payload, CancellationToken cancellationToken = default)
-            where T : notnull =>
-            fails(payload) && Interlocked.Exchange(ref _failed, 1) == 0
-                ? throw new InvalidOperationException("hub unavailable")
-                : Inner.PublishAsync(topic, payload, cancellationToken);
-
-        public ValueTask<IReadOnlyList<SseEvent>> PublishAllAsync(IReadOnlyList<Publication> publications, CancellationToken cancellationToken = default) =>
-            Inner.PublishAllAsync(publications, cancellationToken);
-    }
-
-    private static MetricsProducer Metrics(IMetricsSampler sampler, IEventPublisher publisher, TimeSpan interval) =>
-        new(
-            sampler,
-            publisher,
-            TimeProvider.System,
-            Options.Create(new MetricsOptions { Interval = interval }),
-            new RestartPolicy(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(100)),
-            NullLogger<MetricsProducer>.Instance);
-
-    [Fact]
-    public async Task LogTailProducer_PublishFailsOnce_ShowsAnErrorMarker_SkipsThatBatch_AndFollowsOn()
-    {
-        using var dir = new TempDirectory();
-        var log = dir.File("app.log");
-        File.WriteAllText(log, "first\n");
-        var publisher = new FailsOncePublisher(payload => payload is LogBatch { Kind: LogKinds.Lines });
-        var options = Options.Create(new LogTailOptions { Paths = [log], PollInterval = TimeSpan.FromMilliseconds(10) });
-        using var producer = new LogTailProducer(
-            publisher,
-            TimeProvider.System,
-            options,
-            new RestartPolicy(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(100)),
-            NullLogger<LogTailProducer>.Instance);
-
-        await producer.StartAsync(TestContext.Current.CancellationToken);
-        await Eventually.TrueAsync(() => publisher.Inner.Of(LogTailTopics.Log).Any(), TimeSpan.FromSeconds(10), "the error marker");
-        File.AppendAllText(log, "second\n");
-        await Eventually.TrueAsync(
-            () => publisher.Inner.Of(LogTailTopics.Log).Any(b => b.Lines.Any(l => l.Text == "second")),
-            TimeSpan.FromSeconds(10),
-            "lines written after the restart");
-        await producer.StopAsync(TestContext.Current.CancellationToken);
-
-        var batches = publisher.Inner.Of(LogTailTopics.Log).ToList();
-        Assert.Equal(LogKinds.Error, batches[0].Kind);
-        Assert.Equal("The log follower failed: hub unavailable", batches[0].Error);
-        Assert.Equal(["second"], batches.Skip(1).SelectMany(b => b.Lines).Select(l => l.Text));
-    }
-
-    /// <summary>Throws on the first call (or never, with <c>calls: 1</c> counted as already made).</summary>
-    private sealed class ThrowsOnceSampler(int calls = 0) : IMetricsSampler
-    {
-        private int _calls = calls;
-
-        public (CpuSample Cpu, MemorySample Memory) Sample()
-        {
-            if (Interlocked.Increment(ref _calls) == 1)
-            {
-                throw new IOException("/proc vanished");
-            }
-
-            var now = DateTimeOffset.UtcNow;
-            return (new CpuSample(now, 42, 1, 2, true, false), new MemorySample(now, 100, 50, 50, 10, 5, 0, 0, 0, true, false));
-        }
-    }
-
-    /// <summary>Records each backoff delay and lets it elapse at once.</summary>
-    private sealed class RecordingDelays : TimeProvider
-    {
-        private long _skipped;
-
-        public List<TimeSpan> Delays { get; } = [];
-
-        public void Skip(TimeSpan by) => _skipped += by.Ticks * TimestampFrequency / TimeSpan.TicksPerSecond;
-
-        public override long GetTimestamp() => base.GetTimestamp() + _skipped;
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            Delays.Add(dueTime);
-            return System.CreateTimer(callback, state, TimeSpan.Zero, period);
-        }
     }
 
     /// <summary>A producer whose loop and fault display are the test's.</summary>

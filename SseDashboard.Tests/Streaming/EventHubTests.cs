@@ -129,11 +129,11 @@ public sealed class EventHubTests
             received.AddRange(healthy.Drain());
         }
 
-        Assert.True(stalled.Overflowed);
+        Assert.True(stalled.Queue.Overflowed);
         Assert.True(stalled.Queue.IsCompleted);
         Assert.Equal(1, overflowCalls);
         Assert.Equal(11, received.Count);
-        Assert.False(healthy.Overflowed);
+        Assert.False(healthy.Queue.Overflowed);
     }
 
     [Fact]

@@ -1,13 +1,7 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using AngleSharp.Html.Parser;
-using Microsoft.Extensions.DependencyInjection;
-using SseDashboard.Producers;
-using SseDashboard.Clock;
-using SseDashboard.Panels;
 using SseDashboard.Streaming;
 using SseDashboard.Tests.Infrastructure;
 

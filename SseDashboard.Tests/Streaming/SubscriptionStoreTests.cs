@@ -66,7 +66,7 @@ public sealed class SubscriptionStoreTests
         store.FanOut([Tick(5)]);
 
         Assert.Equal(1, overflows);
-        Assert.True(stalled.Overflowed);
+        Assert.True(stalled.Queue.Overflowed);
         Assert.Equal([1, 2, 3, 4, 5], Ids(healthy));
     }
 

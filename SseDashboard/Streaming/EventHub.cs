@@ -83,9 +83,6 @@ public sealed class EventHub : IEventPublisher
         return found;
     }
 
-    /// <summary>The newest retained event of a topic, if any was published.</summary>
-    public SseEvent? Newest(Topic topic) => BufferOf(topic).Newest;
-
     public async ValueTask<SseEvent> PublishAsync<T>(Topic<T> topic, T payload, CancellationToken cancellationToken = default)
         where T : notnull =>
         (await PublishAllAsync([topic.With(payload)], cancellationToken))[0];

@@ -1,0 +1,77 @@
+using SseDashboard.LogTail;
+using SseDashboard.Panels;
+using SseDashboard.Tests.Infrastructure;
+
+namespace SseDashboard.Tests.LogTail;
+
+/// <summary>The log panel as the hub renders it, read through AngleSharp's DOM.</summary>
+public sealed class LogPanelTests : IAsyncDisposable
+{
+    private static readonly DateTimeOffset Time = new(2026, 11, 21, 16, 35, 42, 426, TimeSpan.Zero);
+    private readonly PanelHtml _panels = new(new PanelTemplate<LogBatch, LogPanel>(LogTailTopics.Log));
+
+    public ValueTask DisposeAsync() => _panels.DisposeAsync();
+
+    [Fact]
+    public async Task LogLines_RenderOneSiblingDivPerLine_WithLevelAndEncodedText()
+    {
+        var batch = new LogBatch(Time, "/var/log/app.log", LogKinds.Lines,
+            [new LogLine("<script>alert(1)</script> & more", "error"), new LogLine("plain", null)]);
+
+        var body = await _panels.RenderAsync(LogTailTopics.Log, batch);
+
+        var lines = body.Children.ToArray();
+        Assert.Equal(2, lines.Length);
+        Assert.All(lines, l => Assert.Equal("log-line", l.ClassName));
+        Assert.Equal("<script>alert(1)</script> & more", lines[0].TextContent);
+        Assert.Empty(body.QuerySelectorAll("script"));
+        Assert.Equal("error", lines[0].GetAttribute("data-level"));
+        Assert.Equal("", lines[1].GetAttribute("data-level"));
+        Assert.Equal("/var/log/app.log", lines[1].GetAttribute("data-file"));
+    }
+
+    [Fact]
+    public async Task LogCutLine_ShowsAVisibleMark()
+    {
+        var body = await _panels.RenderAsync(LogTailTopics.Log, new LogBatch(Time, "a.log", LogKinds.Lines, [new LogLine("xxxx", null, Cut: true)]));
+
+        var line = Assert.Single(body.Children);
+        Assert.Equal("true", line.GetAttribute("data-cut"));
+        Assert.NotNull(line.QuerySelector(".log-cut"));
+    }
+
+    [Theory]
+    [InlineData(LogKinds.Rotated, "rotated")]
+    [InlineData(LogKinds.Truncated, "truncated")]
+    [InlineData(LogKinds.Missing, "does not exist")]
+    public async Task LogMarkers_RenderAMarkerNamingTheFile(string kind, string words)
+    {
+        var body = await _panels.RenderAsync(LogTailTopics.Log, new LogBatch(Time, "/var/log/app.log", kind, []));
+
+        var marker = Assert.Single(body.Children);
+        Assert.Equal("log-marker", marker.ClassName);
+        Assert.Equal(kind, marker.GetAttribute("data-kind"));
+        Assert.Contains("app.log", marker.TextContent);
+        Assert.Contains(words, marker.TextContent);
+    }
+
+    [Fact]
+    public async Task LogError_RendersTheErrorVisibly()
+    {
+        var body = await _panels.RenderAsync(LogTailTopics.Log, new LogBatch(Time, null, LogKinds.Error, [], "The log follower failed: disk on fire"));
+
+        var marker = Assert.Single(body.Children);
+        Assert.Equal("error", marker.GetAttribute("data-kind"));
+        Assert.Equal("The log follower failed: disk on fire", marker.TextContent);
+    }
+
+    [Fact]
+    public async Task LogReset_RendersTheResetElement()
+    {
+        var body = await _panels.RenderAsync(LogTailTopics.Log, (LogBatch)LogTailTopics.Log.CreateResetPayload(Time)!);
+
+        var reset = Assert.Single(body.Children);
+        Assert.Equal("log-reset", reset.ClassName);
+        Assert.Equal("reset", reset.GetAttribute("data-kind"));
+    }
+}

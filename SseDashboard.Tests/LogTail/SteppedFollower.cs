@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using SseDashboard.LogTail;
+using SseDashboard.Tests.Infrastructure;
+
+namespace SseDashboard.Tests.LogTail;
+
+/// <summary>A follower on real temp files, stepped one look at a time so every case is deterministic.</summary>
+public sealed class SteppedFollower : IDisposable
+{
+    private readonly List<LogBatch> _published = [];
+    private LogFollower _follower = null!;
+    private int _seen;
+
+    public TempDirectory Dir { get; } = new();
+
+    public void Dispose() => Dir.Dispose();
+
+    public void Follow(string path, int initialLines = 100, int maxLineBytes = 64 * 1024, int maxBatchLines = 500)
+    {
+        var options = new LogTailOptions
+        {
+            Paths = [path],
+            InitialLines = initialLines,
+            MaxLineBytes = maxLineBytes,
+            MaxBatchLines = maxBatchLines,
+        };
+        _follower = new LogFollower(options, TimeProvider.System, NullLogger.Instance);
+        _seen = _published.Count;
+    }
+
+    /// <summary>Follows a fresh <c>app.log</c> holding <paramref name="content"/>, past its first look.</summary>
+    public async Task<string> FollowStartedAsync(string content, int maxLineBytes = 64 * 1024, int maxBatchLines = 500)
+    {
+        var log = Dir.File("app.log");
+        File.WriteAllText(log, content);
+        Follow(log, maxLineBytes: maxLineBytes, maxBatchLines: maxBatchLines);
+        await PollAsync();
+        return log;
+    }
+
+    /// <summary>One look; returns the events it published.</summary>
+    public async Task<List<LogBatch>> PollAsync()
+    {
+        await _follower.PollAsync((batch, _) =>
+        {
+            _published.Add(batch);
+            return ValueTask.CompletedTask;
+        }, TestContext.Current.CancellationToken);
+        var events = _published.Skip(_seen).ToList();
+        _seen = _published.Count;
+        return events;
+    }
+
+    public async Task<List<string>> PollLinesAsync()
+    {
+        var events = await PollAsync();
+        Assert.All(events, e => Assert.Equal(LogKinds.Lines, e.Kind));
+        return events.SelectMany(e => e.Lines).Select(l => l.Text).ToList();
+    }
+
+    public static string Describe(LogBatch e) =>
+        e.Kind == LogKinds.Lines ? "lines:" + string.Join(",", e.Lines.Select(l => l.Text)) : e.Kind + ":";
+}
