@@ -5,6 +5,7 @@ using SseDashboard.Logging;
 using SseDashboard.LogTail;
 using SseDashboard.Metrics;
 using SseDashboard.Pages;
+using SseDashboard.Server;
 using SseDashboard.Streaming;
 
 namespace SseDashboard;
@@ -17,7 +18,7 @@ public static class DashboardApp
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
 
-        // Serilog and HTTP request logging.
+        // Serilog, and one line per request.
         builder.AddDashboardLogging();
 
         // The hub and its /sse endpoint: knows topics, not panels.
@@ -27,13 +28,14 @@ public static class DashboardApp
         builder.AddClock();
         builder.AddMetrics();
         builder.AddLogTail();
+        builder.AddServerPanel();
 
         // The page, the embeddable panels and their front-end files.
         builder.AddPages();
 
         var app = builder.Build();
 
-        app.UseHttpLogging();
+        app.UseRequestLogging();
         app.MapStreaming();
         app.MapPages();
         return app;

@@ -53,7 +53,6 @@ public sealed class DashboardServer : IAsyncDisposable
         var config = new Dictionary<string, string?>
         {
             ["Serilog:MinimumLevel:Default"] = "Warning",
-            ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore.HttpLogging"] = "Warning",
             ["Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime"] = "Warning",
             ["Serilog:WriteTo:1:Args:path"] = Path.Combine(directory.Path, "logs", "dashboard-.log"),
         };

@@ -63,4 +63,17 @@ public sealed class LogJsonTests
         Assert.Equal("reset", json.GetProperty("kind").GetString());
         Assert.Equal(0, json.GetProperty("lines").GetArrayLength());
     }
+
+    [Fact]
+    public void Log_SkippedMarker_CarriesTheCount_AndOnlyItDoes()
+    {
+        var skipped = Parse(LogTailTopics.Log.SerializeJson(new LogBatch(Time, "/var/log/app.log", LogKinds.Skipped, []) { Skipped = 1234 }));
+        var lines = Parse(LogTailTopics.Log.SerializeJson(new LogBatch(Time, "/var/log/app.log", LogKinds.Lines, [new LogLine("x", null)])));
+
+        Assert.Equal(["timestamp", "file", "kind", "lines", "skipped"], Names(skipped));
+        Assert.Equal("skipped", skipped.GetProperty("kind").GetString());
+        Assert.Equal(1234, skipped.GetProperty("skipped").GetInt64());
+        Assert.Equal("/var/log/app.log", skipped.GetProperty("file").GetString());
+        Assert.False(lines.TryGetProperty("skipped", out _));
+    }
 }

@@ -31,6 +31,19 @@ public sealed class LogPanelTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task SkippedMarker_SaysHowManyLinesTheRateLimitLeftOut()
+    {
+        var batch = new LogBatch(Time, "/var/log/app.log", LogKinds.Skipped, []) { Skipped = 48_000 };
+
+        var marker = Assert.Single((await _panels.RenderAsync(LogTailTopics.Log, batch)).Children);
+
+        Assert.Equal("log-marker", marker.ClassName);
+        Assert.Equal("skipped", marker.GetAttribute("data-kind"));
+        Assert.Equal("48000", marker.GetAttribute("data-skipped"));
+        Assert.Equal("48,000 lines skipped (rate limit)", marker.TextContent);
+    }
+
+    [Fact]
     public async Task LogCutLine_ShowsAVisibleMark()
     {
         var body = await _panels.RenderAsync(LogTailTopics.Log, new LogBatch(Time, "a.log", LogKinds.Lines, [new LogLine("xxxx", null, Cut: true)]));

@@ -23,6 +23,7 @@ public sealed class SteppedFollower : IDisposable
             InitialLines = initialLines,
             MaxLineBytes = maxLineBytes,
             MaxBatchLines = maxBatchLines,
+            MaxLinesPerSecond = 1_000_000,
         };
         _follower = new LogFollower(options, TimeProvider.System, NullLogger.Instance);
         _seen = _published.Count;

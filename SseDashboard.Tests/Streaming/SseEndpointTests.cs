@@ -115,7 +115,7 @@ public sealed class SseEndpointTests
         Assert.Equal("Healthy", await response.Content.ReadAsStringAsync(Ct));
     }
 
-    private static async Task<string> ReadUntilAsync(Stream body, string marker, TimeSpan timeout)
+    internal static async Task<string> ReadUntilAsync(Stream body, string marker, TimeSpan timeout)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         deadline.CancelAfter(timeout);

@@ -24,6 +24,10 @@ public sealed record LogBatch(
     IReadOnlyList<LogLine> Lines,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null)
 {
+    /// <summary>On a <c>skipped</c> marker: how many lines of <c>file</c> the rate limit left out since the last one.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? Skipped { get; init; }
+
     public static LogBatch Reset(DateTimeOffset now) => new(now, null, LogKinds.Reset, []);
 }
 
@@ -34,6 +38,9 @@ public static class LogKinds
     public const string Truncated = "truncated";
     public const string Missing = "missing";
     public const string Reset = "reset";
+
+    /// <summary>Lines over <c>Dashboard:LogTail:MaxLinesPerSecond</c>, counted in <see cref="LogBatch.Skipped"/>.</summary>
+    public const string Skipped = "skipped";
 
     /// <summary>A file that exists but cannot be read (permissions), or a faulted follower.</summary>
     public const string Error = "error";

@@ -1,23 +1,38 @@
 namespace SseDashboard.LogTail;
 
-/// <summary>Collects lines into batches of at most MaxBatchLines and publishes them, markers in between, in order.</summary>
-internal sealed class LogBatcher(Func<LogBatch, CancellationToken, ValueTask> publish, int maxLines, TimeProvider timeProvider, CancellationToken cancellationToken)
+/// <summary>
+/// Collects lines into batches of at most MaxBatchLines and publishes them, markers in between, in order. Lines over
+/// the rate limit are left out and reported as a <c>skipped</c> marker instead.
+/// </summary>
+internal sealed class LogBatcher(
+    Func<LogBatch, CancellationToken, ValueTask> publish,
+    int maxLines,
+    LineRateLimit limit,
+    TimeProvider timeProvider,
+    CancellationToken cancellationToken)
 {
     private readonly List<LogLine> _lines = [];
     private string? _file;
 
-    public void Add(string file, LogLine line)
-    {
-        _file = file;
-        _lines.Add(line);
-    }
+    public void Add(string file, LogLine line) => Add(file, [line]);
 
-    public void Add(string file, IReadOnlyCollection<LogLine> lines)
+    public void Add(string file, IReadOnlyList<LogLine> lines)
     {
-        if (lines.Count > 0)
+        var admitted = lines.Count == 0 ? 0 : limit.Admit(file, lines.Count);
+        if (admitted > 0)
         {
             _file = file;
-            _lines.AddRange(lines);
+            _lines.AddRange(admitted == lines.Count ? lines : lines.Take(admitted));
+        }
+    }
+
+    /// <summary>Publishes what the rate limit left out since the last report, at most once a second.</summary>
+    public async ValueTask ReportSkippedAsync()
+    {
+        foreach (var (file, skipped) in limit.TakeReport())
+        {
+            await FlushAsync();
+            await publish(new LogBatch(timeProvider.GetUtcNow(), file, LogKinds.Skipped, []) { Skipped = skipped }, cancellationToken);
         }
     }
 

@@ -12,12 +12,14 @@ public sealed class LogFollower
     private readonly LogTailOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly PathWatcher[] _paths;
+    private readonly LineRateLimit _limit;
     private bool _started;
 
     public LogFollower(LogTailOptions options, TimeProvider timeProvider, ILogger logger)
     {
         _options = options;
         _timeProvider = timeProvider;
+        _limit = new LineRateLimit(options.MaxLinesPerSecond, timeProvider);
         var chunk = new byte[ChunkBytes];
         var finished = new FinishedFiles();
         NewTail newTail = (path, inGlob, start) =>
@@ -38,12 +40,14 @@ public sealed class LogFollower
     /// <summary>One look at every path: new bytes, rotation, truncation, files appearing or going.</summary>
     public async Task PollAsync(Func<LogBatch, CancellationToken, ValueTask> publish, CancellationToken cancellationToken)
     {
-        var output = new LogBatcher(publish, _options.MaxBatchLines, _timeProvider, cancellationToken);
+        var output = new LogBatcher(publish, _options.MaxBatchLines, _limit, _timeProvider, cancellationToken);
         var initial = !_started;
         _started = true;
         foreach (var path in _paths)
         {
             await path.PollAsync(initial, output);
         }
+
+        await output.ReportSkippedAsync();
     }
 }

@@ -28,6 +28,12 @@ public sealed class LogTailOptions
 
     /// <summary>Most lines one <c>log</c> event carries; a burst travels as several events.</summary>
     public int MaxBatchLines { get; set; } = 500;
+
+    /// <summary>
+    /// Lines published per second across all followed files; the rest are left out (the file is untouched) and
+    /// reported as a <c>skipped</c> marker at most once a second, so a log flood cannot drown the stream.
+    /// </summary>
+    public int MaxLinesPerSecond { get; set; } = 1000;
 }
 
 public sealed class ValidateLogTailOptions : IValidateOptions<LogTailOptions>
@@ -39,6 +45,7 @@ public sealed class ValidateLogTailOptions : IValidateOptions<LogTailOptions>
         errors.Range("MaxLineBytes", options.MaxLineBytes, 16, 16 * 1024 * 1024);
         errors.Range("PollInterval", options.PollInterval, TimeSpan.FromMilliseconds(5), TimeSpan.FromSeconds(10));
         errors.Range("MaxBatchLines", options.MaxBatchLines, 1, 100_000);
+        errors.Range("MaxLinesPerSecond", options.MaxLinesPerSecond, 1, 1_000_000);
         for (var i = 0; i < options.Paths.Length; i++)
         {
             if (LogPathPattern.Validate(options.Paths[i]) is { } problem)

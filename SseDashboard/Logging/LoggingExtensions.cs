@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.HttpLogging;
 using Serilog;
 
 namespace SseDashboard.Logging;
@@ -7,7 +6,7 @@ public static class LoggingExtensions
 {
     /// <summary>
     /// Serilog from the <c>Serilog</c> section (console and a rolling file under <c>logs/</c>), built from the
-    /// packages Serilog.AspNetCore is made of, plus ASP.NET Core's own HTTP logging for requests.
+    /// packages Serilog.AspNetCore is made of; requests are logged one line each by <see cref="RequestLoggingMiddleware"/>.
     /// </summary>
     public static WebApplicationBuilder AddDashboardLogging(this WebApplicationBuilder builder)
     {
@@ -18,14 +17,13 @@ public static class LoggingExtensions
         builder.Logging.ClearProviders();
         builder.Logging.AddSerilog(logger, dispose: true);
 
-        builder.Services.AddHttpLogging(options =>
-        {
-            // Never log bodies: an SSE response body is endless.
-            options.LoggingFields = HttpLoggingFields.RequestPropertiesAndHeaders
-                | HttpLoggingFields.ResponseStatusCode
-                | HttpLoggingFields.Duration;
-            options.CombineLogs = true;
-        });
         return builder;
+    }
+
+    /// <summary>One line per request, at Debug for <c>/sse</c> and <c>/healthz</c>.</summary>
+    public static WebApplication UseRequestLogging(this WebApplication app)
+    {
+        app.UseMiddleware<RequestLoggingMiddleware>();
+        return app;
     }
 }

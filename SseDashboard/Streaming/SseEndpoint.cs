@@ -8,27 +8,47 @@ namespace SseDashboard.Streaming;
 /// <summary><c>GET /sse</c>: one connection, the requested topics, each event written as the hub encoded it.</summary>
 public static class SseEndpoint
 {
-    public static async Task HandleAsync(HttpContext context, EventHub hub, IOptions<SseOptions> options)
+    public static async Task HandleAsync(HttpContext context, EventHub hub, StreamingMetrics metrics, TimeProvider timeProvider, IOptions<SseOptions> options)
     {
-        var query = context.Request.Query;
-        if (ParseTopics(hub, query["topics"], out var topics) is { } topicsProblem)
+        if (SseRequest.TryParse(context.Request, hub, out var request) is { } problem)
         {
-            await topicsProblem.ExecuteAsync(context);
+            await problem.ExecuteAsync(context);
             return;
         }
 
-        if (ParseFormat(query["format"], out var format) is { } formatProblem)
+        var sse = options.Value;
+        var retry = JitteredRetry(sse.Retry);
+        if (!metrics.TryOpen(sse.MaxConnections))
         {
-            await formatProblem.ExecuteAsync(context);
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            await TypedResults.Problem(
+                title: "Too many connections",
+                detail: $"This server holds at most {sse.MaxConnections} streams (Dashboard:Sse:MaxConnections). Retry later.",
+                statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
             return;
         }
 
-        if (ParseLastEventId(context.Request, out var lastEventId) is { } idProblem)
+        var reason = DisconnectReason.Client;
+        try
         {
-            await idProblem.ExecuteAsync(context);
-            return;
+            reason = await StreamAsync(context, hub, metrics, timeProvider, request, retry);
         }
+        finally
+        {
+            metrics.Closed(reason);
+        }
+    }
 
+    /// <summary>
+    /// The <c>retry:</c> for one connection, uniform over [retry, 2 × retry): after a restart or a network blip the
+    /// clients come back spread over a whole interval instead of in the same few milliseconds.
+    /// </summary>
+    public static TimeSpan JitteredRetry(TimeSpan retry) =>
+        TimeSpan.FromMilliseconds(Math.Floor(retry.TotalMilliseconds * (1 + Random.Shared.NextDouble())));
+
+    private static async Task<DisconnectReason> StreamAsync(
+        HttpContext context, EventHub hub, StreamingMetrics metrics, TimeProvider timeProvider, SseRequest request, TimeSpan retry)
+    {
         var response = context.Response;
         context.Features.GetRequiredFeature<IHttpResponseBodyFeature>().DisableBuffering();
         response.ContentType = "text/event-stream";
@@ -39,11 +59,11 @@ public static class SseEndpoint
         Subscription subscription;
         try
         {
-            subscription = await hub.SubscribeAsync(topics, format, lastEventId, context.Abort, aborted);
+            subscription = await hub.SubscribeAsync(request.Topics, request.Format, request.LastEventId, context.Abort, aborted);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
-            return;
+            return DisconnectReason.Client;
         }
 
         using var _ = subscription;
@@ -53,116 +73,50 @@ public static class SseEndpoint
         var writer = response.BodyWriter;
         try
         {
-            writer.Write(SseFraming.RetryFrame(options.Value.Retry));
+            writer.Write(SseFraming.RetryFrame(retry));
             var flush = await writer.FlushAsync(aborted);
             var queue = subscription.Queue;
             while (!flush.IsCompleted && !flush.IsCanceled && await queue.WaitToReadAsync())
             {
                 // Everything queued for this client goes out with one flush.
+                var (events, bytes, oldest) = (0, 0L, 0L);
                 foreach (var e in queue.TakeBatch())
                 {
-                    if (e is not null)
+                    if (e is null)
                     {
-                        writer.Write(e.Frame(subscription.Format));
+                        continue;
+                    }
+
+                    var frame = e.Frame(subscription.Format);
+                    writer.Write(frame);
+                    bytes += frame.Length;
+                    if (e.PublishedAt != 0)
+                    {
+                        events++;
+                        oldest = oldest == 0 ? e.PublishedAt : oldest;
                     }
                 }
 
-                flush = await writer.FlushAsync(aborted);
+                // Only a flush that waits on the client is watched for a stall; most complete at once.
+                var pending = writer.FlushAsync(aborted);
+                if (!pending.IsCompleted)
+                {
+                    subscription.WriteStarted(timeProvider.GetTimestamp());
+                }
+
+                flush = await pending;
+                subscription.WriteFinished();
+                metrics.Written(events, bytes, oldest == 0 ? TimeSpan.Zero : timeProvider.GetElapsedTime(oldest));
             }
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
-            // The client went away.
+            // The client went away, or the connection was aborted (stalled, overflowed, or past the drain deadline).
         }
+
+        return subscription.Stalled ? DisconnectReason.Stalled
+            : subscription.Queue.Overflowed ? DisconnectReason.Overflow
+            : hub.IsCompleted ? DisconnectReason.Shutdown
+            : DisconnectReason.Client;
     }
-
-    private static IResult? ParseTopics(EventHub hub, string? value, out IReadOnlyCollection<Topic> topics)
-    {
-        var names = (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (names.Length == 0)
-        {
-            topics = hub.Topics;
-            return null;
-        }
-
-        var selected = new List<Topic>();
-        foreach (var name in names)
-        {
-            if (!hub.TryGetTopic(name, out var topic))
-            {
-                topics = [];
-                return Problem(
-                    "Unknown topic",
-                    $"Unknown topic '{name}'. Valid topics: {string.Join(", ", hub.Topics.Select(t => t.Name))}.",
-                    "topics",
-                    hub.Topics.Select(t => t.Name));
-            }
-
-            if (!selected.Contains(topic))
-            {
-                selected.Add(topic);
-            }
-        }
-
-        topics = selected;
-        return null;
-    }
-
-    private static IResult? ParseFormat(string? value, out SseFormat format)
-    {
-        format = SseFormat.Html;
-        if (string.IsNullOrEmpty(value) || value.Equals("html", StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
-        if (value.Equals("json", StringComparison.OrdinalIgnoreCase))
-        {
-            format = SseFormat.Json;
-            return null;
-        }
-
-        return Problem("Unknown format", $"Unknown format '{value}'. Valid formats: html, json.", "format", ["html", "json"]);
-    }
-
-    // The Last-Event-ID header wins over the lastEventId query. A header the hub never issued (EventSource sends back
-    // whatever id it last saw) is answered with a fresh snapshot; a malformed query value is the caller's mistake.
-    private static IResult? ParseLastEventId(HttpRequest request, out long? lastEventId)
-    {
-        lastEventId = null;
-        if (request.Headers.TryGetValue("Last-Event-ID", out var header))
-        {
-            lastEventId = long.TryParse(header.ToString().Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : -1;
-            return null;
-        }
-
-        var query = request.Query["lastEventId"].ToString();
-        if (query.Length == 0)
-        {
-            return null;
-        }
-
-        if (long.TryParse(query, NumberStyles.None, CultureInfo.InvariantCulture, out var queryId))
-        {
-            lastEventId = queryId;
-            return null;
-        }
-
-        return TypedResults.Problem(
-            title: "Invalid lastEventId",
-            detail: $"lastEventId must be a non-negative integer event id (was '{query}').",
-            statusCode: StatusCodes.Status400BadRequest,
-            extensions: new Dictionary<string, object?> { ["parameter"] = "lastEventId" });
-    }
-
-    private static IResult Problem(string title, string detail, string parameter, IEnumerable<string> validValues) =>
-        TypedResults.Problem(
-            title: title,
-            detail: detail,
-            statusCode: StatusCodes.Status400BadRequest,
-            extensions: new Dictionary<string, object?>
-            {
-                ["parameter"] = parameter,
-                ["validValues"] = validValues.ToArray(),
-            });
 }

@@ -6,21 +6,45 @@ namespace SseDashboard.Streaming;
 public static class StreamingExtensions
 {
     /// <summary>
-    /// The hub, its heartbeat and health check, and <c>Dashboard:Sse</c>. Topics and the <see cref="IEventRenderer"/>
-    /// that renders them come from whoever registers them.
+    /// Kernel send buffer per connection (Linux doubles it to 128 KiB): what a client that stops reading can pin in
+    /// kernel memory before its writes stop making progress and the stall timeout ends it.
+    /// </summary>
+    public const int SendBufferBytes = 64 * 1024;
+
+    /// <summary>The accept queue asked for; the kernel caps it at <c>net.core.somaxconn</c>.</summary>
+    public const int ListenBacklog = 16 * 1024;
+
+    /// <summary>
+    /// The hub, its heartbeat and health check, its own metrics, and <c>Dashboard:Sse</c>. Topics and the
+    /// <see cref="IEventRenderer"/> that renders them come from whoever registers them.
     /// </summary>
     public static WebApplicationBuilder AddStreaming(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddValidatedOptions<SseOptions, ValidateSseOptions>(SseOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<StreamingMetrics>();
         services.AddSingleton<EventHub>();
         services.AddSingleton<IEventPublisher>(sp => sp.GetRequiredService<EventHub>());
-        // A flush sends on the writer's own thread instead of queueing to Kestrel's I/O threads, so each 4 KB output
-        // block goes back to the pool at once rather than 10,000 being held mid fan-out (18.2 -> 14.2 KB RSS per
-        // connection at 10,000 clients). Safe here: nothing on a request path blocks.
-        services.Configure<SocketTransportOptions>(o => o.UnsafePreferInlineScheduling = true);
+        services.Configure<SocketTransportOptions>(o =>
+        {
+            // A flush sends on the writer's own thread instead of queueing to Kestrel's I/O threads, so each 4 KB
+            // output block goes back to the pool at once rather than 10,000 being held mid fan-out (18.2 -> 14.2 KB
+            // RSS per connection at 10,000 clients). Safe here: nothing on a request path blocks.
+            o.UnsafePreferInlineScheduling = true;
+            // Thousands of clients reconnecting together (a proxy restart) must not overflow the accept queue.
+            o.Backlog = ListenBacklog;
+            // Accepted sockets inherit the listener's send buffer on Linux: bytes in flight to one client stay bounded.
+            o.CreateBoundListenSocket = endpoint =>
+            {
+                var socket = SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
+                socket.SendBufferSize = SendBufferBytes;
+                return socket;
+            };
+        });
         services.AddHostedService<HeartbeatService>();
+        services.AddHostedService<ConnectionLogService>();
         services.AddProblemDetails();
         services.AddHealthChecks().AddCheck<StreamingHealthCheck>("streaming");
         return builder;
@@ -33,6 +57,8 @@ public static class StreamingExtensions
     public static WebApplication MapStreaming(this WebApplication app)
     {
         var hub = app.Services.GetRequiredService<EventHub>();
+        app.Services.GetRequiredService<StreamingMetrics>().QueueDepth = () => hub.QueuedEvents;
+
         // Open streams end cleanly as soon as shutdown starts, so Kestrel need not wait for them.
         app.Lifetime.ApplicationStopping.Register(hub.Complete);
 

@@ -1,13 +1,20 @@
 // SseDashboard in the browser, the connection: wraps htmx.createEventSource so every connection resumes after the
-// newest event shown (lastEventId), shows connecting/connected/reconnecting/stopped, and wires Stop/Start.
-// Loaded as a file: works under script-src 'self'.
+// newest event shown (lastEventId), reopens a closed connection after a jittered backoff, shows
+// connecting/connected/reconnecting/stopped, and wires Stop/Start. Loaded as a file: works under script-src 'self'.
 (function () {
   'use strict';
+
+  // Backoff for reopening a closed connection: doubling from 1 s to 60 s, each delay drawn from [half, whole], and
+  // back to the start once a connection has stayed up for a minute.
+  const backoff = { first: 1000, max: 60000, healthy: 60000 };
 
   // The id of the newest event this page has shown; every connection the extension opens resumes after it.
   let lastEventId = null;
   let stopped = false;
   let source = null;
+  let failures = 0;
+  let openedAt = 0;
+  let reopenTimer = null;
 
   const createEventSource = htmx.createEventSource;
   htmx.createEventSource = function (url) {
@@ -16,12 +23,59 @@
       source.close();
     }
     source = createEventSource(resumeUrl(url));
+    reopenClosedWithBackoff(source);
     if (stopped) {
       // A retry the extension scheduled before Stop was pressed: stay stopped.
       source.close();
     }
     return source;
   };
+
+  // EventSource retries a dropped connection by itself, after the server's retry: (spread over [retry, 2 x retry)). A
+  // connection it closed for good (a 503 when the server is full, a proxy's error page) the htmx extension reopens on
+  // a fixed doubling schedule, the same in every tab: so closed ones are reopened here instead, after a jittered
+  // backoff, and a restarted server does not get every tab back in the same 10 ms. The extension keeps its handler
+  // for every other error.
+  function reopenClosedWithBackoff(es) {
+    let extensionOnError = null;
+    Object.defineProperty(es, 'onerror', {
+      get: function () { return extensionOnError; },
+      set: function (handler) { extensionOnError = handler; },
+    });
+    es.addEventListener('open', function () { openedAt = Date.now(); });
+    es.addEventListener('error', function (e) {
+      if (es.readyState !== EventSource.CLOSED) {
+        if (extensionOnError) {
+          extensionOnError.call(es, e);
+        }
+        return;
+      }
+      const root = document.querySelector('[sse-connect]');
+      if (root) {
+        htmx.trigger(root, 'htmx:sseError', { error: e, source: es });
+      }
+      scheduleReopen(es);
+    });
+  }
+
+  function scheduleReopen(closed) {
+    if (stopped || closed !== source) {
+      return;
+    }
+    if (openedAt && Date.now() - openedAt >= backoff.healthy) {
+      failures = 0;
+    }
+    openedAt = 0;
+    const ceiling = Math.min(backoff.max, backoff.first * Math.pow(2, failures));
+    failures++;
+    clearTimeout(reopenTimer);
+    reopenTimer = setTimeout(function () {
+      reopenTimer = null;
+      if (!stopped) {
+        open();
+      }
+    }, ceiling / 2 + Math.random() * ceiling / 2);
+  }
 
   function resumeUrl(url) {
     if (lastEventId === null) {
@@ -69,6 +123,7 @@
 
   function stop() {
     stopped = true;
+    clearTimeout(reopenTimer);
     if (source) {
       source.close();
     }
@@ -76,12 +131,16 @@
   }
 
   function start() {
+    stopped = false;
+    setStatus('connecting');
+    open();
+  }
+
+  function open() {
     const root = document.querySelector('[sse-connect]');
     if (!root) {
       return;
     }
-    stopped = false;
-    setStatus('connecting');
     // htmx re-initialises elements whose attributes changed: the container opens a new source, the panels listen to it.
     const epoch = String(Number(root.dataset.sseEpoch || '0') + 1);
     root.dataset.sseEpoch = epoch;

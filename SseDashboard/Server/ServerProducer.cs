@@ -1,0 +1,50 @@
+using SseDashboard.Producers;
+using SseDashboard.Streaming;
+
+namespace SseDashboard.Server;
+
+/// <summary>Publishes the dashboard's own load every second, on the second: streams open, events and bytes per second, ends by reason.</summary>
+public sealed class ServerProducer(
+    StreamingMetrics metrics,
+    IEventPublisher publisher,
+    TimeProvider timeProvider,
+    RestartPolicy restartPolicy,
+    ILogger<ServerProducer> logger) : RestartingProducer("server", restartPolicy, timeProvider, logger)
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    protected override async Task RunAsync(CancellationToken stoppingToken)
+    {
+        var timer = new AlignedTimer(Interval, TimeProvider);
+        var (last, lastAt) = (metrics.Totals(), TimeProvider.GetTimestamp());
+        while (true)
+        {
+            await timer.WaitForNextTickAsync(stoppingToken);
+            var (now, nowAt) = (metrics.Totals(), TimeProvider.GetTimestamp());
+            await publisher.PublishAsync(ServerTopics.Server, Sample(last, now, TimeProvider.GetElapsedTime(lastAt, nowAt)), stoppingToken);
+            (last, lastAt) = (now, nowAt);
+        }
+    }
+
+    protected override async ValueTask ShowFaultAsync(Exception fault, CancellationToken stoppingToken)
+    {
+        var totals = metrics.Totals();
+        await publisher.PublishAsync(ServerTopics.Server, Sample(totals, totals, TimeSpan.Zero), stoppingToken);
+    }
+
+    private ServerSample Sample(StreamingTotals before, StreamingTotals now, TimeSpan elapsed)
+    {
+        double PerSecond(long delta) => elapsed <= TimeSpan.Zero ? 0 : Math.Round(delta / elapsed.TotalSeconds, 1);
+
+        return new ServerSample(
+            TimeProvider.GetUtcNow(),
+            now.Connections,
+            PerSecond(now.Events - before.Events),
+            PerSecond(now.Bytes - before.Bytes),
+            new ServerDisconnects(
+                now.DisconnectsOf(DisconnectReason.Client),
+                now.DisconnectsOf(DisconnectReason.Overflow),
+                now.DisconnectsOf(DisconnectReason.Stalled),
+                now.DisconnectsOf(DisconnectReason.Capacity)));
+    }
+}

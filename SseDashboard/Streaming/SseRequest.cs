@@ -1,0 +1,107 @@
+using System.Globalization;
+
+namespace SseDashboard.Streaming;
+
+/// <summary>What a <c>GET /sse</c> asks for: topics, format and where to resume; or the problem that names the bad parameter.</summary>
+public sealed record SseRequest(IReadOnlyCollection<Topic> Topics, SseFormat Format, long? LastEventId)
+{
+    public static IResult? TryParse(HttpRequest request, EventHub hub, out SseRequest parsed)
+    {
+        var query = request.Query;
+        var topicsProblem = ParseTopics(hub, query["topics"], out var topics);
+        var formatProblem = ParseFormat(query["format"], out var format);
+        var idProblem = ParseLastEventId(request, out var lastEventId);
+        parsed = new SseRequest(topics, format, lastEventId);
+        return topicsProblem ?? formatProblem ?? idProblem;
+    }
+
+    private static IResult? ParseTopics(EventHub hub, string? value, out IReadOnlyCollection<Topic> topics)
+    {
+        var names = (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (names.Length == 0)
+        {
+            topics = hub.Topics;
+            return null;
+        }
+
+        var selected = new List<Topic>();
+        foreach (var name in names)
+        {
+            if (!hub.TryGetTopic(name, out var topic))
+            {
+                topics = [];
+                return Problem(
+                    "Unknown topic",
+                    $"Unknown topic '{name}'. Valid topics: {string.Join(", ", hub.Topics.Select(t => t.Name))}.",
+                    "topics",
+                    hub.Topics.Select(t => t.Name));
+            }
+
+            if (!selected.Contains(topic))
+            {
+                selected.Add(topic);
+            }
+        }
+
+        topics = selected;
+        return null;
+    }
+
+    private static IResult? ParseFormat(string? value, out SseFormat format)
+    {
+        format = SseFormat.Html;
+        if (string.IsNullOrEmpty(value) || value.Equals("html", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        if (value.Equals("json", StringComparison.OrdinalIgnoreCase))
+        {
+            format = SseFormat.Json;
+            return null;
+        }
+
+        return Problem("Unknown format", $"Unknown format '{value}'. Valid formats: html, json.", "format", ["html", "json"]);
+    }
+
+    // The Last-Event-ID header wins over the lastEventId query. A header the hub never issued (EventSource sends back
+    // whatever id it last saw) is answered with a fresh snapshot; a malformed query value is the caller's mistake.
+    private static IResult? ParseLastEventId(HttpRequest request, out long? lastEventId)
+    {
+        lastEventId = null;
+        if (request.Headers.TryGetValue("Last-Event-ID", out var header))
+        {
+            lastEventId = long.TryParse(header.ToString().Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : -1;
+            return null;
+        }
+
+        var query = request.Query["lastEventId"].ToString();
+        if (query.Length == 0)
+        {
+            return null;
+        }
+
+        if (long.TryParse(query, NumberStyles.None, CultureInfo.InvariantCulture, out var queryId))
+        {
+            lastEventId = queryId;
+            return null;
+        }
+
+        return TypedResults.Problem(
+            title: "Invalid lastEventId",
+            detail: $"lastEventId must be a non-negative integer event id (was '{query}').",
+            statusCode: StatusCodes.Status400BadRequest,
+            extensions: new Dictionary<string, object?> { ["parameter"] = "lastEventId" });
+    }
+
+    private static IResult Problem(string title, string detail, string parameter, IEnumerable<string> validValues) =>
+        TypedResults.Problem(
+            title: title,
+            detail: detail,
+            statusCode: StatusCodes.Status400BadRequest,
+            extensions: new Dictionary<string, object?>
+            {
+                ["parameter"] = parameter,
+                ["validValues"] = validValues.ToArray(),
+            });
+}
