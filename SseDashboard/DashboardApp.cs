@@ -67,12 +67,15 @@ public static class DashboardApp
     }
 
     // Each feature validates its own section at start: one failing section throws its OptionsValidationException,
-    // several throw them together in an AggregateException.
+    // several throw them together in an AggregateException. A value of the wrong type fails in the binder, which
+    // names the key in its message. Anything else is a bug and keeps its stack trace.
     private static string? SettingsProblems(Exception ex) => ex switch
     {
         OptionsValidationException options => options.Message,
         AggregateException { InnerExceptions: var inner } when inner.All(e => e is OptionsValidationException) =>
-            string.Join(" ", inner.Select(e => e.Message)),
+            string.Join("; ", inner.Select(e => e.Message)),
+        InvalidOperationException { Message: var message } when message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) =>
+            message,
         _ => null,
     };
 }

@@ -12,6 +12,7 @@ public sealed class DashboardBrowserTests(Chromium chromium)
     {
         ["Dashboard:Clock:Interval"] = "01:00:00",
         ["Dashboard:Metrics:Interval"] = "01:00:00",
+        ["Dashboard:Server:Interval"] = "01:00:00",
     };
 
     [Fact]

@@ -35,6 +35,31 @@ public sealed class RequestLoggingTests
     }
 
     [Fact]
+    public async Task RefusedStreams_OfAFullServer_AddNoLines_AtDefaultLevels()
+    {
+        await using var server = await StartOnDefaultLevelsAsync(new() { ["Dashboard:Sse:MaxConnections"] = "1" });
+        var logs = Path.Combine(server.Directory, "logs");
+        await using var open = await SseClient.ConnectAsync(server.Client, "/sse?topics=clock");
+
+        for (var i = 0; i < 5; i++)
+        {
+            using var refused = await server.Client.GetAsync("/sse?topics=clock", TestContext.Current.CancellationToken);
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        }
+
+        using (await server.Client.GetAsync("/panels/cpu", TestContext.Current.CancellationToken))
+        {
+        }
+
+        // The page request's line is written after the refusals': once it is there, theirs would be too.
+        await Eventually.TrueAsync(
+            () => LogLines(logs).Any(l => l.Contains("HTTP GET /panels/cpu responded 200")),
+            TimeSpan.FromSeconds(10),
+            "the page request's line");
+        Assert.DoesNotContain(LogLines(logs), l => l.Contains("/sse"));
+    }
+
+    [Fact]
     public async Task SseRequest_IsLoggedAtDebug_WhenDebugIsOn()
     {
         await using var server = await StartOnDefaultLevelsAsync(new() { ["Serilog:MinimumLevel:Default"] = "Debug" });

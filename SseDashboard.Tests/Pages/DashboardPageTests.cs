@@ -17,6 +17,7 @@ public sealed class DashboardPageTests
     {
         ["Dashboard:Clock:Interval"] = "01:00:00",
         ["Dashboard:Metrics:Interval"] = "01:00:00",
+        ["Dashboard:Server:Interval"] = "01:00:00",
     };
 
     [Fact]

@@ -155,6 +155,10 @@ public sealed class SseEndpointLifetimeTests
 
         await Eventually.TrueAsync(() => hub.SubscriberCount == 1, TimeSpan.FromSeconds(5), "the stalled client is dropped");
         Assert.True(published < 2000, "the stalled client was never dropped");
+        await Eventually.TrueAsync(
+            () => server.GetRequiredService<StreamingMetrics>().Totals().DisconnectsOf(DisconnectReason.Overflow) == 1,
+            TimeSpan.FromSeconds(5),
+            "the drop counted as an overflow");
         var last = await hub.PublishAsync(ticks, new TextPayload("after"), Ct);
         Assert.Equal(last.Id.ToString(), (await healthy.NextAsync()).EventId);
     }

@@ -44,7 +44,6 @@ public sealed class SseProtectionTests
         await using var server = await SseEndpointTests.StartWithTopicAsync(gauge, new Dictionary<string, string?>
         {
             ["Dashboard:Sse:StallTimeout"] = "00:00:01",
-            ["Dashboard:Sse:Heartbeat"] = "00:00:00.1",
         });
         var hub = server.GetRequiredService<EventHub>();
         var metrics = server.GetRequiredService<StreamingMetrics>();

@@ -13,9 +13,9 @@ public sealed class SubscriptionStoreTests
 
     private static SseEvent Reading(long id) => new(id, Gauge, 1, null, [], []);
 
-    private static Subscription Add(SubscriptionStore store, ulong topics, int maxQueued = 100, Action? onOverflow = null)
+    private static Subscription Add(SubscriptionStore store, ulong topics, int maxQueued = 100, Action? abort = null)
     {
-        var subscription = new Subscription(store, topics, SseFormat.Json, new EventQueue(2, maxQueued), onOverflow);
+        var subscription = new Subscription(store, topics, SseFormat.Json, new EventQueue(2, maxQueued), abort);
         store.Add(subscription);
         return subscription;
     }
@@ -59,7 +59,7 @@ public sealed class SubscriptionStoreTests
     {
         var store = new SubscriptionStore();
         var overflows = 0;
-        var stalled = Add(store, 0b01, maxQueued: 2, onOverflow: () => overflows++);
+        var stalled = Add(store, 0b01, maxQueued: 2, abort: () => overflows++);
         var healthy = Add(store, 0b01);
 
         store.FanOut([Tick(1), Tick(2), Tick(3), Tick(4)]);
@@ -83,6 +83,29 @@ public sealed class SubscriptionStoreTests
         Assert.True(early.Queue.IsCompleted);
         Assert.True(late.Queue.IsCompleted);
         Assert.Equal(1, store.Count);
+    }
+
+    [Fact]
+    public void AbortStalled_AbortsOnlyAWriteWaitingOnItsClientForTheWholeLimit()
+    {
+        var store = new SubscriptionStore();
+        var aborted = new List<string>();
+        var stuck = Add(store, 0b01, abort: () => aborted.Add("stuck"));
+        var slow = Add(store, 0b01, abort: () => aborted.Add("slow"));
+        var idle = Add(store, 0b01, abort: () => aborted.Add("idle"));
+        var done = Add(store, 0b01, abort: () => aborted.Add("done"));
+        stuck.WriteStarted(100);
+        slow.WriteStarted(150);
+        done.WriteStarted(100);
+        done.WriteFinished();
+
+        store.AbortStalled(now: 200, limit: 100);
+
+        Assert.Equal(["stuck"], aborted);
+        Assert.True(stuck.Stalled);
+        Assert.True(stuck.Queue.IsCompleted);
+        Assert.False(slow.Stalled);
+        Assert.False(idle.Stalled);
     }
 
     [Fact]

@@ -32,6 +32,15 @@ internal sealed class LineRateLimit(int perSecond, TimeProvider timeProvider)
         return admitted;
     }
 
+    /// <summary>Counts lines that were admitted but could not be published (a publish or a read failed) as skipped.</summary>
+    public void Unpublished(string file, long lines)
+    {
+        if (lines > 0)
+        {
+            _skipped[file] = _skipped.GetValueOrDefault(file) + lines;
+        }
+    }
+
     /// <summary>The skipped counts per file to report now, at most once a second; each is reported once.</summary>
     public IReadOnlyList<(string File, long Skipped)> TakeReport()
     {

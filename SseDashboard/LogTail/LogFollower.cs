@@ -40,14 +40,22 @@ public sealed class LogFollower
     /// <summary>One look at every path: new bytes, rotation, truncation, files appearing or going.</summary>
     public async Task PollAsync(Func<LogBatch, CancellationToken, ValueTask> publish, CancellationToken cancellationToken)
     {
-        var output = new LogBatcher(publish, _options.MaxBatchLines, _limit, _timeProvider, cancellationToken);
         var initial = !_started;
         _started = true;
-        foreach (var path in _paths)
+        var output = new LogBatcher(publish, _options.MaxBatchLines, _limit, unlimited: initial, _timeProvider, cancellationToken);
+        try
         {
-            await path.PollAsync(initial, output);
-        }
+            foreach (var path in _paths)
+            {
+                await path.PollAsync(initial, output);
+            }
 
-        await output.ReportSkippedAsync();
+            await output.ReportSkippedAsync();
+        }
+        catch
+        {
+            output.Abandon();
+            throw;
+        }
     }
 }

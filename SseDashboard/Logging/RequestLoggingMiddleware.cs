@@ -18,7 +18,8 @@ public sealed partial class RequestLoggingMiddleware(RequestDelegate next, ILogg
         }
         catch (Exception ex)
         {
-            LogRequest(logger, LogLevel.Error, ex, context.Request.Method, context.Request.Path, StatusCodes.Status500InternalServerError, Elapsed(started));
+            var failed = context.Response.HasStarted ? context.Response.StatusCode : StatusCodes.Status500InternalServerError;
+            LogRequest(logger, LogLevel.Error, ex, context.Request.Method, context.Request.Path, failed, Elapsed(started));
             throw;
         }
 
@@ -26,9 +27,10 @@ public sealed partial class RequestLoggingMiddleware(RequestDelegate next, ILogg
         LogRequest(logger, LevelOf(context.Request.Path, status), null, context.Request.Method, context.Request.Path, status, Elapsed(started));
     }
 
-    internal static LogLevel LevelOf(PathString path, int status) =>
-        status >= 500 ? LogLevel.Error
-        : path.StartsWithSegments("/sse") || path.StartsWithSegments("/healthz") ? LogLevel.Debug
+    // Path first: a storm of refused streams (503 past MaxConnections) or failing probes must not flood the tailed log.
+    private static LogLevel LevelOf(PathString path, int status) =>
+        path.StartsWithSegments("/sse") || path.StartsWithSegments("/healthz") ? LogLevel.Debug
+        : status >= 500 ? LogLevel.Error
         : LogLevel.Information;
 
     private static double Elapsed(long started) => Stopwatch.GetElapsedTime(started).TotalMilliseconds;

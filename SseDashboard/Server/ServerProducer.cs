@@ -1,21 +1,21 @@
+using Microsoft.Extensions.Options;
 using SseDashboard.Producers;
 using SseDashboard.Streaming;
 
 namespace SseDashboard.Server;
 
-/// <summary>Publishes the dashboard's own load every second, on the second: streams open, events and bytes per second, ends by reason.</summary>
+/// <summary>Publishes the dashboard's own load every <c>Dashboard:Server:Interval</c>: streams open, events and bytes per second, ends by reason.</summary>
 public sealed class ServerProducer(
     StreamingMetrics metrics,
     IEventPublisher publisher,
     TimeProvider timeProvider,
+    IOptions<ServerOptions> options,
     RestartPolicy restartPolicy,
     ILogger<ServerProducer> logger) : RestartingProducer("server", restartPolicy, timeProvider, logger)
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
-
     protected override async Task RunAsync(CancellationToken stoppingToken)
     {
-        var timer = new AlignedTimer(Interval, TimeProvider);
+        var timer = new AlignedTimer(options.Value.Interval, TimeProvider);
         var (last, lastAt) = (metrics.Totals(), TimeProvider.GetTimestamp());
         while (true)
         {
@@ -29,7 +29,8 @@ public sealed class ServerProducer(
     protected override async ValueTask ShowFaultAsync(Exception fault, CancellationToken stoppingToken)
     {
         var totals = metrics.Totals();
-        await publisher.PublishAsync(ServerTopics.Server, Sample(totals, totals, TimeSpan.Zero), stoppingToken);
+        var faulted = Sample(totals, totals, TimeSpan.Zero) with { Error = $"Server figures failed: {fault.Message}" };
+        await publisher.PublishAsync(ServerTopics.Server, faulted, stoppingToken);
     }
 
     private ServerSample Sample(StreamingTotals before, StreamingTotals now, TimeSpan elapsed)

@@ -174,19 +174,18 @@ public sealed class EventHub : IEventPublisher
         }
     }
 
-    /// <summary>Events queued for all subscriptions, not yet written.</summary>
+    /// <summary>Entries queued for all subscriptions, not yet written (superseded state events until compacted).</summary>
     public long QueuedEvents => _subscriptions.QueuedEvents();
 
     /// <summary>
     /// One heartbeat tick, called <see cref="HeartbeatTicksPerInterval"/> times per interval: every subscription that
-    /// has had nothing queued for a whole interval gets a comment frame, and one whose write has waited on its client
-    /// for <c>Dashboard:Sse:StallTimeout</c> is aborted.
+    /// has had nothing queued for a whole interval gets a comment frame.
     /// </summary>
-    public void Heartbeat()
-    {
-        _subscriptions.HeartbeatTick(HeartbeatTicksPerInterval);
+    public void Heartbeat() => _subscriptions.HeartbeatTick(HeartbeatTicksPerInterval);
+
+    /// <summary>Aborts every connection whose write has waited on its client for <c>Dashboard:Sse:StallTimeout</c>.</summary>
+    public void AbortStalled() =>
         _subscriptions.AbortStalled(_timeProvider.GetTimestamp(), (long)(_options.StallTimeout.TotalSeconds * _timeProvider.TimestampFrequency));
-    }
 
     /// <summary>Ends every subscription (at shutdown): writers drain what is queued and their responses end cleanly.</summary>
     public void Complete()
@@ -268,39 +267,4 @@ public sealed class EventHub : IEventPublisher
         _topicsByName.TryGetValue(topic.Name, out var buffer) && ReferenceEquals(buffer.Topic, topic)
             ? buffer
             : throw new ArgumentException($"Topic '{topic.Name}' is not registered with the hub.", nameof(topic));
-
-    /// <summary>What the hub keeps of one topic: its newest event and, for a stream topic, the replay ring.</summary>
-    private sealed class TopicBuffer(Topic topic, int index, int replayCapacity, long evictedUpTo)
-    {
-        private readonly ReplayRing<SseEvent> _ring = new(topic.Kind == TopicKind.Stream ? replayCapacity : 0);
-
-        public Topic Topic { get; } = topic;
-
-        public int Index { get; } = index;
-
-        public ulong Mask { get; } = 1UL << index;
-
-        public SseEvent? Newest { get; private set; }
-
-        /// <summary>The newest id this stream topic no longer retains; resuming from before it needs a reset.</summary>
-        public long EvictedUpTo { get; private set; } = evictedUpTo;
-
-        public (object Payload, byte[] Html, byte[] Json)? ResetData { get; set; }
-
-        public void Retain(SseEvent e)
-        {
-            Newest = e;
-            if (_ring.Add(e, out var evicted))
-            {
-                EvictedUpTo = evicted!.Id;
-            }
-        }
-
-        /// <summary>State: the newest event; stream: the ring, oldest first.</summary>
-        public SseEvent[] Retained() =>
-            Topic.Kind == TopicKind.State ? Newest is { } newest ? [newest] : [] : _ring.ToArray();
-    }
 }
-
-/// <summary>Retained events per topic name, current as of <paramref name="LastEventId"/>.</summary>
-public sealed record HubSnapshot(long LastEventId, IReadOnlyDictionary<string, IReadOnlyList<SseEvent>> Events);

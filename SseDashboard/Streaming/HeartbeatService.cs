@@ -6,20 +6,34 @@ namespace SseDashboard.Streaming;
 /// One timer for all connections, ticking <see cref="EventHub.HeartbeatTicksPerInterval"/> times per heartbeat interval:
 /// a connection with nothing queued for a whole interval gets a comment frame, so none is quiet for longer.
 /// </summary>
-public sealed class HeartbeatService(EventHub hub, IOptions<SseOptions> options) : BackgroundService
+public sealed class HeartbeatService(EventHub hub, IOptions<SseOptions> options, TimeProvider timeProvider) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        EveryAsync(options.Value.Heartbeat / EventHub.HeartbeatTicksPerInterval, hub.Heartbeat, timeProvider, stoppingToken);
+
+    /// <summary>Runs <paramref name="tick"/> every <paramref name="period"/> until stopping.</summary>
+    internal static async Task EveryAsync(TimeSpan period, Action tick, TimeProvider timeProvider, CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.Heartbeat / EventHub.HeartbeatTicksPerInterval);
+        using var timer = new PeriodicTimer(period, timeProvider);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                hub.Heartbeat();
+                tick();
             }
         }
         catch (OperationCanceledException)
         {
         }
     }
+}
+
+/// <summary>
+/// Checks four times per <c>Dashboard:Sse:StallTimeout</c> for connections whose write has waited on their client that
+/// long, and aborts them: a client that stopped reading never holds its connection, whatever its topics.
+/// </summary>
+public sealed class StallWatchService(EventHub hub, IOptions<SseOptions> options, TimeProvider timeProvider) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        HeartbeatService.EveryAsync(options.Value.StallTimeout / 4, hub.AbortStalled, timeProvider, stoppingToken);
 }

@@ -15,8 +15,6 @@ public sealed class ReplayRing<T>
         _items = new T[capacity];
     }
 
-    public int Capacity => _items.Length;
-
     public int Count { get; private set; }
 
     /// <summary>Adds <paramref name="item"/> as the newest; true with the item it pushed out when the ring was full.</summary>

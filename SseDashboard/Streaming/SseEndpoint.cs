@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Globalization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -39,6 +40,9 @@ public static class SseEndpoint
         }
     }
 
+    /// <summary>Most bytes written to a connection between flushes: the stall watch times each step, not a whole catch-up.</summary>
+    private const int FlushBytes = 64 * 1024;
+
     /// <summary>
     /// The <c>retry:</c> for one connection, uniform over [retry, 2 × retry): after a restart or a network blip the
     /// clients come back spread over a whole interval instead of in the same few milliseconds.
@@ -71,6 +75,7 @@ public static class SseEndpoint
         using var deadline = hub.DrainDeadline.Register(static c => ((HttpContext)c!).Abort(), context);
 
         var writer = response.BodyWriter;
+        var subscribedAt = timeProvider.GetTimestamp();
         try
         {
             writer.Write(SseFraming.RetryFrame(retry));
@@ -78,8 +83,8 @@ public static class SseEndpoint
             var queue = subscription.Queue;
             while (!flush.IsCompleted && !flush.IsCanceled && await queue.WaitToReadAsync())
             {
-                // Everything queued for this client goes out with one flush.
-                var (events, bytes, oldest) = (0, 0L, 0L);
+                // Everything queued for this client goes out with one flush (a long catch-up in steps of FlushBytes).
+                var (events, bytes, unflushed, oldest) = (0, 0L, 0L, long.MaxValue);
                 foreach (var e in queue.TakeBatch())
                 {
                     if (e is null)
@@ -89,24 +94,22 @@ public static class SseEndpoint
 
                     var frame = e.Frame(subscription.Format);
                     writer.Write(frame);
-                    bytes += frame.Length;
+                    (bytes, unflushed) = (bytes + frame.Length, unflushed + frame.Length);
                     if (e.PublishedAt != 0)
                     {
                         events++;
-                        oldest = oldest == 0 ? e.PublishedAt : oldest;
+                        oldest = Math.Min(oldest, Math.Max(e.PublishedAt, subscribedAt)); // a replay is as old as the connection
+                    }
+
+                    if (unflushed >= FlushBytes)
+                    {
+                        flush = await FlushWatchedAsync(writer, subscription, timeProvider, aborted);
+                        unflushed = 0;
                     }
                 }
 
-                // Only a flush that waits on the client is watched for a stall; most complete at once.
-                var pending = writer.FlushAsync(aborted);
-                if (!pending.IsCompleted)
-                {
-                    subscription.WriteStarted(timeProvider.GetTimestamp());
-                }
-
-                flush = await pending;
-                subscription.WriteFinished();
-                metrics.Written(events, bytes, oldest == 0 ? TimeSpan.Zero : timeProvider.GetElapsedTime(oldest));
+                flush = await FlushWatchedAsync(writer, subscription, timeProvider, aborted);
+                metrics.Written(events, bytes, events > 0 ? timeProvider.GetElapsedTime(oldest) : null);
             }
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
@@ -118,5 +121,25 @@ public static class SseEndpoint
             : subscription.Queue.Overflowed ? DisconnectReason.Overflow
             : hub.IsCompleted ? DisconnectReason.Shutdown
             : DisconnectReason.Client;
+    }
+
+    // Only a flush that waits on the client is watched for a stall; most complete at once.
+    private static async ValueTask<FlushResult> FlushWatchedAsync(PipeWriter writer, Subscription subscription, TimeProvider timeProvider, CancellationToken aborted)
+    {
+        var pending = writer.FlushAsync(aborted);
+        if (pending.IsCompleted)
+        {
+            return await pending;
+        }
+
+        subscription.WriteStarted(timeProvider.GetTimestamp());
+        try
+        {
+            return await pending;
+        }
+        finally
+        {
+            subscription.WriteFinished();
+        }
     }
 }

@@ -44,6 +44,7 @@ public static class StreamingExtensions
             };
         });
         services.AddHostedService<HeartbeatService>();
+        services.AddHostedService<StallWatchService>();
         services.AddHostedService<ConnectionLogService>();
         services.AddProblemDetails();
         services.AddHealthChecks().AddCheck<StreamingHealthCheck>("streaming");

@@ -47,10 +47,10 @@ public sealed class StreamingMetrics
         _bytesWritten = meter.CreateCounter<long>("sse.bytes_written", "By", "Bytes written to SSE connections");
         _disconnects = meter.CreateCounter<long>("sse.disconnects", "{connection}", "SSE connections ended (or refused), by reason");
         _publishToWrite = meter.CreateHistogram<double>("sse.publish_to_write", "ms", "Time from an event's publish to its write to a connection");
-        meter.CreateObservableGauge("sse.queue_depth", () => QueueDepth?.Invoke() ?? 0, "{event}", "Events queued for all connections, not yet written");
+        meter.CreateObservableGauge("sse.queue_depth", () => QueueDepth?.Invoke() ?? 0, "{event}", "Entries queued for all connections, not yet written");
     }
 
-    /// <summary>Reads the events queued across subscriptions; set by the hub.</summary>
+    /// <summary>Reads the entries queued across subscriptions (set where the hub is mapped).</summary>
     internal Func<long>? QueueDepth { get; set; }
 
     public long Connections => Volatile.Read(ref _connections);
@@ -58,15 +58,20 @@ public sealed class StreamingMetrics
     /// <summary>Takes a connection slot unless <paramref name="max"/> are open; false (counted as capacity) when full.</summary>
     public bool TryOpen(int max)
     {
-        if (Interlocked.Increment(ref _connections) > max)
+        for (var open = Interlocked.Read(ref _connections); ; open = Interlocked.Read(ref _connections))
         {
-            Interlocked.Decrement(ref _connections);
-            Disconnected(DisconnectReason.Capacity);
-            return false;
-        }
+            if (open >= max)
+            {
+                Disconnected(DisconnectReason.Capacity);
+                return false;
+            }
 
-        Interlocked.Increment(ref _opened);
-        return true;
+            if (Interlocked.CompareExchange(ref _connections, open + 1, open) == open)
+            {
+                Interlocked.Increment(ref _opened);
+                return true;
+            }
+        }
     }
 
     public void Closed(DisconnectReason reason)
@@ -75,16 +80,16 @@ public sealed class StreamingMetrics
         Disconnected(reason);
     }
 
-    /// <summary>One flush to one connection: how many events and bytes, and how old its oldest event was.</summary>
-    public void Written(int events, long bytes, TimeSpan oldest)
+    /// <summary>One batch to one connection: how many events and bytes, and how old its oldest event was (none for heartbeats only).</summary>
+    public void Written(int events, long bytes, TimeSpan? oldest)
     {
         Interlocked.Add(ref _events, events);
         Interlocked.Add(ref _bytes, bytes);
         _eventsWritten.Add(events);
         _bytesWritten.Add(bytes);
-        if (_publishToWrite.Enabled)
+        if (oldest is { } age && _publishToWrite.Enabled)
         {
-            _publishToWrite.Record(oldest.TotalMilliseconds);
+            _publishToWrite.Record(age.TotalMilliseconds);
         }
     }
 

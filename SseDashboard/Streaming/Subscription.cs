@@ -11,6 +11,7 @@ public sealed class Subscription : IDisposable
 
     // When the write in progress began (a TimeProvider timestamp); 0 while none is waiting on the client.
     private long _writeStarted;
+    private volatile bool _stalled;
 
     /// <param name="abort">Ends the connection at once: the client overflowed its queue or stopped reading.</param>
     internal Subscription(SubscriptionStore store, ulong topicMask, SseFormat format, EventQueue queue, Action? abort)
@@ -33,7 +34,7 @@ public sealed class Subscription : IDisposable
     internal int Slot { get; set; } = -1;
 
     /// <summary>True once the connection was aborted because its writes made no progress.</summary>
-    public bool Stalled { get; private set; }
+    public bool Stalled => _stalled;
 
     internal bool Wants(SseEvent e) => (TopicMask & (1UL << e.TopicIndex)) != 0;
 
@@ -50,7 +51,7 @@ public sealed class Subscription : IDisposable
 
     internal void AbortStalled()
     {
-        Stalled = true;
+        _stalled = true;
         Abort();
     }
 

@@ -1,8 +1,9 @@
 namespace SseDashboard.Streaming;
 
 /// <summary>
-/// The live subscriptions. Each owns a slot for O(1) removal (compare SignalR's <c>HubConnectionStore</c>); fan-out,
-/// heartbeats and shutdown walk them under one lock, and nothing is added once the store is completed.
+/// The live subscriptions, in the role of SignalR's <c>HubConnectionStore</c>: each owns a slot in one list (O(1)
+/// removal, allocation-free fan-out); fan-out, heartbeats, stall checks and shutdown walk them under one lock, and
+/// nothing is added once the store is completed.
 /// </summary>
 internal sealed class SubscriptionStore
 {
@@ -132,7 +133,7 @@ internal sealed class SubscriptionStore
         stalled?.ForEach(s => s.AbortStalled());
     }
 
-    /// <summary>Events queued for every subscription, not yet taken by their writers.</summary>
+    /// <summary>Entries queued for every subscription, not yet taken by their writers.</summary>
     public long QueuedEvents()
     {
         lock (_lock)

@@ -14,6 +14,7 @@
   let source = null;
   let failures = 0;
   let openedAt = 0;
+  let lastUptime = 0;
   let reopenTimer = null;
 
   const createEventSource = htmx.createEventSource;
@@ -44,6 +45,11 @@
     });
     es.addEventListener('open', function () { openedAt = Date.now(); });
     es.addEventListener('error', function (e) {
+      if (openedAt) {
+        // How long the connection stayed up, measured when it first failed (not including the time spent retrying).
+        lastUptime = Date.now() - openedAt;
+        openedAt = 0;
+      }
       if (es.readyState !== EventSource.CLOSED) {
         if (extensionOnError) {
           extensionOnError.call(es, e);
@@ -62,10 +68,10 @@
     if (stopped || closed !== source) {
       return;
     }
-    if (openedAt && Date.now() - openedAt >= backoff.healthy) {
+    if (lastUptime >= backoff.healthy) {
       failures = 0;
     }
-    openedAt = 0;
+    lastUptime = 0;
     const ceiling = Math.min(backoff.max, backoff.first * Math.pow(2, failures));
     failures++;
     clearTimeout(reopenTimer);
@@ -132,6 +138,7 @@
 
   function start() {
     stopped = false;
+    failures = 0;
     setStatus('connecting');
     open();
   }

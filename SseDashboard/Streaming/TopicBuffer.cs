@@ -1,0 +1,36 @@
+namespace SseDashboard.Streaming;
+
+/// <summary>What the hub keeps of one topic: its newest event and, for a stream topic, the replay ring.</summary>
+internal sealed class TopicBuffer(Topic topic, int index, int replayCapacity, long evictedUpTo)
+{
+    private readonly ReplayRing<SseEvent> _ring = new(topic.Kind == TopicKind.Stream ? replayCapacity : 0);
+
+    public Topic Topic { get; } = topic;
+
+    public int Index { get; } = index;
+
+    public ulong Mask { get; } = 1UL << index;
+
+    public SseEvent? Newest { get; private set; }
+
+    /// <summary>The newest id this stream topic no longer retains; resuming from before it needs a reset.</summary>
+    public long EvictedUpTo { get; private set; } = evictedUpTo;
+
+    public (object Payload, byte[] Html, byte[] Json)? ResetData { get; set; }
+
+    public void Retain(SseEvent e)
+    {
+        Newest = e;
+        if (_ring.Add(e, out var evicted))
+        {
+            EvictedUpTo = evicted!.Id;
+        }
+    }
+
+    /// <summary>State: the newest event; stream: the ring, oldest first.</summary>
+    public SseEvent[] Retained() =>
+        Topic.Kind == TopicKind.State ? Newest is { } newest ? [newest] : [] : _ring.ToArray();
+}
+
+/// <summary>Retained events per topic name, current as of <paramref name="LastEventId"/>.</summary>
+public sealed record HubSnapshot(long LastEventId, IReadOnlyDictionary<string, IReadOnlyList<SseEvent>> Events);
