@@ -85,4 +85,11 @@ internal sealed class LoadResult
     public double? LogLagMsMax { get; set; }
 
     public List<string> Notes { get; set; } = [];
+
+    /// <summary>A scenario that could not run against this server: the note says why (printed instead of a table).</summary>
+    public static LoadResult NotAvailable(string scenario, int clients, string note)
+    {
+        Console.WriteLine($"-- {scenario}: {note}");
+        return new LoadResult { Scenario = scenario, Server = "dashboard", Url = "", Clients = clients, Notes = [note] };
+    }
 }

@@ -30,6 +30,9 @@ internal sealed class SseConnection : ISseHandler
 
     public TaskCompletionSource<bool> HeadersReceived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>True at the first event, false when the connection ends before one.</summary>
+    public TaskCompletionSource<bool> FirstEvent { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Connect start to response headers.</summary>
     public TimeSpan ConnectTime { get; private set; }
 
@@ -123,6 +126,7 @@ internal sealed class SseConnection : ISseHandler
             }
 
             HeadersReceived.TrySetResult(false);
+            FirstEvent.TrySetResult(false);
             _socket?.Dispose();
         }
     }
@@ -163,7 +167,11 @@ internal sealed class SseConnection : ISseHandler
 
     void ISseHandler.OnEvent(int topic, long id, long publishedTicks, long receivedTicks)
     {
-        Events++;
+        if (++Events == 1)
+        {
+            FirstEvent.TrySetResult(true);
+        }
+
         if (id >= 0)
         {
             if (id <= LastId)
@@ -178,7 +186,11 @@ internal sealed class SseConnection : ISseHandler
         if (publishedTicks != 0 && _run.InWindow(publishedTicks))
         {
             EventsInWindow++;
-            _run.Latency.Record((receivedTicks - publishedTicks) / 10);
+            if (_run.IsTimed(topic))
+            {
+                _run.Latency.Record((receivedTicks - publishedTicks) / 10);
+            }
+
             if (id >= 0 && topicLast > 0 && id > topicLast + 1)
             {
                 IdGapsInWindow += id - topicLast - 1;

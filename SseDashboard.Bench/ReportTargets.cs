@@ -1,0 +1,45 @@
+namespace SseDashboard.Bench;
+
+/// <summary>The targets that apply to one table (scenario, client count), each with what was measured.</summary>
+internal static class ReportTargets
+{
+    public static IEnumerable<string> For(string scenario, int clients, List<LoadResult> rs)
+    {
+        var d = rs.FirstOrDefault(r => r.Server is "dashboard" or "target");
+        var go = rs.FirstOrDefault(r => r.Server.Contains("go", StringComparison.OrdinalIgnoreCase));
+        switch (scenario)
+        {
+            case "fanout" when d is { ConnectionsHeld: > 0 }:
+                yield return Check("0 lost events", d.EventsLost == 0 && d.ConnectionsHeld == clients, $"{d.EventsLost} lost, {d.ConnectionsHeld:N0}/{clients:N0} held");
+                if (clients >= 10_000)
+                {
+                    yield return Check("server CPU per delivered event ≤ 12 µs", d.ServerCpuMicrosPerEvent <= 12, $"{F(d.ServerCpuMicrosPerEvent)} µs");
+                    yield return RssPerConnection(d);
+                    if (go is not null)
+                    {
+                        yield return Check($"p99 no worse than {go.Server}'s", d.LatencyMsP99 <= go.LatencyMsP99, $"{F(d.LatencyMsP99)} vs {F(go.LatencyMsP99)} ms");
+                    }
+                }
+                else if (clients <= 1_000)
+                {
+                    yield return Check("p99 ≤ 20 ms", d.LatencyMsP99 <= 20, $"{F(d.LatencyMsP99)} ms");
+                }
+
+                break;
+            case "idle" when d is { ConnectionsHeld: > 0 }:
+                yield return Check("idle server CPU < 5 %", d.ServerCpuPercent < 5, $"{F(d.ServerCpuPercent)} % of one core");
+                break;
+            case "log" when d is { LogLinesWritten: not null }:
+                yield return Check("0 lines lost", d.LogLinesLost == 0, $"{d.LogLinesLost:N0} lost");
+                yield return Check("write→receive lag p99 ≤ 500 ms", d.LogLagMsP99 <= 500, $"{F(d.LogLagMsP99)} ms");
+                break;
+        }
+    }
+
+    private static string RssPerConnection(LoadResult d) =>
+        Check("≤ 12 KB server RSS per connection", d.ServerRssKbPerConnection <= 12, $"{F(d.ServerRssKbPerConnection)} KB");
+
+    private static string Check(string target, bool met, string measured) => $"{(met ? "MET " : "MISSED")} {target}: {measured}";
+
+    private static string F(double? value) => Report.F(value);
+}
