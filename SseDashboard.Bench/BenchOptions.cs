@@ -16,12 +16,14 @@ internal sealed class BenchOptions
     public const string Usage = """
         SseDashboard.Bench: N SSE clients against the dashboard (started here, Release, loopback) and peer servers.
 
-          --clients N[,N...]      connections to hold (default 1000); a list runs each count in turn
+          --clients N[,N...]      connections to hold (default 1000); fanout and fanout-clock run each count in
+                                  turn, idle and storm the largest, log the first
           --duration 30s          measurement window (ms, s or m suffix; max 60s)
           --warmup 5s             after all connections are up, before the window
           --format html|json      the dashboard's format (default html, as browsers use it)
           --topics a,b            dashboard topics (default clock,cpu,memory: those the server has)
-          --scenario LIST         fanout, idle, log or all (comma list; default fanout)
+          --scenario LIST         fanout, idle, log, storm, fanout-clock or all (comma list;
+                                  default fanout)
           --url URL               measure this SSE URL instead of starting the dashboard
           --pid PID               the --url server's process (default: whoever listens on its port)
           --peer NAME=URL         also run fanout against this server, side by side (repeatable)
@@ -35,6 +37,9 @@ internal sealed class BenchOptions
           --connect-concurrency 200   connections being opened at once
           --out FILE.json         also write the results as JSON
         """;
+
+    /// <summary>Every scenario, in the order they run.</summary>
+    public static readonly string[] AllScenarios = ["fanout", "fanout-clock", "idle", "log", "storm"];
 
     public List<int> Clients { get; } = [];
 
@@ -99,14 +104,12 @@ internal sealed class BenchOptions
                     o.Topics = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                     break;
                 case "--scenario":
-                    foreach (var s in Value().Split(','))
+                    foreach (var s in Value().Split(',').Select(s => s.Trim().ToLowerInvariant()))
                     {
-                        o.Scenarios.UnionWith(s.Trim().ToLowerInvariant() switch
-                        {
-                            "all" => ["fanout", "idle", "log"],
-                            "fanout" or "idle" or "log" => [s.Trim().ToLowerInvariant()],
-                            _ => throw new ArgumentException($"Unknown scenario '{s}': fanout, idle, log or all."),
-                        });
+                        o.Scenarios.UnionWith(
+                            s == "all" ? AllScenarios
+                            : AllScenarios.Contains(s) ? [s]
+                            : throw new ArgumentException($"Unknown scenario '{s}': {string.Join(", ", AllScenarios)} or all."));
                     }
 
                     break;

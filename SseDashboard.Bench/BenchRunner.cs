@@ -1,4 +1,5 @@
 using SseDashboard.Bench.Load;
+using SseDashboard.Bench.Scenarios;
 using SseDashboard.Bench.Servers;
 
 namespace SseDashboard.Bench;
@@ -17,9 +18,12 @@ internal sealed class BenchRunner(BenchOptions options)
             await _host.BuildAsync();
         }
 
-        foreach (var clients in options.Scenarios.Contains("fanout") ? options.Clients : [])
+        foreach (var (scenario, topics) in new[] { ("fanout", FanOutTopics), ("fanout-clock", ["clock"]) })
         {
-            await FanOutAsync("fanout", FanOutTopics, clients);
+            foreach (var clients in options.Scenarios.Contains(scenario) ? options.Clients : [])
+            {
+                await FanOutAsync(scenario, topics, clients);
+            }
         }
 
         if (options.Scenarios.Contains("idle"))
@@ -32,14 +36,25 @@ internal sealed class BenchRunner(BenchOptions options)
             await LogBurstAsync(options.Clients[0]);
         }
 
+        if (options.Scenarios.Contains("storm"))
+        {
+            _results.AddRange(await new StormScenario(options, _host).RunAsync(options.Clients.Max()));
+        }
+
         return _results;
     }
 
-    // fanout: clock, cpu and memory (those the server has).
+    // fanout: clock, cpu and memory (those the server has); fanout-clock: the clock alone, the peers' one event a second.
     private async Task FanOutAsync(string scenario, string[] wanted, int clients)
     {
         if (options.Url is { } url)
         {
+            if (scenario == "fanout-clock")
+            {
+                Console.WriteLine("-- fanout-clock: skipped with --url (fanout measures the URL as given)");
+                return;
+            }
+
             _results.Add(await new LoadRun(options, scenario, "target", url, options.Pid ?? DashboardHost.PidOf(url), clients).RunAsync());
         }
         else
@@ -57,6 +72,14 @@ internal sealed class BenchRunner(BenchOptions options)
 
         foreach (var peer in options.Peers)
         {
+            // A peer sends the same one clock event in either scenario: one run of it serves both.
+            var other = scenario == "fanout" ? "fanout-clock" : "fanout";
+            if (_results.FirstOrDefault(r => r.Scenario == other && r.Server == peer.Name && r.Clients == clients) is { } done)
+            {
+                _results.Add(done.CopyAs(scenario, $"the same run as {other}: a peer sends one clock event either way"));
+                continue;
+            }
+
             await using var process = peer.StartCommand is { } command ? ServerProcess.StartShell(peer.Name, command) : null;
             var port = new Uri(peer.Url).Port;
             if (process is not null)

@@ -26,12 +26,29 @@ internal static class ReportTargets
                 }
 
                 break;
+            case "fanout-clock" when d is { ConnectionsHeld: > 0 }:
+                yield return Check("0 lost events", d.EventsLost == 0 && d.ConnectionsHeld == clients, $"{d.EventsLost} lost, {d.ConnectionsHeld:N0}/{clients:N0} held");
+                yield return go is null
+                    ? "–      server CPU per event ≤ the Go hub's: no go peer in this run (--peer go-sse=…)"
+                    : Check($"server CPU per event ≤ {go.Server}'s", d.ServerCpuMicrosPerEvent <= go.ServerCpuMicrosPerEvent, $"{F(d.ServerCpuMicrosPerEvent)} vs {F(go.ServerCpuMicrosPerEvent)} µs");
+                yield return RssPerConnection(d);
+                break;
             case "idle" when d is { ConnectionsHeld: > 0 }:
                 yield return Check("idle server CPU < 5 %", d.ServerCpuPercent < 5, $"{F(d.ServerCpuPercent)} % of one core");
                 break;
             case "log" when d is { LogLinesWritten: not null }:
                 yield return Check("0 lines lost", d.LogLinesLost == 0, $"{d.LogLinesLost:N0} lost");
                 yield return Check("write→receive lag p99 ≤ 500 ms", d.LogLagMsP99 <= 500, $"{F(d.LogLagMsP99)} ms");
+                break;
+            case "storm":
+                foreach (var wave in rs.Where(r => r.Storm is not null))
+                {
+                    var w = $"wave {wave.Storm!.Wave}:";
+                    yield return Check($"{w} 0 connect errors", wave.Errors == 0, $"{wave.Errors:N0}");
+                    yield return Check($"{w} absorbed ≤ 5 s", wave.Storm.AbsorbSeconds <= 5, wave.Storm.AbsorbSeconds is { } a ? $"{F(a)} s" : $"{wave.Storm.FirstEvents:N0}/{clients:N0} in {F(wave.Storm.WaveSeconds)} s");
+                    yield return Check($"{w} clock p99 ≤ 250 ms", wave.LatencyMsP99 <= 250, $"{F(wave.LatencyMsP99)} ms");
+                }
+
                 break;
         }
     }

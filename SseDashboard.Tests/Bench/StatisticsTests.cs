@@ -41,8 +41,16 @@ public sealed class StatisticsTests
 
         Assert.Equal([1000, 10000], options.Clients);
         Assert.Equal(TimeSpan.FromMilliseconds(500), options.Duration);
-        Assert.Equal(["fanout", "idle", "log"], options.Scenarios.Order());
+        Assert.Equal(["fanout", "fanout-clock", "idle", "log", "storm"], options.Scenarios.Order());
         Assert.Equal(42, Assert.Single(options.Peers).Pid);
+    }
+
+    [Fact]
+    public void Options_NewScenarios_ParseOneByOne()
+    {
+        var options = BenchOptions.Parse(["--scenario", "storm,fanout-clock"]);
+
+        Assert.Equal(["fanout-clock", "storm"], options.Scenarios.Order());
     }
 
     [Theory]
@@ -50,7 +58,7 @@ public sealed class StatisticsTests
     [InlineData("--duration", "2m")]
     [InlineData("--format", "xml")]
     [InlineData("--peer", "no-equals-sign")]
-    [InlineData("--scenario", "storm")]
+    [InlineData("--scenario", "hurricane")]
     public void Options_BadValue_IsAnErrorNamingTheOption(string option, string value)
     {
         var error = Assert.Throws<ArgumentException>(() => BenchOptions.Parse([option, value]));
