@@ -17,12 +17,12 @@ internal sealed class BenchOptions
         SseDashboard.Bench: N SSE clients against the dashboard (started here, Release, loopback) and peer servers.
 
           --clients N[,N...]      connections to hold (default 1000); fanout and fanout-clock run each count in
-                                  turn, idle and storm the largest, log the first
+                                  turn, idle and storm the largest, log and stalled the first
           --duration 30s          measurement window (ms, s or m suffix; max 60s)
           --warmup 5s             after all connections are up, before the window
           --format html|json      the dashboard's format (default html, as browsers use it)
           --topics a,b            dashboard topics (default clock,cpu,memory: those the server has)
-          --scenario LIST         fanout, idle, log, storm, fanout-clock or all (comma list;
+          --scenario LIST         fanout, idle, log, storm, stalled, fanout-clock or all (comma list;
                                   default fanout)
           --url URL               measure this SSE URL instead of starting the dashboard
           --pid PID               the --url server's process (default: whoever listens on its port)
@@ -33,13 +33,13 @@ internal sealed class BenchOptions
                                   e.g. DOTNET_gcServer=0 or Kestrel__Limits__MaxConcurrentConnections=20000
           --port 5081             port for the dashboard this benchmark starts
           --no-build              do not run dotnet build -c Release first
-          --log-rate 200          log scenario: lines appended per second
+          --log-rate 200          log and stalled scenarios: lines appended per second
           --connect-concurrency 200   connections being opened at once
           --out FILE.json         also write the results as JSON
         """;
 
     /// <summary>Every scenario, in the order they run.</summary>
-    public static readonly string[] AllScenarios = ["fanout", "fanout-clock", "idle", "log", "storm"];
+    public static readonly string[] AllScenarios = ["fanout", "fanout-clock", "idle", "log", "storm", "stalled"];
 
     public List<int> Clients { get; } = [];
 

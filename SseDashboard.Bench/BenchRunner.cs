@@ -41,6 +41,11 @@ internal sealed class BenchRunner(BenchOptions options)
             _results.AddRange(await new StormScenario(options, _host).RunAsync(options.Clients.Max()));
         }
 
+        if (options.Scenarios.Contains("stalled"))
+        {
+            _results.AddRange(await new StalledScenario(options, _host).RunAsync(options.Clients[0]));
+        }
+
         return _results;
     }
 

@@ -1,6 +1,6 @@
 namespace SseDashboard.Bench;
 
-/// <summary>The rows a scenario adds to the common table: log lines, storm waves.</summary>
+/// <summary>The rows a scenario adds to the common table: log lines, storm waves, stalled clients.</summary>
 internal static class ReportRows
 {
     public static IEnumerable<(string Label, Func<LoadResult, string> Value)> ScenarioRows(List<LoadResult> rs)
@@ -20,6 +20,17 @@ internal static class ReportRows
             yield return ("absorbed in s (attempt → all first events)", r => r.Storm is not { } s ? "–"
                 : s.AbsorbSeconds is { } a ? F(a) : $"not all ({F(s.WaveSeconds)} s)");
             yield return ("clock window after absorbed s", r => F(r.Storm?.LatencyWindowSeconds));
+        }
+
+        if (rs.Any(r => r.Stalled is not null))
+        {
+            yield return ("stalled connections", r => r.Stalled is { } s ? $"{s.StalledConnected:N0}/{s.Stalled:N0}" : "–");
+            yield return ("dropped by the server", r => r.Stalled is { } s ? $"{s.Dropped:N0} (stall timeout {F(s.StallTimeoutSeconds)} s)" : "–");
+            yield return ("drop s after request min/median/max", r => r.Stalled is { } s ? $"{F(s.DropSecondsMin)}/{F(s.DropSecondsMedian)}/{F(s.DropSecondsMax)}" : "–");
+            yield return ("closed, as the client read it at the end", r => r.Stalled is { } s ? $"{s.ClosedSeenByClient:N0}" : "–");
+            yield return ("server tx_queue per stalled max/median KB", r => r.Stalled is { } s ? $"{F(s.TxQueueMaxBytes / 1024.0)}/{F(s.TxQueueMedianBytes / 1024.0)}" : "–");
+            yield return ("server RSS start→peak→end MB", r => r.Stalled is { } s ? $"{F(s.ServerRssStartMb)}→{F(s.ServerRssPeakMb)}→{F(s.ServerRssEndMb)}" : "–");
+            yield return ("healthy clock p99 with/without", r => F(r.Stalled?.HealthyP99Ratio));
         }
     }
 

@@ -50,6 +50,14 @@ internal static class ReportTargets
                 }
 
                 break;
+            case "stalled" when rs.FirstOrDefault(r => r.Stalled is not null) is { Stalled: { } s }:
+                yield return Check("healthy clock p99 with/without stalled ≤ 1.2", s.HealthyP99Ratio <= 1.2, F(s.HealthyP99Ratio));
+                yield return Check("server tx_queue per stalled socket ≤ 256 KB", s.TxQueueMaxBytes <= 256 * 1024, $"max {F(s.TxQueueMaxBytes / 1024.0)} KB, median {F(s.TxQueueMedianBytes / 1024.0)} KB");
+                yield return Check(
+                    "the server drops every stalled connection",
+                    s.StalledConnected > 0 && s.Dropped == s.StalledConnected,
+                    s.Dropped == 0 ? "none dropped: stall timeout not available" : $"{s.Dropped:N0}/{s.StalledConnected:N0}, median {F(s.DropSecondsMedian)} s after the request");
+                break;
         }
     }
 

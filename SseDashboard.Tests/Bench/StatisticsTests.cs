@@ -41,16 +41,16 @@ public sealed class StatisticsTests
 
         Assert.Equal([1000, 10000], options.Clients);
         Assert.Equal(TimeSpan.FromMilliseconds(500), options.Duration);
-        Assert.Equal(["fanout", "fanout-clock", "idle", "log", "storm"], options.Scenarios.Order());
+        Assert.Equal(["fanout", "fanout-clock", "idle", "log", "stalled", "storm"], options.Scenarios.Order());
         Assert.Equal(42, Assert.Single(options.Peers).Pid);
     }
 
     [Fact]
     public void Options_NewScenarios_ParseOneByOne()
     {
-        var options = BenchOptions.Parse(["--scenario", "storm,fanout-clock"]);
+        var options = BenchOptions.Parse(["--scenario", "storm,stalled,fanout-clock"]);
 
-        Assert.Equal(["fanout-clock", "storm"], options.Scenarios.Order());
+        Assert.Equal(["fanout-clock", "stalled", "storm"], options.Scenarios.Order());
     }
 
     [Theory]
