@@ -17,12 +17,12 @@ internal sealed class BenchOptions
         SseDashboard.Bench: N SSE clients against the dashboard (started here, Release, loopback) and peer servers.
 
           --clients N[,N...]      connections to hold (default 1000); fanout and fanout-clock run each count in
-                                  turn, idle and storm the largest, log and stalled the first
+                                  turn, idle and storm the largest, log, stalled and flood the first
           --duration 30s          measurement window (ms, s or m suffix; max 60s)
           --warmup 5s             after all connections are up, before the window
           --format html|json      the dashboard's format (default html, as browsers use it)
           --topics a,b            dashboard topics (default clock,cpu,memory: those the server has)
-          --scenario LIST         fanout, idle, log, storm, stalled, fanout-clock or all (comma list;
+          --scenario LIST         fanout, idle, log, storm, stalled, flood, fanout-clock or all (comma list;
                                   default fanout)
           --url URL               measure this SSE URL instead of starting the dashboard
           --pid PID               the --url server's process (default: whoever listens on its port)
@@ -34,12 +34,13 @@ internal sealed class BenchOptions
           --port 5081             port for the dashboard this benchmark starts
           --no-build              do not run dotnet build -c Release first
           --log-rate 200          log and stalled scenarios: lines appended per second
+          --flood-lines 100000    flood scenario: lines appended within one second
           --connect-concurrency 200   connections being opened at once
           --out FILE.json         also write the results as JSON
         """;
 
     /// <summary>Every scenario, in the order they run.</summary>
-    public static readonly string[] AllScenarios = ["fanout", "fanout-clock", "idle", "log", "storm", "stalled"];
+    public static readonly string[] AllScenarios = ["fanout", "fanout-clock", "idle", "log", "storm", "stalled", "flood"];
 
     public List<int> Clients { get; } = [];
 
@@ -66,6 +67,8 @@ internal sealed class BenchOptions
     public bool Build { get; private set; } = true;
 
     public int LogRate { get; private set; } = 200;
+
+    public int FloodLines { get; private set; } = 100_000;
 
     public int ConnectConcurrency { get; private set; } = 200;
 
@@ -143,6 +146,9 @@ internal sealed class BenchOptions
                     break;
                 case "--log-rate":
                     o.LogRate = PositiveInt(arg, Value());
+                    break;
+                case "--flood-lines":
+                    o.FloodLines = PositiveInt(arg, Value());
                     break;
                 case "--connect-concurrency":
                     o.ConnectConcurrency = PositiveInt(arg, Value());

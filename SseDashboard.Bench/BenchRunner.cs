@@ -46,6 +46,11 @@ internal sealed class BenchRunner(BenchOptions options)
             _results.AddRange(await new StalledScenario(options, _host).RunAsync(options.Clients[0]));
         }
 
+        if (options.Scenarios.Contains("flood"))
+        {
+            _results.Add(await new FloodScenario(options, _host).RunAsync(options.Clients[0]));
+        }
+
         return _results;
     }
 

@@ -1,6 +1,6 @@
 namespace SseDashboard.Bench;
 
-/// <summary>The rows a scenario adds to the common table: log lines, storm waves, stalled clients.</summary>
+/// <summary>The rows a scenario adds to the common table: log lines, storm waves, stalled clients, the flood.</summary>
 internal static class ReportRows
 {
     public static IEnumerable<(string Label, Func<LoadResult, string> Value)> ScenarioRows(List<LoadResult> rs)
@@ -31,6 +31,14 @@ internal static class ReportRows
             yield return ("server tx_queue per stalled max/median KB", r => r.Stalled is { } s ? $"{F(s.TxQueueMaxBytes / 1024.0)}/{F(s.TxQueueMedianBytes / 1024.0)}" : "–");
             yield return ("server RSS start→peak→end MB", r => r.Stalled is { } s ? $"{F(s.ServerRssStartMb)}→{F(s.ServerRssPeakMb)}→{F(s.ServerRssEndMb)}" : "–");
             yield return ("healthy clock p99 with/without", r => F(r.Stalled?.HealthyP99Ratio));
+        }
+
+        if (rs.Any(r => r.Flood is not null))
+        {
+            yield return ("flood lines written / in s", r => r.Flood is { } f ? $"{f.LinesWritten:N0} / {F(f.WriteSeconds)}" : "–");
+            yield return ("probe: lines delivered", r => $"{r.Flood?.LinesDelivered:N0}");
+            yield return ("probe: lines skipped (markers)", r => r.Flood is { } f ? $"{f.LinesSkipped:N0} ({f.SkippedMarkers:N0})" : "–");
+            yield return ("probe: unaccounted", r => $"{r.Flood?.Unaccounted:N0}");
         }
     }
 

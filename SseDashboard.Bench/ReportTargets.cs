@@ -58,6 +58,13 @@ internal static class ReportTargets
                     s.StalledConnected > 0 && s.Dropped == s.StalledConnected,
                     s.Dropped == 0 ? "none dropped: stall timeout not available" : $"{s.Dropped:N0}/{s.StalledConnected:N0}, median {F(s.DropSecondsMedian)} s after the request");
                 break;
+            case "flood" when d is { Flood: { } f }:
+                yield return Check("clock p99 during the flood and the 10 s after ≤ 250 ms", d.LatencyMsP99 <= 250, $"{F(d.LatencyMsP99)} ms");
+                yield return Check(
+                    "unaccounted lines (written − delivered − skipped) = 0",
+                    f.Unaccounted == 0,
+                    $"{f.Unaccounted:N0}{(f.SkippedMarkers == 0 ? " (no skipped markers: rate limit not available)" : "")}");
+                break;
         }
     }
 

@@ -59,3 +59,23 @@ internal sealed class StalledFigures
     public double? HealthyP99Ratio { get; set; }
 }
 
+/// <summary>A burst of log lines far over the server's rate limit, as one json probe connection saw it.</summary>
+internal sealed class FloodFigures
+{
+    public long LinesWritten { get; set; }
+
+    public double WriteSeconds { get; set; }
+
+    /// <summary>Distinct lines the probe received.</summary>
+    public long LinesDelivered { get; set; }
+
+    public long SkippedMarkers { get; set; }
+
+    /// <summary>What the server's <c>skipped</c> markers add up to.</summary>
+    public long LinesSkipped { get; set; }
+
+    /// <summary>Written − delivered − skipped: lines neither delivered nor owned up to.</summary>
+    public long Unaccounted { get; set; }
+
+    public bool ProbeHeld { get; set; }
+}

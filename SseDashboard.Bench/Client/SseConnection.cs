@@ -55,6 +55,11 @@ internal sealed class SseConnection : ISseHandler
 
     public long LogLinesUnique { get; private set; }
 
+    /// <summary>The server's <c>skipped</c> markers (see <see cref="SkippedMarker"/>) and the lines they account for.</summary>
+    public long SkippedMarkers { get; private set; }
+
+    public long LogLinesSkipped { get; private set; }
+
     private long LastId { get; set; } = -1;
 
     public async Task RunAsync(EndPoint endPoint, ReadOnlyMemory<byte> request, SemaphoreSlim connectGate, CancellationToken rampCancel)
@@ -206,6 +211,12 @@ internal sealed class SseConnection : ISseHandler
 
     void ISseHandler.OnData(ReadOnlySpan<byte> value, long receivedTicks)
     {
+        if (SkippedMarker.Count(value, out var skipped) is var markers and > 0)
+        {
+            SkippedMarkers += markers;
+            LogLinesSkipped += skipped;
+        }
+
         int at;
         while ((at = value.IndexOf(LogMarker)) >= 0)
         {

@@ -41,16 +41,17 @@ public sealed class StatisticsTests
 
         Assert.Equal([1000, 10000], options.Clients);
         Assert.Equal(TimeSpan.FromMilliseconds(500), options.Duration);
-        Assert.Equal(["fanout", "fanout-clock", "idle", "log", "stalled", "storm"], options.Scenarios.Order());
+        Assert.Equal(["fanout", "fanout-clock", "flood", "idle", "log", "stalled", "storm"], options.Scenarios.Order());
         Assert.Equal(42, Assert.Single(options.Peers).Pid);
     }
 
     [Fact]
     public void Options_NewScenarios_ParseOneByOne()
     {
-        var options = BenchOptions.Parse(["--scenario", "storm,stalled,fanout-clock"]);
+        var options = BenchOptions.Parse(["--scenario", "storm,stalled,flood,fanout-clock", "--flood-lines", "5000"]);
 
-        Assert.Equal(["fanout-clock", "stalled", "storm"], options.Scenarios.Order());
+        Assert.Equal(["fanout-clock", "flood", "stalled", "storm"], options.Scenarios.Order());
+        Assert.Equal(5000, options.FloodLines);
     }
 
     [Theory]
@@ -59,6 +60,7 @@ public sealed class StatisticsTests
     [InlineData("--format", "xml")]
     [InlineData("--peer", "no-equals-sign")]
     [InlineData("--scenario", "hurricane")]
+    [InlineData("--flood-lines", "-1")]
     public void Options_BadValue_IsAnErrorNamingTheOption(string option, string value)
     {
         var error = Assert.Throws<ArgumentException>(() => BenchOptions.Parse([option, value]));
