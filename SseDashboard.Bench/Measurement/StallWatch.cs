@@ -8,7 +8,7 @@ namespace SseDashboard.Bench.Measurement;
 /// </summary>
 internal sealed class StallWatch
 {
-    private static readonly TimeSpan Every = TimeSpan.FromSeconds(1);
+    private readonly TimeSpan _every;
     private readonly int _serverPort;
     private readonly int? _pid;
     private readonly StalledConnection[] _stalled;
@@ -16,8 +16,9 @@ internal sealed class StallWatch
     private readonly bool[] _seen;
     private readonly DateTime?[] _droppedAt;
 
-    public StallWatch(int serverPort, int? pid, IReadOnlyList<StalledConnection> stalled)
+    public StallWatch(int serverPort, int? pid, IReadOnlyList<StalledConnection> stalled, TimeSpan? every = null)
     {
+        _every = every ?? TimeSpan.FromSeconds(1);
         _serverPort = serverPort;
         _pid = pid;
         _stalled = [.. stalled];
@@ -44,7 +45,7 @@ internal sealed class StallWatch
         {
             try
             {
-                await Task.Delay(Every, cancellationToken);
+                await Task.Delay(_every, cancellationToken);
             }
             catch (OperationCanceledException)
             {
