@@ -37,6 +37,12 @@ internal sealed class BenchOptions
           --flood-lines 100000    flood scenario: lines appended within one second
           --connect-concurrency 200   connections being opened at once
           --out FILE.json         also write the results as JSON
+
+        Scenarios: fanout (clock, cpu, memory), fanout-clock (the clock alone, like the peers' one event), idle
+        (heartbeats only), log (--log-rate lines/s to a tailed file), storm (two waves of N connecting at once, no
+        --connect-concurrency gate, to the dashboard on its default Information logs), stalled (N on clock,log alone,
+        then with 1 % more that never read; --server-env Dashboard__Sse__StallTimeout=... is the drop deadline it
+        waits for), flood (--flood-lines within a second; a json probe counts lines delivered and skipped).
         """;
 
     /// <summary>Every scenario, in the order they run.</summary>
