@@ -16,12 +16,14 @@ internal sealed class BenchOptions
     public const string Usage = """
         SseDashboard.Bench: N SSE clients against the dashboard (started here, Release, loopback) and peer servers.
 
-          --clients N[,N...]      connections to hold (default 1000); a list runs each count in turn
+          --clients N[,N...]      connections to hold (default 1000); fanout and fanout-clock run each count in
+                                  turn, idle and storm the largest, log, stalled and flood the first
           --duration 30s          measurement window (ms, s or m suffix; max 60s)
           --warmup 5s             after all connections are up, before the window
           --format html|json      the dashboard's format (default html, as browsers use it)
           --topics a,b            dashboard topics (default clock,cpu,memory: those the server has)
-          --scenario LIST         fanout, idle, log or all (comma list; default fanout)
+          --scenario LIST         fanout, idle, log, storm, stalled, flood, fanout-clock or all (comma list;
+                                  default fanout)
           --url URL               measure this SSE URL instead of starting the dashboard
           --pid PID               the --url server's process (default: whoever listens on its port)
           --peer NAME=URL         also run fanout against this server, side by side (repeatable)
@@ -31,10 +33,20 @@ internal sealed class BenchOptions
                                   e.g. DOTNET_gcServer=0 or Kestrel__Limits__MaxConcurrentConnections=20000
           --port 5081             port for the dashboard this benchmark starts
           --no-build              do not run dotnet build -c Release first
-          --log-rate 200          log scenario: lines appended per second
+          --log-rate 200          log and stalled scenarios: lines appended per second
+          --flood-lines 100000    flood scenario: lines appended within one second
           --connect-concurrency 200   connections being opened at once
           --out FILE.json         also write the results as JSON
+
+        Scenarios: fanout (clock, cpu, memory), fanout-clock (the clock alone, like the peers' one event), idle
+        (heartbeats only), log (--log-rate lines/s to a tailed file), storm (two waves of N connecting at once, no
+        --connect-concurrency gate, to the dashboard on its default Information logs), stalled (N on clock,log alone,
+        then with 1 % more that never read; --server-env Dashboard__Sse__StallTimeout=... is the drop deadline it
+        waits for), flood (--flood-lines within a second; a json probe counts lines delivered and skipped).
         """;
+
+    /// <summary>Every scenario, in the order they run.</summary>
+    public static readonly string[] AllScenarios = ["fanout", "fanout-clock", "idle", "log", "storm", "stalled", "flood"];
 
     public List<int> Clients { get; } = [];
 
@@ -61,6 +73,8 @@ internal sealed class BenchOptions
     public bool Build { get; private set; } = true;
 
     public int LogRate { get; private set; } = 200;
+
+    public int FloodLines { get; private set; } = 100_000;
 
     public int ConnectConcurrency { get; private set; } = 200;
 
@@ -99,14 +113,12 @@ internal sealed class BenchOptions
                     o.Topics = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                     break;
                 case "--scenario":
-                    foreach (var s in Value().Split(','))
+                    foreach (var s in Value().Split(',').Select(s => s.Trim().ToLowerInvariant()))
                     {
-                        o.Scenarios.UnionWith(s.Trim().ToLowerInvariant() switch
-                        {
-                            "all" => ["fanout", "idle", "log"],
-                            "fanout" or "idle" or "log" => [s.Trim().ToLowerInvariant()],
-                            _ => throw new ArgumentException($"Unknown scenario '{s}': fanout, idle, log or all."),
-                        });
+                        o.Scenarios.UnionWith(
+                            s == "all" ? AllScenarios
+                            : AllScenarios.Contains(s) ? [s]
+                            : throw new ArgumentException($"Unknown scenario '{s}': {string.Join(", ", AllScenarios)} or all."));
                     }
 
                     break;
@@ -140,6 +152,9 @@ internal sealed class BenchOptions
                     break;
                 case "--log-rate":
                     o.LogRate = PositiveInt(arg, Value());
+                    break;
+                case "--flood-lines":
+                    o.FloodLines = PositiveInt(arg, Value());
                     break;
                 case "--connect-concurrency":
                     o.ConnectConcurrency = PositiveInt(arg, Value());

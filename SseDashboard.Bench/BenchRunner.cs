@@ -1,7 +1,5 @@
-using System.Diagnostics;
-using System.Net.Http.Json;
-using System.Text.Json;
-using SseDashboard.Bench.Measurement;
+using SseDashboard.Bench.Load;
+using SseDashboard.Bench.Scenarios;
 using SseDashboard.Bench.Servers;
 
 namespace SseDashboard.Bench;
@@ -10,20 +8,21 @@ namespace SseDashboard.Bench;
 internal sealed class BenchRunner(BenchOptions options)
 {
     private static readonly string[] FanOutTopics = ["clock", "cpu", "memory"];
+    private readonly DashboardHost _host = new(options);
     private readonly List<LoadResult> _results = [];
 
     public async Task<List<LoadResult>> RunAsync()
     {
         if (options.Url is null)
         {
-            await BuildAsync();
+            await _host.BuildAsync();
         }
 
-        if (options.Scenarios.Contains("fanout"))
+        foreach (var (scenario, topics) in new[] { ("fanout", FanOutTopics), ("fanout-clock", ["clock"]) })
         {
-            foreach (var clients in options.Clients)
+            foreach (var clients in options.Scenarios.Contains(scenario) ? options.Clients : [])
             {
-                await FanOutAsync(clients);
+                await FanOutAsync(scenario, topics, clients);
             }
         }
 
@@ -37,23 +36,45 @@ internal sealed class BenchRunner(BenchOptions options)
             await LogBurstAsync(options.Clients[0]);
         }
 
+        if (options.Scenarios.Contains("storm"))
+        {
+            _results.AddRange(await new StormScenario(options, _host).RunAsync(options.Clients.Max()));
+        }
+
+        if (options.Scenarios.Contains("stalled"))
+        {
+            _results.AddRange(await new StalledScenario(options, _host).RunAsync(options.Clients[0]));
+        }
+
+        if (options.Scenarios.Contains("flood"))
+        {
+            _results.Add(await new FloodScenario(options, _host).RunAsync(options.Clients[0]));
+        }
+
         return _results;
     }
 
-    private async Task FanOutAsync(int clients)
+    // fanout: clock, cpu and memory (those the server has); fanout-clock: the clock alone, the peers' one event a second.
+    private async Task FanOutAsync(string scenario, string[] wanted, int clients)
     {
         if (options.Url is { } url)
         {
-            _results.Add(await new LoadRun(options, "fanout", "target", url, options.Pid ?? PidOf(url), clients).RunAsync());
+            if (scenario == "fanout-clock")
+            {
+                Console.WriteLine("-- fanout-clock: skipped with --url (fanout measures the URL as given)");
+                return;
+            }
+
+            _results.Add(await new LoadRun(options, scenario, "target", url, options.Pid ?? DashboardHost.PidOf(url), clients).RunAsync());
         }
         else
         {
-            await using var app = await StartDashboardAsync([]);
-            var topics = await ChooseTopicsAsync(FanOutTopics);
-            var result = await new LoadRun(options, "fanout", "dashboard", DashboardUrl(topics), app.Pid, clients).RunAsync();
-            if (!topics.SequenceEqual(FanOutTopics))
+            await using var app = await _host.StartAsync([]);
+            var topics = await _host.ChooseTopicsAsync(wanted);
+            var result = await new LoadRun(options, scenario, "dashboard", _host.Url(topics), app.Pid, clients).RunAsync();
+            if (!topics.SequenceEqual(wanted))
             {
-                result.Notes.Add($"the server has {string.Join(",", topics)} of clock,cpu,memory: measured with those only");
+                result.Notes.Add($"the server has {string.Join(",", topics)} of {string.Join(",", wanted)}: measured with those only");
             }
 
             _results.Add(result);
@@ -61,6 +82,14 @@ internal sealed class BenchRunner(BenchOptions options)
 
         foreach (var peer in options.Peers)
         {
+            // A peer sends the same one clock event in either scenario: one run of it serves both.
+            var other = scenario == "fanout" ? "fanout-clock" : "fanout";
+            if (_results.FirstOrDefault(r => r.Scenario == other && r.Server == peer.Name && r.Clients == clients) is { } done)
+            {
+                _results.Add(done.CopyAs(scenario, $"the same run as {other}: a peer sends one clock event either way"));
+                continue;
+            }
+
             await using var process = peer.StartCommand is { } command ? ServerProcess.StartShell(peer.Name, command) : null;
             var port = new Uri(peer.Url).Port;
             if (process is not null)
@@ -68,7 +97,7 @@ internal sealed class BenchRunner(BenchOptions options)
                 await process.WaitListeningAsync(port, TimeSpan.FromSeconds(30));
             }
 
-            _results.Add(await new LoadRun(options, "fanout", peer.Name, peer.Url, peer.Pid ?? PidOf(peer.Url), clients).RunAsync());
+            _results.Add(await new LoadRun(options, scenario, peer.Name, peer.Url, peer.Pid ?? DashboardHost.PidOf(peer.Url), clients).RunAsync());
         }
     }
 
@@ -81,12 +110,12 @@ internal sealed class BenchRunner(BenchOptions options)
             return;
         }
 
-        await using var app = await StartDashboardAsync(new()
+        await using var app = await _host.StartAsync(new()
         {
             ["Dashboard__Clock__Interval"] = "01:00:00",
             ["Dashboard__Metrics__Interval"] = "01:00:00",
         });
-        var result = await new LoadRun(options, "idle", "dashboard", DashboardUrl(["clock"]), app.Pid, clients).RunAsync();
+        var result = await new LoadRun(options, "idle", "dashboard", _host.Url(["clock"]), app.Pid, clients).RunAsync();
         result.Notes.Add("clock and metrics every hour, so the window holds heartbeats only (Dashboard:Sse:Heartbeat, default 15 s)");
         _results.Add(result);
     }
@@ -99,122 +128,21 @@ internal sealed class BenchRunner(BenchOptions options)
             return;
         }
 
-        var dir = Directory.CreateTempSubdirectory("ssedash-bench-log-");
-        var path = Path.Combine(dir.FullName, "burst.log");
-        await File.WriteAllTextAsync(path, "");
-        try
+        using var log = new TailedLog("burst.log");
+        await using var app = await _host.StartAsync(log.Settings);
+        var topics = await _host.ChooseTopicsAsync(["log"]);
+        if (topics.Length == 0)
         {
-            // Paths may bind as one string or a list: set both shapes.
-            await using var app = await StartDashboardAsync(new()
-            {
-                ["Dashboard__LogTail__Paths"] = path,
-                ["Dashboard__LogTail__Paths__0"] = path,
-                ["Dashboard__LogTail__InitialLines"] = "0",
-            });
-            var topics = await ChooseTopicsAsync(["log"]);
-            if (topics.Length == 0)
-            {
-                Console.WriteLine("-- log: log topic not available on this server (the log tail producer is not there yet)");
-                _results.Add(new LoadResult { Scenario = "log", Server = "dashboard", Url = "", Clients = clients, Notes = ["log topic not available"] });
-                return;
-            }
-
-            var run = new LoadRun(options, "log", "dashboard", DashboardUrl(topics), app.Pid, clients)
-            {
-                DuringWindow = token => LogWriter.WriteAsync(path, options.LogRate, token),
-            };
-            var result = await run.RunAsync();
-            result.Notes.Add($"{options.LogRate} lines/s appended to a tailed file");
-            _results.Add(result);
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
-    }
-
-    private string DashboardUrl(IEnumerable<string> topics) =>
-        $"http://127.0.0.1:{options.Port}/sse?topics={string.Join(",", topics)}&format={options.Format}";
-
-    private async Task<ServerProcess> StartDashboardAsync(Dictionary<string, string> settings)
-    {
-        if (await ServerProcess.IsListeningAsync(options.Port))
-        {
-            throw new InvalidOperationException($"Port {options.Port} is already in use: choose another with --port.");
-        }
-
-        var app = ServerProcess.StartDashboard(RepoRoot(), options.Port, new Dictionary<string, string>(options.ServerEnvironment.Concat(settings)));
-        try
-        {
-            await app.WaitListeningAsync(options.Port, TimeSpan.FromSeconds(60));
-            return app;
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
-    }
-
-    /// <summary>The wanted topics the server has, asking /sse with an unknown topic: the 400 lists the valid ones.</summary>
-    private async Task<string[]> ChooseTopicsAsync(string[] wanted)
-    {
-        if (options.Topics is { } chosen)
-        {
-            return chosen;
-        }
-
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        using var response = await http.GetAsync($"http://127.0.0.1:{options.Port}/sse?topics=bench-probe-no-such-topic");
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        var valid = problem.TryGetProperty("validValues", out var values)
-            ? values.EnumerateArray().Select(v => v.GetString()!).ToHashSet(StringComparer.OrdinalIgnoreCase)
-            : throw new InvalidOperationException("The dashboard's 400 for an unknown topic did not list validValues.");
-        return wanted.Where(valid.Contains).ToArray();
-    }
-
-    private async Task BuildAsync()
-    {
-        if (!options.Build)
-        {
+            _results.Add(LoadResult.NotAvailable("log", clients, "log topic not available (the log tail producer is not there yet)"));
             return;
         }
 
-        var project = Path.Combine(RepoRoot(), "SseDashboard", "SseDashboard.csproj");
-        Console.WriteLine($"building {project} (Release)");
-        using var build = Process.Start("dotnet", ["build", project, "-c", "Release", "-nologo", "-v", "quiet"])
-            ?? throw new InvalidOperationException("Could not run dotnet build.");
-        await build.WaitForExitAsync();
-        if (build.ExitCode != 0)
+        var run = new LoadRun(options, "log", "dashboard", _host.Url(topics), app.Pid, clients)
         {
-            throw new InvalidOperationException($"dotnet build -c Release failed ({build.ExitCode}).");
-        }
-    }
-
-    private static int? PidOf(string url)
-    {
-        var pid = ProcFs.FindListeningPid(new Uri(url).Port);
-        if (pid is null)
-        {
-            Console.WriteLine($"   no process found listening on {url}: no server CPU/RSS figures");
-        }
-
-        return pid;
-    }
-
-    private static string RepoRoot()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "SseDashboard.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-        }
-
-        throw new InvalidOperationException("Run from inside the repository (no SseDashboard.sln above here), or give --url.");
+            DuringWindow = token => LogWriter.WriteAsync(log.Path, options.LogRate, token),
+        };
+        var result = await run.RunAsync();
+        result.Notes.Add($"{options.LogRate} lines/s appended to a tailed file");
+        _results.Add(result);
     }
 }

@@ -3,7 +3,7 @@ namespace SseDashboard.Bench;
 /// <summary>What one server did under one scenario with N clients; the JSON output is a list of these.</summary>
 internal sealed class LoadResult
 {
-    public required string Scenario { get; init; }
+    public required string Scenario { get; set; }
 
     public required string Server { get; init; }
 
@@ -84,5 +84,27 @@ internal sealed class LoadResult
 
     public double? LogLagMsMax { get; set; }
 
+    public StormFigures? Storm { get; set; }
+
+    public StalledFigures? Stalled { get; set; }
+
+    public FloodFigures? Flood { get; set; }
+
     public List<string> Notes { get; set; } = [];
+
+    /// <summary>A scenario that could not run against this server: the note says why (printed instead of a table).</summary>
+    public static LoadResult NotAvailable(string scenario, int clients, string note)
+    {
+        Console.WriteLine($"-- {scenario}: {note}");
+        return new LoadResult { Scenario = scenario, Server = "dashboard", Url = "", Clients = clients, Notes = [note] };
+    }
+
+    /// <summary>The same measurement filed under another scenario (a peer's run serves fanout and fanout-clock alike).</summary>
+    public LoadResult CopyAs(string scenario, string note)
+    {
+        var copy = (LoadResult)MemberwiseClone();
+        copy.Scenario = scenario;
+        copy.Notes = [.. Notes, note];
+        return copy;
+    }
 }

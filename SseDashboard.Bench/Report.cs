@@ -57,17 +57,7 @@ internal static class Report
                 ("other processes' CPU %", r => F(r.OtherCpuPercent)),
                 ("comments/connection", r => F(r.CommentsPerConnection)),
             };
-            if (rs.Any(r => r.LogLinesWritten is not null))
-            {
-                rows.AddRange(
-                [
-                    ("log lines written", r => $"{r.LogLinesWritten:N0}"),
-                    ("log lines/s per client avg/min", r => $"{F(r.LogLinesPerSecondPerClientAvg)}/{F(r.LogLinesPerSecondPerClientMin)}"),
-                    ("log lines lost", r => $"{r.LogLinesLost:N0}"),
-                    ("log lines duplicated", r => $"{r.LogLinesDuplicated:N0}"),
-                    ("log lag p50/p99/max ms", r => $"{F(r.LogLagMsP50)}/{F(r.LogLagMsP99)}/{F(r.LogLagMsMax)}"),
-                ]);
-            }
+            rows.AddRange(ReportRows.ScenarioRows(rs));
 
             var table = new StringBuilder();
             table.AppendLine($"| | {string.Join(" | ", rs.Select(r => r.Server))} |");
@@ -86,53 +76,12 @@ internal static class Report
                 }
             }
 
-            foreach (var line in Targets(group.Key.Scenario, group.Key.Clients, rs))
+            foreach (var line in ReportTargets.For(group.Key.Scenario, group.Key.Clients, rs))
             {
                 Console.WriteLine($"  target {line}");
             }
         }
     }
-
-    /// <summary>The issue's targets that apply to this group, each with what was measured.</summary>
-    private static IEnumerable<string> Targets(string scenario, int clients, List<LoadResult> rs)
-    {
-        var d = rs.FirstOrDefault(r => r.Server is "dashboard" or "target");
-        if (d is null || d.ConnectionsHeld == 0)
-        {
-            yield break;
-        }
-
-        switch (scenario)
-        {
-            case "fanout":
-                yield return Check("0 lost events", d.EventsLost == 0 && d.ConnectionsHeld == clients, $"{d.EventsLost} lost, {d.ConnectionsHeld:N0}/{clients:N0} held");
-                if (clients >= 10_000)
-                {
-                    yield return Check("server CPU per delivered event ≤ 12 µs", d.ServerCpuMicrosPerEvent <= 12, $"{F(d.ServerCpuMicrosPerEvent)} µs");
-                    yield return Check("≤ 12 KB server RSS per connection", d.ServerRssKbPerConnection <= 12, $"{F(d.ServerRssKbPerConnection)} KB");
-                    var go = rs.FirstOrDefault(r => r.Server.Contains("go", StringComparison.OrdinalIgnoreCase));
-                    if (go is not null)
-                    {
-                        yield return Check($"p99 no worse than {go.Server}'s", d.LatencyMsP99 <= go.LatencyMsP99, $"{F(d.LatencyMsP99)} vs {F(go.LatencyMsP99)} ms");
-                    }
-                }
-                else if (clients <= 1_000)
-                {
-                    yield return Check("p99 ≤ 20 ms", d.LatencyMsP99 <= 20, $"{F(d.LatencyMsP99)} ms");
-                }
-
-                break;
-            case "idle":
-                yield return Check("idle server CPU < 5 %", d.ServerCpuPercent < 5, $"{F(d.ServerCpuPercent)} % of one core");
-                break;
-            case "log" when d.LogLinesWritten is not null:
-                yield return Check("0 lines lost", d.LogLinesLost == 0, $"{d.LogLinesLost:N0} lost");
-                yield return Check("write→receive lag p99 ≤ 500 ms", d.LogLagMsP99 <= 500, $"{F(d.LogLagMsP99)} ms");
-                break;
-        }
-    }
-
-    private static string Check(string target, bool met, string measured) => $"{(met ? "MET " : "MISSED")} {target}: {measured}";
 
     public static async Task WriteJsonAsync(List<LoadResult> results, BenchOptions options, string path)
     {
@@ -149,7 +98,7 @@ internal static class Report
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(document, Json) + "\n");
     }
 
-    private static string F(double? value) =>
+    internal static string F(double? value) =>
         value is not { } v || double.IsNaN(v) ? "–" : v.ToString(v >= 100 ? "0" : v >= 10 ? "0.0" : "0.00", CultureInfo.InvariantCulture);
 
     private static string Machine()

@@ -30,6 +30,9 @@ internal sealed class SseConnection : ISseHandler
 
     public TaskCompletionSource<bool> HeadersReceived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>True at the first event, false when the connection ends before one.</summary>
+    public TaskCompletionSource<bool> FirstEvent { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Connect start to response headers.</summary>
     public TimeSpan ConnectTime { get; private set; }
 
@@ -51,6 +54,11 @@ internal sealed class SseConnection : ISseHandler
     public long LogLines { get; private set; }
 
     public long LogLinesUnique { get; private set; }
+
+    /// <summary>The server's <c>skipped</c> markers (see <see cref="SkippedMarker"/>) and the lines they account for.</summary>
+    public long SkippedMarkers { get; private set; }
+
+    public long LogLinesSkipped { get; private set; }
 
     private long LastId { get; set; } = -1;
 
@@ -123,6 +131,7 @@ internal sealed class SseConnection : ISseHandler
             }
 
             HeadersReceived.TrySetResult(false);
+            FirstEvent.TrySetResult(false);
             _socket?.Dispose();
         }
     }
@@ -163,7 +172,11 @@ internal sealed class SseConnection : ISseHandler
 
     void ISseHandler.OnEvent(int topic, long id, long publishedTicks, long receivedTicks)
     {
-        Events++;
+        if (++Events == 1)
+        {
+            FirstEvent.TrySetResult(true);
+        }
+
         if (id >= 0)
         {
             if (id <= LastId)
@@ -178,7 +191,11 @@ internal sealed class SseConnection : ISseHandler
         if (publishedTicks != 0 && _run.InWindow(publishedTicks))
         {
             EventsInWindow++;
-            _run.Latency.Record((receivedTicks - publishedTicks) / 10);
+            if (_run.IsTimed(topic))
+            {
+                _run.Latency.Record((receivedTicks - publishedTicks) / 10);
+            }
+
             if (id >= 0 && topicLast > 0 && id > topicLast + 1)
             {
                 IdGapsInWindow += id - topicLast - 1;
@@ -194,6 +211,12 @@ internal sealed class SseConnection : ISseHandler
 
     void ISseHandler.OnData(ReadOnlySpan<byte> value, long receivedTicks)
     {
+        if (SkippedMarker.Count(value, out var skipped) is var markers and > 0)
+        {
+            SkippedMarkers += markers;
+            LogLinesSkipped += skipped;
+        }
+
         int at;
         while ((at = value.IndexOf(LogMarker)) >= 0)
         {

@@ -84,25 +84,10 @@ internal static class ProcFs
     /// <summary>The process listening on a local TCP port: the socket's inode from /proc/net/tcp{,6}, then the fd that holds it.</summary>
     public static int? FindListeningPid(int port)
     {
-        var inodes = new HashSet<string>();
-        foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
-        {
-            if (!File.Exists(table))
-            {
-                continue;
-            }
-
-            foreach (var line in File.ReadLines(table).Skip(1))
-            {
-                var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                // local_address is ADDR:PORT in hex; state 0A is LISTEN.
-                if (f.Length > 9 && f[3] == "0A" && int.Parse(f[1][(f[1].LastIndexOf(':') + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture) == port)
-                {
-                    inodes.Add($"socket:[{f[9]}]");
-                }
-            }
-        }
-
+        var inodes = TcpTable.Read()
+            .Where(s => s.State == TcpSocket.Listen && s.LocalPort == port)
+            .Select(s => $"socket:[{s.Inode}]")
+            .ToHashSet();
         if (inodes.Count == 0)
         {
             return null;

@@ -9,12 +9,16 @@ namespace SseDashboard.Bench.Measurement;
 internal sealed class RunState
 {
     private const int MaxTopics = 32;
+    private const int AllTopics = int.MinValue;
+    private const int NotSeenYet = -2;
     private readonly Lock _lock = new();
     private readonly byte[][] _topicNames = new byte[MaxTopics][];
     private readonly long[] _lastRegistered = new long[MaxTopics + 1];
     private readonly long[] _lastRegisteredTicks = new long[MaxTopics + 1];
     private readonly Dictionary<(int Topic, long Id), long> _published = [];
     private int _topicCount;
+    private byte[]? _timedName;
+    private int _timedTopic = AllTopics;
     private long _windowStart = long.MaxValue;
     private long _windowEnd = long.MaxValue;
 
@@ -36,6 +40,19 @@ internal sealed class RunState
         get => Volatile.Read(ref _windowEnd);
         set => Volatile.Write(ref _windowEnd, value);
     }
+
+    /// <summary>The one topic whose events <see cref="Latency"/> times (null, the default: every topic).</summary>
+    public string? TimedTopic
+    {
+        get => _timedName is null ? null : Encoding.UTF8.GetString(_timedName);
+        init
+        {
+            _timedName = value is null ? null : Encoding.UTF8.GetBytes(value);
+            _timedTopic = value is null ? AllTopics : NotSeenYet;
+        }
+    }
+
+    public bool IsTimed(int topic) => _timedTopic == AllTopics || topic == Volatile.Read(ref _timedTopic);
 
     public bool InWindow(long publishedTicks) => publishedTicks >= WindowStart && publishedTicks < WindowEnd;
 
@@ -78,6 +95,11 @@ internal sealed class RunState
 
             _topicNames[_topicCount] = name.ToArray();
             var index = _topicCount;
+            if (_timedName is not null && name.SequenceEqual(_timedName))
+            {
+                Volatile.Write(ref _timedTopic, index);
+            }
+
             Volatile.Write(ref _topicCount, index + 1);
             return index;
         }

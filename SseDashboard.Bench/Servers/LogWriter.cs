@@ -7,8 +7,8 @@ namespace SseDashboard.Bench.Servers;
 /// <summary>Appends numbered, time-stamped lines to the file the dashboard tails, at a fixed rate.</summary>
 internal static class LogWriter
 {
-    /// <summary>Writes until cancelled; returns how many lines it wrote (sequence numbers 0..n-1).</summary>
-    public static async Task<long> WriteAsync(string path, int linesPerSecond, CancellationToken cancellationToken)
+    /// <summary>Writes until cancelled or <paramref name="maxLines"/> are written; returns how many lines it wrote (sequence numbers 0..n-1).</summary>
+    public static async Task<long> WriteAsync(string path, int linesPerSecond, CancellationToken cancellationToken, long maxLines = long.MaxValue)
     {
         await using var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
         var builder = new StringBuilder();
@@ -17,10 +17,10 @@ internal static class LogWriter
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
         try
         {
-            while (await timer.WaitForNextTickAsync(cancellationToken))
+            while (written < maxLines && await timer.WaitForNextTickAsync(cancellationToken))
             {
                 // Catch up to the rate whatever the timer's jitter: lines due by now.
-                var due = (long)(clock.Elapsed.TotalSeconds * linesPerSecond);
+                var due = Math.Min(maxLines, (long)(clock.Elapsed.TotalSeconds * linesPerSecond));
                 if (due == written)
                 {
                     continue;

@@ -9,18 +9,24 @@ internal sealed class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly string _name;
     private readonly bool _graceful;
+    private readonly string? _workingDirectory;
 
-    private ServerProcess(string name, Process process, bool graceful)
+    private ServerProcess(string name, Process process, bool graceful, string? workingDirectory)
     {
         _name = name;
         _process = process;
         _graceful = graceful;
+        _workingDirectory = workingDirectory;
     }
 
     public int Pid => _process.Id;
 
-    /// <summary>The dashboard's Release build, quiet logs, on loopback, with extra <c>Dashboard__*</c> settings.</summary>
-    public static ServerProcess StartDashboard(string repoRoot, int port, IReadOnlyDictionary<string, string> settings)
+    /// <summary>
+    /// The dashboard's Release build on loopback, with extra <c>Dashboard__*</c> settings, in a fresh working directory
+    /// (its <c>logs/</c>, removed on dispose). Quiet logs unless <paramref name="quietLogs"/> is false: then the
+    /// defaults, Information to the console and to <c>logs/</c>, which the log tail follows by default.
+    /// </summary>
+    public static ServerProcess StartDashboard(string repoRoot, int port, IReadOnlyDictionary<string, string> settings, bool quietLogs = true)
     {
         var dll = Path.Combine(repoRoot, "SseDashboard", "bin", "Release", "net10.0", "SseDashboard.dll");
         if (!File.Exists(dll))
@@ -34,16 +40,20 @@ internal sealed class ServerProcess : IAsyncDisposable
         info.ArgumentList.Add($"http://127.0.0.1:{port}");
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        // Request logging for 10,000 connections would measure the logger, not the hub.
-        info.Environment["Serilog__MinimumLevel__Default"] = "Warning";
-        info.Environment["Serilog__MinimumLevel__Override__Microsoft.AspNetCore.HttpLogging"] = "Warning";
-        info.Environment["Serilog__MinimumLevel__Override__Microsoft.Hosting.Lifetime"] = "Warning";
+        if (quietLogs)
+        {
+            // Request logging for 10,000 connections would measure the logger, not the hub.
+            info.Environment["Serilog__MinimumLevel__Default"] = "Warning";
+            info.Environment["Serilog__MinimumLevel__Override__Microsoft.AspNetCore.HttpLogging"] = "Warning";
+            info.Environment["Serilog__MinimumLevel__Override__Microsoft.Hosting.Lifetime"] = "Warning";
+        }
+
         foreach (var (key, value) in settings)
         {
             info.Environment[key] = value;
         }
 
-        return Start("dashboard", info, graceful: true);
+        return Start("dashboard", info, graceful: true, info.WorkingDirectory);
     }
 
     /// <summary>A peer from its shell command (e.g. <c>cd ../shared/peers/go-sse &amp;&amp; exec ./go-sse ...</c>).</summary>
@@ -52,10 +62,10 @@ internal sealed class ServerProcess : IAsyncDisposable
         var info = new ProcessStartInfo("/bin/sh");
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(command);
-        return Start(name, info, graceful: false);
+        return Start(name, info, graceful: false, workingDirectory: null);
     }
 
-    private static ServerProcess Start(string name, ProcessStartInfo info, bool graceful)
+    private static ServerProcess Start(string name, ProcessStartInfo info, bool graceful, string? workingDirectory)
     {
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
@@ -71,7 +81,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new ServerProcess(name, process, graceful);
+        return new ServerProcess(name, process, graceful, workingDirectory);
     }
 
     /// <summary>Waits until the port accepts connections (bounded), failing early if the process exits.</summary>
@@ -137,5 +147,9 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        if (_workingDirectory is not null && Directory.Exists(_workingDirectory))
+        {
+            Directory.Delete(_workingDirectory, recursive: true);
+        }
     }
 }

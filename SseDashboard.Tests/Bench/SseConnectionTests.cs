@@ -41,4 +41,22 @@ public sealed class SseConnectionTests
         Assert.Equal(1, client.IdsBackwards);
         Assert.Equal(2, run.Latency.Count);
     }
+
+    [Fact]
+    public void TimedTopic_OnlyItsEventsAreTimed_AndTheFirstEventIsNoted()
+    {
+        var run = new RunState { WindowStart = 100, WindowEnd = 200, TimedTopic = "clock" };
+        ISseHandler connection = new SseConnection(run);
+        var log = connection.TopicIndex("log"u8);
+        var clock = connection.TopicIndex("clock"u8);
+
+        connection.OnEvent(log, 1, publishedTicks: 150, receivedTicks: 900_150);
+        connection.OnEvent(clock, 2, publishedTicks: 160, receivedTicks: 10_160);
+
+        var client = (SseConnection)connection;
+        Assert.True(client.FirstEvent.Task.IsCompletedSuccessfully);
+        Assert.Equal(2, client.EventsInWindow);
+        Assert.Equal(1, run.Latency.Count);
+        Assert.Equal(1.0, run.Latency.MaxMilliseconds, 3);
+    }
 }

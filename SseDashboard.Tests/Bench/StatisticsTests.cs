@@ -41,8 +41,17 @@ public sealed class StatisticsTests
 
         Assert.Equal([1000, 10000], options.Clients);
         Assert.Equal(TimeSpan.FromMilliseconds(500), options.Duration);
-        Assert.Equal(["fanout", "idle", "log"], options.Scenarios.Order());
+        Assert.Equal(["fanout", "fanout-clock", "flood", "idle", "log", "stalled", "storm"], options.Scenarios.Order());
         Assert.Equal(42, Assert.Single(options.Peers).Pid);
+    }
+
+    [Fact]
+    public void Options_NewScenarios_ParseOneByOne()
+    {
+        var options = BenchOptions.Parse(["--scenario", "storm,stalled,flood,fanout-clock", "--flood-lines", "5000"]);
+
+        Assert.Equal(["fanout-clock", "flood", "stalled", "storm"], options.Scenarios.Order());
+        Assert.Equal(5000, options.FloodLines);
     }
 
     [Theory]
@@ -50,7 +59,8 @@ public sealed class StatisticsTests
     [InlineData("--duration", "2m")]
     [InlineData("--format", "xml")]
     [InlineData("--peer", "no-equals-sign")]
-    [InlineData("--scenario", "storm")]
+    [InlineData("--scenario", "hurricane")]
+    [InlineData("--flood-lines", "-1")]
     public void Options_BadValue_IsAnErrorNamingTheOption(string option, string value)
     {
         var error = Assert.Throws<ArgumentException>(() => BenchOptions.Parse([option, value]));

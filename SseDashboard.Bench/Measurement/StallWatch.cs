@@ -1,0 +1,103 @@
+using SseDashboard.Bench.Client;
+
+namespace SseDashboard.Bench.Measurement;
+
+/// <summary>
+/// Watches the server's sockets of stalled clients through <c>/proc/net/tcp</c> once a second: the largest send
+/// queue each one reaches, and when it leaves ESTABLISHED (the server dropped it); the server's RSS along the way.
+/// </summary>
+internal sealed class StallWatch
+{
+    private readonly TimeSpan _every;
+    private readonly int _serverPort;
+    private readonly int? _pid;
+    private readonly StalledConnection[] _stalled;
+    private readonly long[] _maxTx;
+    private readonly bool[] _seen;
+    private readonly DateTime?[] _droppedAt;
+
+    public StallWatch(int serverPort, int? pid, IReadOnlyList<StalledConnection> stalled, TimeSpan? every = null)
+    {
+        _every = every ?? TimeSpan.FromSeconds(1);
+        _serverPort = serverPort;
+        _pid = pid;
+        _stalled = [.. stalled];
+        _maxTx = new long[_stalled.Length];
+        _seen = new bool[_stalled.Length];
+        _droppedAt = new DateTime?[_stalled.Length];
+        RssStartKb = pid is { } p ? ProcSample.Read(p)?.RssKb : null;
+        RssPeakKb = RssStartKb;
+        Poll();
+    }
+
+    public long? RssStartKb { get; }
+
+    public long? RssPeakKb { get; private set; }
+
+    public long? RssEndKb { get; private set; }
+
+    public bool AllDropped => _droppedAt.All(d => d is not null);
+
+    /// <summary>Polls until <paramref name="until"/> or until every stalled socket is dropped, whichever is first.</summary>
+    public async Task WatchAsync(DateTime until, CancellationToken cancellationToken = default)
+    {
+        while (!AllDropped && DateTime.UtcNow < until && !cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_every, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            Poll();
+        }
+
+        RssEndKb = _pid is { } p ? ProcSample.Read(p)?.RssKb : null;
+    }
+
+    /// <summary>Seconds from each stalled client's request to its server socket leaving ESTABLISHED (null: not dropped).</summary>
+    public List<double?> DropSeconds() =>
+        _stalled.Select((s, i) => _droppedAt[i] is { } at ? (at - s.StoppedReadingAt).TotalSeconds : (double?)null).ToList();
+
+    /// <summary>The largest tx_queue seen per stalled socket (only those seen on the server at all).</summary>
+    public long[] MaxTxQueues() => _maxTx.Where((_, i) => _seen[i]).ToArray();
+
+    private void Poll()
+    {
+        var now = DateTime.UtcNow;
+        var established = new Dictionary<int, TcpSocket>();
+        foreach (var s in TcpTable.Read())
+        {
+            if (s.LocalPort == _serverPort && s.State == TcpSocket.Established)
+            {
+                established[s.RemotePort] = s;
+            }
+        }
+
+        for (var i = 0; i < _stalled.Length; i++)
+        {
+            if (_droppedAt[i] is not null)
+            {
+                continue;
+            }
+
+            if (established.TryGetValue(_stalled[i].LocalPort, out var socket))
+            {
+                _seen[i] = true;
+                _maxTx[i] = Math.Max(_maxTx[i], socket.TxQueue);
+            }
+            else if (_seen[i])
+            {
+                _droppedAt[i] = now;
+            }
+        }
+
+        if (_pid is { } p && ProcSample.Read(p)?.RssKb is { } rss)
+        {
+            RssPeakKb = Math.Max(RssPeakKb ?? 0, rss);
+        }
+    }
+}

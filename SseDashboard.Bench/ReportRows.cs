@@ -1,0 +1,46 @@
+namespace SseDashboard.Bench;
+
+/// <summary>The rows a scenario adds to the common table: log lines, storm waves, stalled clients, the flood.</summary>
+internal static class ReportRows
+{
+    public static IEnumerable<(string Label, Func<LoadResult, string> Value)> ScenarioRows(List<LoadResult> rs)
+    {
+        if (rs.Any(r => r.LogLinesWritten is not null))
+        {
+            yield return ("log lines written", r => $"{r.LogLinesWritten:N0}");
+            yield return ("log lines/s per client avg/min", r => $"{F(r.LogLinesPerSecondPerClientAvg)}/{F(r.LogLinesPerSecondPerClientMin)}");
+            yield return ("log lines lost", r => $"{r.LogLinesLost:N0}");
+            yield return ("log lines duplicated", r => $"{r.LogLinesDuplicated:N0}");
+            yield return ("log lag p50/p99/max ms", r => $"{F(r.LogLagMsP50)}/{F(r.LogLagMsP99)}/{F(r.LogLagMsMax)}");
+        }
+
+        if (rs.Any(r => r.Storm is not null))
+        {
+            yield return ("first event received", r => $"{r.Storm?.FirstEvents:N0}/{r.Clients:N0}");
+            yield return ("absorbed in s (attempt → all first events)", r => r.Storm is not { } s ? "–"
+                : s.AbsorbSeconds is { } a ? F(a) : $"not all ({F(s.WaveSeconds)} s)");
+            yield return ("clock window after absorbed s", r => F(r.Storm?.LatencyWindowSeconds));
+        }
+
+        if (rs.Any(r => r.Stalled is not null))
+        {
+            yield return ("stalled connections", r => r.Stalled is { } s ? $"{s.StalledConnected:N0}/{s.Stalled:N0}" : "–");
+            yield return ("dropped by the server", r => r.Stalled is { } s ? $"{s.Dropped:N0} (stall timeout {F(s.StallTimeoutSeconds)} s)" : "–");
+            yield return ("drop s after request min/median/max", r => r.Stalled is { } s ? $"{F(s.DropSecondsMin)}/{F(s.DropSecondsMedian)}/{F(s.DropSecondsMax)}" : "–");
+            yield return ("closed, as the client read it at the end", r => r.Stalled is { } s ? $"{s.ClosedSeenByClient:N0}" : "–");
+            yield return ("server tx_queue per stalled max/median KB", r => r.Stalled is { } s ? $"{F(s.TxQueueMaxBytes / 1024.0)}/{F(s.TxQueueMedianBytes / 1024.0)}" : "–");
+            yield return ("server RSS start→peak→end MB", r => r.Stalled is { } s ? $"{F(s.ServerRssStartMb)}→{F(s.ServerRssPeakMb)}→{F(s.ServerRssEndMb)}" : "–");
+            yield return ("healthy clock p99 with/without", r => F(r.Stalled?.HealthyP99Ratio));
+        }
+
+        if (rs.Any(r => r.Flood is not null))
+        {
+            yield return ("flood lines written / in s", r => r.Flood is { } f ? $"{f.LinesWritten:N0} / {F(f.WriteSeconds)}" : "–");
+            yield return ("probe: lines delivered", r => $"{r.Flood?.LinesDelivered:N0}");
+            yield return ("probe: lines skipped (markers)", r => r.Flood is { } f ? $"{f.LinesSkipped:N0} ({f.SkippedMarkers:N0})" : "–");
+            yield return ("probe: unaccounted", r => $"{r.Flood?.Unaccounted:N0}");
+        }
+    }
+
+    private static string F(double? value) => Report.F(value);
+}

@@ -1,0 +1,77 @@
+namespace SseDashboard.Bench;
+
+/// <summary>The targets that apply to one table (scenario, client count), each with what was measured.</summary>
+internal static class ReportTargets
+{
+    public static IEnumerable<string> For(string scenario, int clients, List<LoadResult> rs)
+    {
+        var d = rs.FirstOrDefault(r => r.Server is "dashboard" or "target");
+        var go = rs.FirstOrDefault(r => r.Server.Contains("go", StringComparison.OrdinalIgnoreCase));
+        switch (scenario)
+        {
+            case "fanout" when d is { ConnectionsHeld: > 0 }:
+                yield return Check("0 lost events", d.EventsLost == 0 && d.ConnectionsHeld == clients, $"{d.EventsLost} lost, {d.ConnectionsHeld:N0}/{clients:N0} held");
+                if (clients >= 10_000)
+                {
+                    yield return Check("server CPU per delivered event ≤ 12 µs", d.ServerCpuMicrosPerEvent <= 12, $"{F(d.ServerCpuMicrosPerEvent)} µs");
+                    yield return RssPerConnection(d);
+                    if (go is not null)
+                    {
+                        yield return Check($"p99 no worse than {go.Server}'s", d.LatencyMsP99 <= go.LatencyMsP99, $"{F(d.LatencyMsP99)} vs {F(go.LatencyMsP99)} ms");
+                    }
+                }
+                else if (clients <= 1_000)
+                {
+                    yield return Check("p99 ≤ 20 ms", d.LatencyMsP99 <= 20, $"{F(d.LatencyMsP99)} ms");
+                }
+
+                break;
+            case "fanout-clock" when d is { ConnectionsHeld: > 0 }:
+                yield return Check("0 lost events", d.EventsLost == 0 && d.ConnectionsHeld == clients, $"{d.EventsLost} lost, {d.ConnectionsHeld:N0}/{clients:N0} held");
+                yield return go is null
+                    ? "–      server CPU per event ≤ the Go hub's: no go peer in this run (--peer go-sse=…)"
+                    : Check($"server CPU per event ≤ {go.Server}'s", d.ServerCpuMicrosPerEvent <= go.ServerCpuMicrosPerEvent, $"{F(d.ServerCpuMicrosPerEvent)} vs {F(go.ServerCpuMicrosPerEvent)} µs");
+                yield return RssPerConnection(d);
+                break;
+            case "idle" when d is { ConnectionsHeld: > 0 }:
+                yield return Check("idle server CPU < 5 %", d.ServerCpuPercent < 5, $"{F(d.ServerCpuPercent)} % of one core");
+                break;
+            case "log" when d is { LogLinesWritten: not null }:
+                yield return Check("0 lines lost", d.LogLinesLost == 0, $"{d.LogLinesLost:N0} lost");
+                yield return Check("write→receive lag p99 ≤ 500 ms", d.LogLagMsP99 <= 500, $"{F(d.LogLagMsP99)} ms");
+                break;
+            case "storm":
+                foreach (var wave in rs.Where(r => r.Storm is not null))
+                {
+                    var w = $"wave {wave.Storm!.Wave}:";
+                    yield return Check($"{w} 0 connect errors", wave.Errors == 0, $"{wave.Errors:N0}");
+                    yield return Check($"{w} absorbed ≤ 5 s", wave.Storm.AbsorbSeconds <= 5, wave.Storm.AbsorbSeconds is { } a ? $"{F(a)} s" : $"{wave.Storm.FirstEvents:N0}/{clients:N0} in {F(wave.Storm.WaveSeconds)} s");
+                    yield return Check($"{w} clock p99 ≤ 250 ms", wave.LatencyMsP99 <= 250, $"{F(wave.LatencyMsP99)} ms");
+                }
+
+                break;
+            case "stalled" when rs.FirstOrDefault(r => r.Stalled is not null) is { Stalled: { } s }:
+                yield return Check("healthy clock p99 with/without stalled ≤ 1.2", s.HealthyP99Ratio <= 1.2, F(s.HealthyP99Ratio));
+                yield return Check("server tx_queue per stalled socket ≤ 256 KB", s.TxQueueMaxBytes <= 256 * 1024, $"max {F(s.TxQueueMaxBytes / 1024.0)} KB, median {F(s.TxQueueMedianBytes / 1024.0)} KB");
+                yield return Check(
+                    "the server drops every stalled connection",
+                    s.StalledConnected > 0 && s.Dropped == s.StalledConnected,
+                    s.Dropped == 0 ? "none dropped: stall timeout not available" : $"{s.Dropped:N0}/{s.StalledConnected:N0}, median {F(s.DropSecondsMedian)} s after the request");
+                break;
+            case "flood" when d is { Flood: { } f }:
+                yield return Check("clock p99 during the flood and the 10 s after ≤ 250 ms", d.LatencyMsP99 <= 250, $"{F(d.LatencyMsP99)} ms");
+                yield return Check(
+                    "unaccounted lines (written − delivered − skipped) = 0",
+                    f.Unaccounted == 0,
+                    $"{f.Unaccounted:N0}{(f.SkippedMarkers == 0 ? " (no skipped markers: rate limit not available)" : "")}");
+                break;
+        }
+    }
+
+    private static string RssPerConnection(LoadResult d) =>
+        Check("≤ 12 KB server RSS per connection", d.ServerRssKbPerConnection <= 12, $"{F(d.ServerRssKbPerConnection)} KB");
+
+    private static string Check(string target, bool met, string measured) => $"{(met ? "MET " : "MISSED")} {target}: {measured}";
+
+    private static string F(double? value) => Report.F(value);
+}

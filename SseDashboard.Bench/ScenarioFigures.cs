@@ -1,0 +1,81 @@
+namespace SseDashboard.Bench;
+
+/// <summary>One wave of the storm: N clients connecting at once.</summary>
+internal sealed class StormFigures
+{
+    public int Wave { get; set; }
+
+    /// <summary>First connect attempt to the last connection's first event; null when not all N got there.</summary>
+    public double? AbsorbSeconds { get; set; }
+
+    /// <summary>How long the wave took, absorbed or not (to the last first event, or until giving up).</summary>
+    public double WaveSeconds { get; set; }
+
+    public int FirstEvents { get; set; }
+
+    /// <summary>The window after absorption over which the clock's latency is measured.</summary>
+    public double LatencyWindowSeconds { get; set; }
+}
+
+/// <summary>What 1 % of clients that never read cost the server, and when it let them go.</summary>
+internal sealed class StalledFigures
+{
+    public int Stalled { get; set; }
+
+    public int StalledConnected { get; set; }
+
+    /// <summary><c>Dashboard:Sse:StallTimeout</c> as given with --server-env (the server's default otherwise).</summary>
+    public double StallTimeoutSeconds { get; set; }
+
+    /// <summary>Per stalled connection: seconds from its request (it never read) to its server socket leaving ESTABLISHED.</summary>
+    public List<double?> DropSeconds { get; set; } = [];
+
+    public int Dropped { get; set; }
+
+    public double? DropSecondsMin { get; set; }
+
+    public double? DropSecondsMedian { get; set; }
+
+    public double? DropSecondsMax { get; set; }
+
+    /// <summary>Stalled sockets that read end-of-stream or a reset at the end: closed by the server, seen from the client.</summary>
+    public int ClosedSeenByClient { get; set; }
+
+    /// <summary>The server socket's tx_queue (/proc/net/tcp), the largest seen per stalled socket: max and median of those.</summary>
+    public long? TxQueueMaxBytes { get; set; }
+
+    public long? TxQueueMedianBytes { get; set; }
+
+    public double? ServerRssStartMb { get; set; }
+
+    public double? ServerRssPeakMb { get; set; }
+
+    public double? ServerRssEndMb { get; set; }
+
+    /// <summary>Peak minus start: what the run cost the server's memory at most.</summary>
+    public double? ServerRssDeltaMb { get; set; }
+
+    /// <summary>The healthy clients' clock p99 with the stalled ones over without them.</summary>
+    public double? HealthyP99Ratio { get; set; }
+}
+
+/// <summary>A burst of log lines far over the server's rate limit, as one json probe connection saw it.</summary>
+internal sealed class FloodFigures
+{
+    public long LinesWritten { get; set; }
+
+    public double WriteSeconds { get; set; }
+
+    /// <summary>Distinct lines the probe received.</summary>
+    public long LinesDelivered { get; set; }
+
+    public long SkippedMarkers { get; set; }
+
+    /// <summary>What the server's <c>skipped</c> markers add up to.</summary>
+    public long LinesSkipped { get; set; }
+
+    /// <summary>Written − delivered − skipped: lines neither delivered nor owned up to.</summary>
+    public long Unaccounted { get; set; }
+
+    public bool ProbeHeld { get; set; }
+}
