@@ -69,9 +69,10 @@ internal sealed class SubscriptionStore
 
     /// <summary>
     /// Queues the events to every subscription that wants them, all of them in one pass so a writer finds them
-    /// together (one write). A subscription whose queue overflows is told so after the lock is let go.
+    /// together (one write). A subscription whose queue overflows is told so after the lock is let go. An array, not a
+    /// list interface: this runs for every subscription on every publish, and foreach over an interface allocates.
     /// </summary>
-    public void FanOut(IReadOnlyList<SseEvent> events)
+    public void FanOut(SseEvent[] events)
     {
         var anyTopic = 0UL;
         foreach (var e in events)
