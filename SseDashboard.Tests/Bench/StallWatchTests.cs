@@ -17,8 +17,8 @@ public sealed class StallWatchTests
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         var target = await SseTarget.ResolveAsync($"http://127.0.0.1:{port}/sse");
-        using var stalled = await StalledConnection.OpenAsync(target, 4096, CancellationToken.None);
-        using var server = await listener.AcceptSocketAsync();
+        using var stalled = await StalledConnection.OpenAsync(target, 4096, TestContext.Current.CancellationToken);
+        using var server = await listener.AcceptSocketAsync(TestContext.Current.CancellationToken);
 
         // The server writes until the kernel takes no more: the client reads nothing.
         server.Blocking = false;
@@ -39,7 +39,7 @@ public sealed class StallWatchTests
         }
 
         server.Close();
-        await watch.WatchAsync(DateTime.UtcNow.AddSeconds(10));
+        await watch.WatchAsync(DateTime.UtcNow.AddSeconds(10), TestContext.Current.CancellationToken);
 
         Assert.True(watch.AllDropped);
         Assert.InRange(Assert.Single(watch.DropSeconds())!.Value, 0, 10);
