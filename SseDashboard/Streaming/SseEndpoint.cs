@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Globalization;
+using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
@@ -9,6 +9,9 @@ namespace SseDashboard.Streaming;
 /// <summary><c>GET /sse</c>: one connection, the requested topics, each event written as the hub encoded it.</summary>
 public static class SseEndpoint
 {
+    /// <summary>Most bytes written to a connection between flushes: the stall watch times each step, not a whole catch-up.</summary>
+    private const int FlushBytes = 64 * 1024;
+
     public static async Task HandleAsync(HttpContext context, EventHub hub, StreamingMetrics metrics, TimeProvider timeProvider, IOptions<SseOptions> options)
     {
         if (SseRequest.TryParse(context.Request, hub, out var request) is { } problem)
@@ -40,14 +43,11 @@ public static class SseEndpoint
         }
     }
 
-    /// <summary>Most bytes written to a connection between flushes: the stall watch times each step, not a whole catch-up.</summary>
-    private const int FlushBytes = 64 * 1024;
-
     /// <summary>
     /// The <c>retry:</c> for one connection, uniform over [retry, 2 × retry): after a restart or a network blip the
     /// clients come back spread over a whole interval instead of in the same few milliseconds.
     /// </summary>
-    public static TimeSpan JitteredRetry(TimeSpan retry) =>
+    private static TimeSpan JitteredRetry(TimeSpan retry) =>
         TimeSpan.FromMilliseconds(Math.Floor(retry.TotalMilliseconds * (1 + Random.Shared.NextDouble())));
 
     private static async Task<DisconnectReason> StreamAsync(
