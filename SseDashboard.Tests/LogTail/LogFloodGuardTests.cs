@@ -27,6 +27,34 @@ public sealed class LogFloodGuardTests
     }
 
     [Fact]
+    public async Task BatchWhosePublishFails_IsNotRetried_ButReportedAsSkipped()
+    {
+        using var dir = new TempDirectory();
+        var log = dir.File("app.log");
+        await File.WriteAllTextAsync(log, "", TestContext.Current.CancellationToken);
+        var follower = new LogFollower(new LogTailOptions { Paths = [log] }, new FakeTimeProvider(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var published = new List<LogBatch>();
+        ValueTask Publish(LogBatch batch, CancellationToken _)
+        {
+            published.Add(batch);
+            return ValueTask.CompletedTask;
+        }
+
+        await follower.PollAsync(Publish, TestContext.Current.CancellationToken);
+        await File.AppendAllLinesAsync(log, ["lost 1", "lost 2", "lost 3"], TestContext.Current.CancellationToken);
+        await Assert.ThrowsAsync<IOException>(() => follower.PollAsync(
+            (batch, _) => batch.Kind == LogKinds.Lines ? throw new IOException("render failed") : ValueTask.CompletedTask,
+            TestContext.Current.CancellationToken));
+        await File.AppendAllLinesAsync(log, ["kept"], TestContext.Current.CancellationToken);
+        await follower.PollAsync(Publish, TestContext.Current.CancellationToken);
+
+        Assert.Equal(["kept"], published.Where(b => b.Kind == LogKinds.Lines).SelectMany(b => b.Lines).Select(l => l.Text));
+        var skipped = Assert.Single(published, b => b.Kind == LogKinds.Skipped);
+        Assert.Equal(3, skipped.Skipped);
+        Assert.Equal(log, skipped.File);
+    }
+
+    [Fact]
     public async Task Flood_PublishesAtMostTheLimit_AndASkippedMarker_DeliveredPlusSkippedEqualsWritten()
     {
         using var dir = new TempDirectory();

@@ -164,7 +164,7 @@ public sealed class SseEndpointLifetimeTests
     }
 
     /// <summary>A client that sends its request and then never reads a byte; returns once the hub has it.</summary>
-    private static async Task<TcpClient> ConnectStalledAsync(DashboardServer server, string path)
+    internal static async Task<TcpClient> ConnectStalledAsync(DashboardServer server, string path)
     {
         var hub = server.GetRequiredService<EventHub>();
         var before = hub.SubscriberCount;

@@ -1,7 +1,5 @@
 using System.Diagnostics.Metrics;
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using SseDashboard.Streaming;
 using SseDashboard.Tests.Infrastructure;
 
@@ -48,10 +46,7 @@ public sealed class SseProtectionTests
         var hub = server.GetRequiredService<EventHub>();
         var metrics = server.GetRequiredService<StreamingMetrics>();
         await using var healthy = await SseClient.ConnectAsync(server.Client, "/sse?topics=gauge&format=json");
-        using var stalled = new TcpClient { ReceiveBufferSize = 4096 };
-        await stalled.ConnectAsync(server.BaseAddress.Host, server.BaseAddress.Port, Ct);
-        await stalled.GetStream().WriteAsync(Encoding.ASCII.GetBytes($"GET /sse?topics=gauge HTTP/1.1\r\nHost: {server.BaseAddress.Authority}\r\n\r\n"), Ct);
-        await Eventually.TrueAsync(() => hub.SubscriberCount == 2, TimeSpan.FromSeconds(5), "both clients subscribed");
+        using var stalled = await SseEndpointLifetimeTests.ConnectStalledAsync(server, "/sse?topics=gauge");
 
         // A state topic coalesces, so its queue never overflows: only the stall watch can end this connection.
         var big = new string('x', 64 * 1024);

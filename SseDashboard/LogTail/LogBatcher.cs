@@ -53,18 +53,9 @@ internal sealed class LogBatcher(
         while (_lines.Count > 0)
         {
             var count = Math.Min(maxLines, _lines.Count);
-            var batch = _lines.GetRange(0, count);
+            // Taken off only once published: a batch whose publish fails is still pending when the look is abandoned.
+            await publish(new LogBatch(timeProvider.GetUtcNow(), _file, LogKinds.Lines, _lines.GetRange(0, count)), cancellationToken);
             _lines.RemoveRange(0, count);
-            try
-            {
-                await publish(new LogBatch(timeProvider.GetUtcNow(), _file, LogKinds.Lines, batch), cancellationToken);
-            }
-            catch
-            {
-                // Not retried (a failure that repeats would stall the panel), but counted: delivered + skipped = written.
-                Abandon(count);
-                throw;
-            }
         }
     }
 
@@ -74,12 +65,15 @@ internal sealed class LogBatcher(
         await publish(new LogBatch(timeProvider.GetUtcNow(), file, kind, [], error), cancellationToken);
     }
 
-    /// <summary>Counts the lines still waiting (and <paramref name="alsoLost"/> more) as skipped: the look failed before they went out.</summary>
-    public void Abandon(int alsoLost = 0)
+    /// <summary>
+    /// Counts the lines still waiting as skipped: the look failed (a publish or a read) before they went out. They are
+    /// not retried, since a failure that repeats would stall the panel, but delivered + skipped still equals written.
+    /// </summary>
+    public void Abandon()
     {
         if (_file is not null)
         {
-            limit.Unpublished(_file, _lines.Count + alsoLost);
+            limit.Unpublished(_file, _lines.Count);
         }
 
         _lines.Clear();

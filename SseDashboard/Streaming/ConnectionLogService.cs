@@ -18,27 +18,20 @@ public sealed partial class ConnectionLogService(
     IOptions<ConnectionLogOptions> options,
     ILogger<ConnectionLogService> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var last = metrics.Totals();
-        using var timer = new PeriodicTimer(options.Value.Interval, timeProvider);
-        try
+        return HeartbeatService.EveryAsync(options.Value.Interval, () =>
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            var now = metrics.Totals();
+            var (opened, closed) = (now.Opened - last.Opened, now.Closed - last.Closed);
+            if (opened != 0 || closed != 0)
             {
-                var now = metrics.Totals();
-                var (opened, closed) = (now.Opened - last.Opened, now.Closed - last.Closed);
-                if (opened != 0 || closed != 0)
-                {
-                    LogChurn(logger, now.Connections, opened, closed);
-                }
-
-                last = now;
+                LogChurn(logger, now.Connections, opened, closed);
             }
-        }
-        catch (OperationCanceledException)
-        {
-        }
+
+            last = now;
+        }, timeProvider, stoppingToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "SSE clients {Connections:N0} (+{Opened:N0} −{Closed:N0})")]

@@ -58,8 +58,6 @@ public static class StreamingExtensions
     public static WebApplication MapStreaming(this WebApplication app)
     {
         var hub = app.Services.GetRequiredService<EventHub>();
-        app.Services.GetRequiredService<StreamingMetrics>().QueueDepth = () => hub.QueuedEvents;
-
         // Open streams end cleanly as soon as shutdown starts, so Kestrel need not wait for them.
         app.Lifetime.ApplicationStopping.Register(hub.Complete);
 

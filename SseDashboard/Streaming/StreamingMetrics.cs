@@ -39,7 +39,7 @@ public sealed class StreamingMetrics
     private long _events;
     private long _bytes;
 
-    public StreamingMetrics(IMeterFactory meterFactory)
+    public StreamingMetrics(IMeterFactory meterFactory, EventHub hub)
     {
         var meter = meterFactory.Create(MeterName);
         meter.CreateObservableUpDownCounter("sse.connections", () => Volatile.Read(ref _connections), "{connection}", "Open SSE connections");
@@ -47,11 +47,8 @@ public sealed class StreamingMetrics
         _bytesWritten = meter.CreateCounter<long>("sse.bytes_written", "By", "Bytes written to SSE connections");
         _disconnects = meter.CreateCounter<long>("sse.disconnects", "{connection}", "SSE connections ended (or refused), by reason");
         _publishToWrite = meter.CreateHistogram<double>("sse.publish_to_write", "ms", "Time from an event's publish to its write to a connection");
-        meter.CreateObservableGauge("sse.queue_depth", () => QueueDepth?.Invoke() ?? 0, "{event}", "Entries queued for all connections, not yet written");
+        meter.CreateObservableGauge("sse.queue_depth", () => hub.QueuedEvents, "{event}", "Entries queued for all connections, not yet written");
     }
-
-    /// <summary>Reads the entries queued across subscriptions (set where the hub is mapped).</summary>
-    internal Func<long>? QueueDepth { get; set; }
 
     public long Connections => Volatile.Read(ref _connections);
 
