@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Serilog;
+using SseDashboard.Auth;
 using SseDashboard.Clock;
 using SseDashboard.Logging;
 using SseDashboard.LogTail;
@@ -30,13 +31,19 @@ public static class DashboardApp
         builder.AddLogTail();
         builder.AddServerPanel();
 
+        // Who may look: login token, proxy users or none; embed tokens; who may stream what.
+        builder.AddDashboardAuth();
+
         // The page, the embeddable panels and their front-end files.
         builder.AddPages();
 
         var app = builder.Build();
 
         app.UseRequestLogging();
+        app.UsePages();
+        app.UseDashboardAuth();
         app.MapStreaming();
+        app.MapAuth();
         app.MapPages();
         return app;
     }

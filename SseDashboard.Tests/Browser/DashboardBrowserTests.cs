@@ -94,7 +94,14 @@ public sealed class DashboardBrowserTests(Chromium chromium)
     [Fact]
     public async Task Page_ServerRestartedUnderIt_ReconnectsAndRecovers()
     {
-        var settings = new Dictionary<string, string?> { ["Dashboard:Sse:Retry"] = "00:00:00.2", ["Dashboard:Clock:Interval"] = "00:00:00.2" };
+        // One data path for both runs: the session cookie survives the restart, as it does for a reader.
+        using var data = new TempDirectory();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Dashboard:Sse:Retry"] = "00:00:00.2",
+            ["Dashboard:Clock:Interval"] = "00:00:00.2",
+            ["Dashboard:DataPath"] = data.Path,
+        };
         await using var first = await LogFeed.StartAsync(settings);
         var port = first.Server.BaseAddress.Port;
         await using var browser = await chromium.NewPageAsync();
@@ -146,7 +153,8 @@ public sealed class DashboardBrowserTests(Chromium chromium)
         await Expect(lightReader.Page.Locator("#panel-clock")).ToHaveCSSAsync("background-color", "rgb(22, 27, 34)");
     }
 
-    internal static string Url(DashboardServer server, string path) => new Uri(server.BaseAddress, path).ToString();
+    /// <summary>The page at <paramref name="path"/>, reached through the login link as a reader would.</summary>
+    internal static string Url(DashboardServer server, string path) => server.LoginUrl(path);
 
     internal static Task ExpectStatusAsync(IPage page, string status) =>
         Expect(page.Locator("[data-conn-status]")).ToHaveAttributeAsync("data-conn-status", status);

@@ -44,14 +44,52 @@ public sealed class EmbedBrowserTests(Chromium chromium)
     }
 
     [Fact]
-    public async Task Sse_ReadDirectlyFromAllowedOrigin_WorksAndFromAnotherIsRefused()
+    public async Task EmbedToken_InIframeFromItsOrigin_IsLiveWithoutALogin()
+    {
+        await using var tool = await HostPage.StartAsync();
+        await using var server = await DashboardServer.StartAsync(new Dictionary<string, string?> { ["Dashboard:Clock:Interval"] = "00:00:00.2" });
+        var token = await server.CreateEmbedTokenAsync(["clock"], [tool.Origin]);
+        await using var browser = await chromium.NewPageAsync();
+        var page = browser.Page;
+
+        await page.GotoAsync(tool.Url("/frame?src=" + Uri.EscapeDataString(new Uri(server.BaseAddress, token.GetProperty("url").GetString()).ToString())));
+
+        var frame = page.FrameLocator("#embed");
+        await Expect(frame.Locator("[data-conn-status]")).ToHaveAttributeAsync("data-conn-status", "connected");
+        var time = frame.Locator("#panel-clock time.clock-time");
+        var painted = await time.GetAttributeAsync("datetime");
+        await Expect(time).Not.ToHaveAttributeAsync("datetime", painted!);
+        Assert.DoesNotContain(browser.Requests, url => url.Contains("/login", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task EmbedToken_InIframeFromAnotherOrigin_IsRefused()
     {
         await using var tool = await HostPage.StartAsync();
         await using var stranger = await HostPage.StartAsync();
-        await using var server = await StartDashboardAllowingAsync(tool);
+        await using var server = await DashboardServer.StartAsync();
+        var token = await server.CreateEmbedTokenAsync(["clock"], [tool.Origin]);
         await using var browser = await chromium.NewPageAsync();
         var page = browser.Page;
-        var sse = Uri.EscapeDataString(Url(server, "/sse?topics=clock"));
+
+        await page.GotoAsync(stranger.Url("/frame?src=" + Uri.EscapeDataString(new Uri(server.BaseAddress, token.GetProperty("url").GetString()).ToString())));
+
+        await Eventually.TrueAsync(
+            () => browser.Console.Any(m => m.Contains("frame-ancestors", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(10),
+            "Chromium reports the frame refused by the token's frame-ancestors");
+    }
+
+    [Fact]
+    public async Task Sse_ReadDirectlyWithAnEmbedToken_WorksFromItsOriginAndIsRefusedFromAnother()
+    {
+        await using var tool = await HostPage.StartAsync();
+        await using var stranger = await HostPage.StartAsync();
+        await using var server = await DashboardServer.StartAsync(new Dictionary<string, string?> { ["Dashboard:Clock:Interval"] = "00:00:00.2" });
+        var token = await server.CreateEmbedTokenAsync(["clock"], [tool.Origin]);
+        await using var browser = await chromium.NewPageAsync();
+        var page = browser.Page;
+        var sse = Uri.EscapeDataString(new Uri(server.BaseAddress, "/sse?embed=" + token.GetProperty("token").GetString()).ToString());
 
         await page.GotoAsync(tool.Url("/direct?sse=" + sse));
         await Expect(page).ToHaveTitleAsync(new System.Text.RegularExpressions.Regex("^received [0-9]+$"));

@@ -1,12 +1,19 @@
+using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace SseDashboard.Tests.Infrastructure;
 
-/// <summary>The real app on Kestrel at 127.0.0.1:0, with per-test configuration and its own temp directory.</summary>
+/// <summary>
+/// The real app on Kestrel at 127.0.0.1:0, with per-test configuration and its own temp directory (the data path
+/// too). It runs in the default Token mode with <see cref="Token"/>, which <see cref="Client"/> sends as a bearer.
+/// </summary>
 public sealed class DashboardServer : IAsyncDisposable
 {
+    /// <summary><c>Dashboard:Auth:Token</c> unless a test sets its own.</summary>
+    public const string Token = "test-token-0123456789abcdef";
+
     private readonly TempDirectory _directory;
 
     private DashboardServer(WebApplication app, TempDirectory directory)
@@ -15,9 +22,21 @@ public sealed class DashboardServer : IAsyncDisposable
         _directory = directory;
         BaseAddress = new Uri(app.Urls.First());
         // No draining of an abandoned response: disposing a stream closes its connection at once, as a browser does.
-        var handler = new SocketsHttpHandler { MaxResponseDrainSize = 0, ResponseDrainTimeout = TimeSpan.Zero };
-        Client = new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        Client = NewClient();
+        Client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
     }
+
+    /// <summary>A client with no credentials, its own cookies, and redirects left to the test.</summary>
+    public HttpClient NewClient()
+    {
+        // No draining of an abandoned response: disposing a stream closes its connection at once, as a browser does.
+        var handler = new SocketsHttpHandler { MaxResponseDrainSize = 0, ResponseDrainTimeout = TimeSpan.Zero, AllowAutoRedirect = false };
+        return new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    /// <summary>The login link the server would print, going on to <paramref name="returnUrl"/>.</summary>
+    public string LoginUrl(string returnUrl = "/") =>
+        new Uri(BaseAddress, $"/login?t={Uri.EscapeDataString(Token)}&ReturnUrl={Uri.EscapeDataString(returnUrl)}").ToString();
 
     public WebApplication App { get; }
 
@@ -27,6 +46,14 @@ public sealed class DashboardServer : IAsyncDisposable
     public Uri BaseAddress { get; }
 
     public HttpClient Client { get; }
+
+    /// <summary>Makes an embed token through <c>POST /api/embed-tokens</c>; the answer's JSON (id, token, expiresAt, url).</summary>
+    public async Task<System.Text.Json.JsonElement> CreateEmbedTokenAsync(string[] panels, string[]? origins = null, string expiresIn = "1.00:00:00")
+    {
+        using var response = await Client.PostAsJsonAsync("/api/embed-tokens", new { panels, origins = origins ?? [], expiresIn }, TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(TestContext.Current.CancellationToken);
+    }
 
     public T GetRequiredService<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
@@ -55,6 +82,8 @@ public sealed class DashboardServer : IAsyncDisposable
             ["Serilog:MinimumLevel:Default"] = "Warning",
             ["Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime"] = "Warning",
             ["Serilog:WriteTo:1:Args:path"] = Path.Combine(directory.Path, "logs", "dashboard-.log"),
+            ["Dashboard:Auth:Token"] = Token,
+            ["Dashboard:DataPath"] = Path.Combine(directory.Path, "data"),
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

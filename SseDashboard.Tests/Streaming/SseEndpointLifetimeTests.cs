@@ -170,7 +170,7 @@ public sealed class SseEndpointLifetimeTests
         var before = hub.SubscriberCount;
         var stalled = new TcpClient { ReceiveBufferSize = 4096 };
         await stalled.ConnectAsync(server.BaseAddress.Host, server.BaseAddress.Port, Ct);
-        await stalled.GetStream().WriteAsync(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: {server.BaseAddress.Authority}\r\n\r\n"), Ct);
+        await stalled.GetStream().WriteAsync(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: {server.BaseAddress.Authority}\r\nAuthorization: Bearer {DashboardServer.Token}\r\n\r\n"), Ct);
         await Eventually.TrueAsync(() => hub.SubscriberCount == before + 1, TimeSpan.FromSeconds(5), "the stalled client subscribed");
         return stalled;
     }

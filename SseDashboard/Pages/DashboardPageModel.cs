@@ -3,13 +3,14 @@ using Microsoft.AspNetCore.Html;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Options;
+using SseDashboard.Auth;
 using SseDashboard.Panels;
 using SseDashboard.Streaming;
 
 namespace SseDashboard.Pages;
 
 /// <summary>What the page and the embeds share: first paint from one hub snapshot, and the URL that resumes right after it.</summary>
-public abstract class DashboardPageModel(EventHub hub, PanelRenderer panels, IOptions<UiOptions> ui) : PageModel
+public abstract class DashboardPageModel(EventHub hub, PanelRenderer panels, IOptions<UiOptions> ui, IOptions<AuthOptions> auth) : PageModel
 {
     public string Title { get; private set; } = "SseDashboard";
 
@@ -21,6 +22,12 @@ public abstract class DashboardPageModel(EventHub hub, PanelRenderer panels, IOp
     public string ConnectUrl { get; private set; } = "";
 
     public IReadOnlyList<PanelView> Panels { get; private set; } = [];
+
+    /// <summary>Token mode's session: the page offers Log out.</summary>
+    public bool CanLogOut => auth.Value.Mode == AuthMode.Token && User.Identity?.AuthenticationType == AuthSchemes.Session;
+
+    /// <summary>Whoever may make embed tokens (not an embed itself) gets an Embed action on each panel.</summary>
+    public bool CanEmbed => !Embedded;
 
     protected EventHub Hub => hub;
 
@@ -41,6 +48,12 @@ public abstract class DashboardPageModel(EventHub hub, PanelRenderer panels, IOp
         var query = allTopics
             ? $"?lastEventId={lastEventId}"
             : $"?topics={Uri.EscapeDataString(string.Join(',', topics.Select(t => t.Name)))}&lastEventId={lastEventId}";
+        if (DashboardClaims.IsEmbed(User))
+        {
+            // The stream authenticates as the page did: with the embed token.
+            query += $"&{AuthSchemes.EmbedQuery}={Uri.EscapeDataString(Request.Query[AuthSchemes.EmbedQuery].ToString())}";
+        }
+
         ConnectUrl = Url.Content("~/sse") + query;
 
         var maxLogLines = ui.Value.MaxLogLines;
@@ -49,7 +62,7 @@ public abstract class DashboardPageModel(EventHub hub, PanelRenderer panels, IOp
         {
             var shown = NewestLines(panels.TemplateOf(topic), snapshot.Events[topic.Name], maxLogLines);
             var html = await panels.RenderAsync(topic, shown.Select(e => e.Payload!).ToArray());
-            views.Add(new PanelView(topic, shown.Length > 0, new HtmlString(html), maxLogLines));
+            views.Add(new PanelView(topic, shown.Length > 0, new HtmlString(html), maxLogLines, CanEmbed));
         }
 
         Panels = views;
@@ -73,7 +86,7 @@ public abstract class DashboardPageModel(EventHub hub, PanelRenderer panels, IOp
 }
 
 /// <summary>One panel's first paint: its topic and its retained events rendered by the topic's panel.</summary>
-public sealed record PanelView(Topic Topic, bool HasEvents, IHtmlContent Content, int MaxLogLines)
+public sealed record PanelView(Topic Topic, bool HasEvents, IHtmlContent Content, int MaxLogLines, bool CanEmbed)
 {
     public string Title => Topic.Title;
 

@@ -1,13 +1,11 @@
-using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Mvc.ApplicationParts;
 using Microsoft.Extensions.Options;
+using SseDashboard.Auth;
 
 namespace SseDashboard.Pages;
 
 public static class PagesExtensions
 {
-    private const string SseCorsPolicy = "sse-embed";
-
     public static WebApplicationBuilder AddPages(this WebApplicationBuilder builder)
     {
         // The pages live in this assembly; a host started from another entry assembly (tests) must still find them.
@@ -24,21 +22,14 @@ public static class PagesExtensions
         });
 
         builder.Services.AddValidatedOptions<UiOptions, ValidateUiOptions>(UiOptions.Section);
-        builder.Services.AddValidatedOptions<EmbedOptions, ValidateEmbedOptions>(EmbedOptions.Section);
-        builder.Services.AddCors();
-        builder.Services.AddOptions<CorsOptions>().Configure<IOptions<EmbedOptions>>((cors, embed) =>
-            cors.AddPolicy(SseCorsPolicy, policy => policy
-                .WithOrigins(embed.Value.CorsOrigins)
-                .AllowCredentials()
-                .WithMethods("GET")
-                .WithHeaders("Last-Event-ID", "Cache-Control")));
         return builder;
     }
 
-    public static WebApplication MapPages(this WebApplication app)
+    /// <summary>Security headers on every response, and the front-end files (open to all: the login page needs them).</summary>
+    public static WebApplication UsePages(this WebApplication app)
     {
         var embed = app.Services.GetRequiredService<IOptions<EmbedOptions>>().Value;
-        var csp = string.Join("; ",
+        var policy = string.Join("; ",
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self'",
@@ -46,19 +37,35 @@ public static class PagesExtensions
             "connect-src 'self'",
             "object-src 'none'",
             "base-uri 'none'",
-            "form-action 'self'",
-            $"frame-ancestors {string.Join(' ', embed.FrameAncestors)}");
+            "form-action 'self'");
+        var configured = $"{policy}; frame-ancestors {string.Join(' ', embed.FrameAncestors)}";
 
         app.Use((context, next) =>
         {
-            context.Response.Headers.ContentSecurityPolicy = csp;
-            context.Response.Headers.XContentTypeOptions = "nosniff";
-            context.Response.Headers["Referrer-Policy"] = "same-origin";
+            // Decided as the response starts, once authentication has said whether an embed token (with its own origins) asked.
+            context.Response.OnStarting(() =>
+            {
+                var headers = context.Response.Headers;
+                headers.ContentSecurityPolicy = DashboardClaims.IsEmbed(context.User)
+                    ? $"{policy}; frame-ancestors {string.Join(' ', EmbedFrameAncestors(context))}"
+                    : configured;
+                headers.XContentTypeOptions = "nosniff";
+                headers["Referrer-Policy"] = "no-referrer";
+                return Task.CompletedTask;
+            });
             return next(context);
         });
-        app.UseWhen(context => context.Request.Path == "/sse", sse => sse.UseCors(SseCorsPolicy));
         app.UseStaticFiles();
+        return app;
+    }
+
+    public static WebApplication MapPages(this WebApplication app)
+    {
         app.MapRazorPages();
         return app;
     }
+
+    // An embed token with no origins may still be opened on its own, and framed by the dashboard itself.
+    private static string[] EmbedFrameAncestors(HttpContext context) =>
+        DashboardClaims.Origins(context.User) is { Length: > 0 } origins ? origins : [Origins.Self];
 }

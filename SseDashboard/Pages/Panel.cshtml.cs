@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using SseDashboard.Auth;
 using SseDashboard.Panels;
 using SseDashboard.Streaming;
 
@@ -8,14 +9,25 @@ namespace SseDashboard.Pages;
 /// <summary><c>/panels/{name}</c>: one panel without page chrome, for embedding, with its own connection.</summary>
 public sealed class PanelModel : DashboardPageModel
 {
-    public PanelModel(EventHub hub, PanelRenderer panels, IOptions<UiOptions> ui)
-        : base(hub, panels, ui) => Embedded = true;
+    private readonly IStreamAccess _access;
+
+    public PanelModel(EventHub hub, PanelRenderer panels, IOptions<UiOptions> ui, IOptions<AuthOptions> auth, IStreamAccess access)
+        : base(hub, panels, ui, auth)
+    {
+        Embedded = true;
+        _access = access;
+    }
 
     public async Task<IActionResult> OnGetAsync(string name)
     {
         if (!Hub.TryGetTopic(name, out var topic))
         {
             return NotFound($"No panel named '{name}'. Panels: {string.Join(", ", Hub.Topics.Select(t => t.Name))}.");
+        }
+
+        if (_access.AllowedTopics(HttpContext) is { } allowed && !allowed.Contains(topic.Name))
+        {
+            return Forbid();
         }
 
         return await RenderAsync([topic], $"SseDashboard · {topic.Title}", allTopics: false);

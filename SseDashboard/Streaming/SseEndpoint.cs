@@ -12,14 +12,19 @@ public static class SseEndpoint
     /// <summary>Most bytes written to a connection between flushes: the stall watch times each step, not a whole catch-up.</summary>
     private const int FlushBytes = 64 * 1024;
 
-    public static async Task HandleAsync(HttpContext context, EventHub hub, StreamingMetrics metrics, TimeProvider timeProvider, IOptions<SseOptions> options)
+    /// <summary>How long a stream whose access ended gets to write its <c>close</c> event before it is aborted.</summary>
+    public static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(1);
+
+    public static async Task HandleAsync(
+        HttpContext context, EventHub hub, StreamingMetrics metrics, TimeProvider timeProvider, IStreamAccess access, IOptions<SseOptions> options)
     {
-        if (SseRequest.TryParse(context.Request, hub, out var request) is { } problem)
+        if (SseRequest.TryParse(context.Request, hub, access.AllowedTopics(context), out var request) is { } problem)
         {
             await problem.ExecuteAsync(context);
             return;
         }
 
+        using var lease = access.Lease(context);
         var sse = options.Value;
         var retry = JitteredRetry(sse.Retry);
         if (!metrics.TryOpen(sse.MaxConnections))
@@ -35,7 +40,7 @@ public static class SseEndpoint
         var reason = DisconnectReason.Client;
         try
         {
-            reason = await StreamAsync(context, hub, metrics, timeProvider, request, retry);
+            reason = await StreamAsync(context, hub, metrics, timeProvider, request, retry, lease);
         }
         finally
         {
@@ -51,7 +56,7 @@ public static class SseEndpoint
         TimeSpan.FromMilliseconds(Math.Floor(retry.TotalMilliseconds * (1 + Random.Shared.NextDouble())));
 
     private static async Task<DisconnectReason> StreamAsync(
-        HttpContext context, EventHub hub, StreamingMetrics metrics, TimeProvider timeProvider, SseRequest request, TimeSpan retry)
+        HttpContext context, EventHub hub, StreamingMetrics metrics, TimeProvider timeProvider, SseRequest request, TimeSpan retry, StreamLease? lease)
     {
         var response = context.Response;
         context.Features.GetRequiredFeature<IHttpResponseBodyFeature>().DisableBuffering();
@@ -73,6 +78,14 @@ public static class SseEndpoint
         using var _ = subscription;
         using var registration = aborted.Register(static s => ((Subscription)s!).Complete(), subscription);
         using var deadline = hub.DrainDeadline.Register(static c => ((HttpContext)c!).Abort(), context);
+        // Access ended: what is queued drains, then the close event; a client not reading by CloseGrace is cut off.
+        using var closeDeadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
+        using var accessEnded = lease?.Ended.Register(() =>
+        {
+            subscription.Complete();
+            closeDeadline.CancelAfter(CloseGrace);
+        });
+        using var closeAbort = closeDeadline.Token.Register(static c => ((HttpContext)c!).Abort(), context);
 
         var writer = response.BodyWriter;
         var subscribedAt = timeProvider.GetTimestamp();
@@ -110,6 +123,13 @@ public static class SseEndpoint
 
                 flush = await FlushWatchedAsync(writer, subscription, timeProvider, aborted);
                 metrics.Written(events, bytes, events > 0 ? timeProvider.GetElapsedTime(oldest) : null);
+            }
+
+            if (lease?.Reason is { } ended && !flush.IsCompleted && !flush.IsCanceled)
+            {
+                writer.Write(SseFraming.CloseFrame(ended));
+                await writer.FlushAsync(aborted);
+                return DisconnectReason.AccessEnded;
             }
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)

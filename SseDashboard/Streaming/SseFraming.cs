@@ -26,6 +26,13 @@ public static class SseFraming
     public static ValueTask<byte[]> EncodeAsync(string eventType, long id, string data) =>
         EncodeAsync(eventType, id, Encoding.UTF8.GetBytes(data));
 
+    /// <summary>
+    /// The last frame of a stream whose access ended: <c>event: close</c> with <c>{"reason":…}</c>, and no id, so a
+    /// resume continues after the last event shown. The reason is one of <see cref="StreamLease"/>'s constants.
+    /// </summary>
+    public static byte[] CloseFrame(string reason) =>
+        Encoding.UTF8.GetBytes($"event: close\ndata: {{\"reason\":\"{reason}\"}}\n\n");
+
     /// <summary>The <c>retry:</c> field alone; <see cref="SseFormatter"/> only writes it alongside data.</summary>
     public static byte[] RetryFrame(TimeSpan retry) =>
         Encoding.ASCII.GetBytes($"retry: {(long)retry.TotalMilliseconds}\n\n");

@@ -5,22 +5,23 @@ namespace SseDashboard.Streaming;
 /// <summary>What a <c>GET /sse</c> asks for: topics, format and where to resume; or the problem that names the bad parameter.</summary>
 public sealed record SseRequest(IReadOnlyCollection<Topic> Topics, SseFormat Format, long? LastEventId)
 {
-    public static IResult? TryParse(HttpRequest request, EventHub hub, out SseRequest parsed)
+    /// <param name="allowed">The topics the caller may read (null: all): no <c>topics</c> means these, any other is 403.</param>
+    public static IResult? TryParse(HttpRequest request, EventHub hub, IReadOnlySet<string>? allowed, out SseRequest parsed)
     {
         var query = request.Query;
-        var topicsProblem = ParseTopics(hub, query["topics"], out var topics);
+        var topicsProblem = ParseTopics(hub, query["topics"], allowed, out var topics);
         var formatProblem = ParseFormat(query["format"], out var format);
         var idProblem = ParseLastEventId(request, out var lastEventId);
         parsed = new SseRequest(topics, format, lastEventId);
         return topicsProblem ?? formatProblem ?? idProblem;
     }
 
-    private static IResult? ParseTopics(EventHub hub, string? value, out IReadOnlyCollection<Topic> topics)
+    private static IResult? ParseTopics(EventHub hub, string? value, IReadOnlySet<string>? allowed, out IReadOnlyCollection<Topic> topics)
     {
         var names = (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (names.Length == 0)
         {
-            topics = hub.Topics;
+            topics = allowed is null ? hub.Topics : hub.Topics.Where(t => allowed.Contains(t.Name)).ToArray();
             return null;
         }
 
@@ -35,6 +36,16 @@ public sealed record SseRequest(IReadOnlyCollection<Topic> Topics, SseFormat For
                     $"Unknown topic '{name}'. Valid topics: {string.Join(", ", hub.Topics.Select(t => t.Name))}.",
                     "topics",
                     hub.Topics.Select(t => t.Name));
+            }
+
+            if (allowed is not null && !allowed.Contains(topic.Name))
+            {
+                topics = [];
+                return TypedResults.Problem(
+                    title: "Topic not allowed",
+                    detail: $"This token reaches only {string.Join(", ", hub.Topics.Where(t => allowed.Contains(t.Name)).Select(t => t.Name))}; not '{topic.Name}'.",
+                    statusCode: StatusCodes.Status403Forbidden,
+                    extensions: new Dictionary<string, object?> { ["parameter"] = "topics" });
             }
 
             if (!selected.Contains(topic))

@@ -27,6 +27,7 @@ public static class StreamingExtensions
         services.AddSingleton<StreamingMetrics>();
         services.AddSingleton<EventHub>();
         services.AddSingleton<IEventPublisher>(sp => sp.GetRequiredService<EventHub>());
+        services.TryAddSingleton<IStreamAccess, OpenStreamAccess>();
         services.Configure<SocketTransportOptions>(o =>
         {
             // A flush sends on the writer's own thread instead of queueing to Kestrel's I/O threads, so each 4 KB
@@ -62,7 +63,7 @@ public static class StreamingExtensions
         app.Lifetime.ApplicationStopping.Register(hub.Complete);
 
         app.MapGet("/sse", SseEndpoint.HandleAsync);
-        app.MapHealthChecks("/healthz");
+        app.MapHealthChecks("/healthz").AllowAnonymous();
         return app;
     }
 }

@@ -19,6 +19,9 @@ public enum DisconnectReason
 
     /// <summary>The server is stopping.</summary>
     Shutdown,
+
+    /// <summary>The session or embed token behind the stream expired or was revoked: it was sent <c>event: close</c>.</summary>
+    AccessEnded,
 }
 
 /// <summary>
@@ -114,6 +117,7 @@ public sealed class StreamingMetrics
         DisconnectReason.Overflow => "overflow",
         DisconnectReason.Stalled => "stalled",
         DisconnectReason.Capacity => "capacity",
+        DisconnectReason.AccessEnded => "access_ended",
         _ => "shutdown",
     };
 }

@@ -1,6 +1,6 @@
 // SseDashboard in the browser, the connection: wraps htmx.createEventSource so every connection resumes after the
 // newest event shown (lastEventId), reopens a closed connection after a jittered backoff, shows
-// connecting/connected/reconnecting/stopped, and wires Stop/Start. Loaded as a file: works under script-src 'self'.
+// connecting/connected/reconnecting/stopped/signed out, and wires Stop/Start. Loaded as a file: works under script-src 'self'.
 (function () {
   'use strict';
 
@@ -16,6 +16,7 @@
   let openedAt = 0;
   let lastUptime = 0;
   let reopenTimer = null;
+  let signedOut = false;
 
   const createEventSource = htmx.createEventSource;
   htmx.createEventSource = function (url) {
@@ -25,6 +26,12 @@
     }
     source = createEventSource(resumeUrl(url));
     reopenClosedWithBackoff(source);
+    // The server's last word when the session or embed token behind the stream expired or was revoked.
+    source.addEventListener('close', function (e) {
+      let reason = '';
+      try { reason = JSON.parse(e.data).reason || ''; } catch (_) { /* still signed out */ }
+      signOut(reason);
+    });
     if (stopped) {
       // A retry the extension scheduled before Stop was pressed: stay stopped.
       source.close();
@@ -61,6 +68,34 @@
         htmx.trigger(root, 'htmx:sseError', { error: e, source: es });
       }
       scheduleReopen(es);
+      signOutIfRefused(es);
+    });
+  }
+
+  // EventSource does not say why it closed for good. Ask once while the backoff runs: a 401 or 403 means access ended
+  // (every reconnect would be refused), so the page stops instead of retrying.
+  function signOutIfRefused(closed) {
+    const probe = new AbortController();
+    fetch(closed.url, { headers: { Accept: 'text/event-stream' }, cache: 'no-store', signal: probe.signal })
+      .then(function (response) {
+        probe.abort();
+        if (closed === source && (response.status === 401 || response.status === 403)) {
+          signOut(response.status === 401 ? 'expired' : 'forbidden');
+        }
+      }, function () { /* unreachable: the backoff goes on */ });
+  }
+
+  function signOut(reason) {
+    signedOut = true;
+    stopped = true;
+    clearTimeout(reopenTimer);
+    if (source) {
+      source.close();
+    }
+    setStatus('signed out');
+    document.querySelectorAll('[data-signed-out]').forEach(function (el) {
+      el.hidden = false;
+      el.dataset.reason = reason;
     });
   }
 
@@ -98,7 +133,7 @@
       el.textContent = state;
       el.title = 'Live stream: ' + state;
     });
-    document.querySelectorAll('[data-stream-stop]').forEach(function (b) { b.hidden = state === 'stopped'; });
+    document.querySelectorAll('[data-stream-stop]').forEach(function (b) { b.hidden = state === 'stopped' || state === 'signed out'; });
     document.querySelectorAll('[data-stream-start]').forEach(function (b) { b.hidden = state !== 'stopped'; });
   }
 
@@ -122,7 +157,7 @@
   document.addEventListener('htmx:sseClose', function (e) {
     // The extension also closes a source it replaces or whose element left the page: only a close the server asked
     // for (an sse-close event) or Stop means the stream is stopped.
-    if (stopped || (e.detail && e.detail.type === 'message')) {
+    if (!signedOut && (stopped || (e.detail && e.detail.type === 'message'))) {
       setStatus('stopped');
     }
   });
@@ -137,6 +172,9 @@
   }
 
   function start() {
+    if (signedOut) {
+      return;
+    }
     stopped = false;
     failures = 0;
     setStatus('connecting');

@@ -1,0 +1,169 @@
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using SseDashboard.Streaming;
+
+namespace SseDashboard.Auth;
+
+public static partial class AuthExtensions
+{
+    public const string CookieName = "SseDashboard.Session";
+
+    /// <summary>
+    /// <c>Dashboard:Auth</c>, <c>Dashboard:Embed</c> and <c>Dashboard:DataPath</c>: the login token, sessions, proxy
+    /// users, embed tokens (signed with Data Protection keys kept under the data path), and who may stream what.
+    /// </summary>
+    public static WebApplicationBuilder AddDashboardAuth(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddValidatedOptions<AuthOptions, ValidateAuthOptions>(AuthOptions.Section);
+        services.AddValidatedOptions<EmbedOptions, ValidateEmbedOptions>(EmbedOptions.Section);
+        services.AddValidatedOptions<DataOptions, ValidateDataOptions>(DataOptions.Section);
+
+        // Keys on disk under the data path: sessions and embed tokens survive a restart.
+        services.AddDataProtection().SetApplicationName("SseDashboard");
+        services.AddOptions<KeyManagementOptions>().Configure<IOptions<DataOptions>, ILoggerFactory>((keys, data, logs) =>
+            keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(data.Value.Resolve("keys")), logs));
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<LoginToken>();
+        services.AddSingleton<FailedLogins>();
+        services.AddSingleton<AccessStore>();
+        services.AddSingleton<AccessWatch>();
+        services.AddSingleton<EmbedTokens>();
+        services.AddSingleton<SessionLogin>();
+        services.Replace(ServiceDescriptor.Singleton<IStreamAccess, DashboardStreamAccess>());
+
+        services.AddAuthentication(AuthSchemes.Dashboard)
+            .AddPolicyScheme(AuthSchemes.Dashboard, null, o => o.ForwardDefaultSelector = AuthSchemes.Select)
+            .AddCookie(AuthSchemes.Session)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(AuthSchemes.Bearer, null)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ProxyUserHandler>(AuthSchemes.Proxy, null)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, EmbedTokenHandler>(AuthSchemes.Embed, null)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, OpenHandler>(AuthSchemes.Open, null);
+        services.AddOptions<CookieAuthenticationOptions>(AuthSchemes.Session).Configure<IOptions<AuthOptions>>((cookie, auth) =>
+        {
+            cookie.Cookie.Name = CookieName;
+            cookie.Cookie.HttpOnly = true;
+            cookie.Cookie.SameSite = SameSiteMode.Strict;
+            cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            cookie.ExpireTimeSpan = auth.Value.SessionLifetime;
+            cookie.SlidingExpiration = false;
+            cookie.LoginPath = "/login";
+            cookie.Events.OnRedirectToLogin = context => AuthSchemes.IsApi(context.Request)
+                ? AuthSchemes.UnauthorizedAsync(context.HttpContext, "Log in first: open the login link, or send Authorization: Bearer <token>.")
+                : RedirectAsync(context.HttpContext, context.RedirectUri);
+            cookie.Events.OnRedirectToAccessDenied = context => AuthSchemes.ForbiddenAsync(context.HttpContext, "Not allowed.");
+            cookie.Events.OnValidatePrincipal = context =>
+            {
+                var store = context.HttpContext.RequestServices.GetRequiredService<AccessStore>();
+                if (context.Principal is { } user && DashboardClaims.Lease(user) is var (sessionId, _) && store.IsSessionRevoked(sessionId))
+                {
+                    context.RejectPrincipal();
+                }
+
+                return Task.CompletedTask;
+            };
+        });
+
+        // Everything needs a logged-in user unless it says otherwise; an embed token reaches only its panels' page and stream.
+        var dashboard = new AuthorizationPolicyBuilder(AuthSchemes.Dashboard)
+            .RequireAuthenticatedUser()
+            .RequireAssertion(context => !DashboardClaims.IsEmbed(context.User) || (context.Resource is HttpContext http && EmbedReaches(http.Request.Path)))
+            .Build();
+        services.AddAuthorizationBuilder().SetDefaultPolicy(dashboard).SetFallbackPolicy(dashboard);
+
+        services.AddCors();
+        services.AddSingleton<ICorsPolicyProvider, EmbedCorsPolicyProvider>();
+        return builder;
+    }
+
+    /// <summary>Who the request is, CORS for <c>/sse</c> (after: it depends on the embed token), then whether it may proceed.</summary>
+    public static WebApplication UseDashboardAuth(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseWhen(context => context.Request.Path == "/sse", sse => sse.UseCors());
+        app.UseAuthorization();
+        return app;
+    }
+
+    /// <summary><c>POST /logout</c>, <c>/api/embed-tokens</c>, and at start the login link (or the warning that anyone may look).</summary>
+    public static WebApplication MapAuth(this WebApplication app)
+    {
+        // A bad access file stops start-up here rather than at the first request.
+        app.Services.GetRequiredService<AccessStore>();
+
+        app.MapPost("/logout", async (HttpContext context, IAntiforgery antiforgery, SessionLogin login) =>
+        {
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return Results.Problem(title: "Invalid form", detail: "The logout form's antiforgery token is missing or wrong: reload the page.", statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            await login.LogOutAsync(context);
+            return Results.Redirect("/login");
+        });
+        app.MapEmbedTokens();
+
+        app.Lifetime.ApplicationStarted.Register(() => AnnounceLogin(app));
+        return app;
+    }
+
+    private static bool EmbedReaches(PathString path) => path == "/sse" || path.StartsWithSegments("/panels");
+
+    private static Task RedirectAsync(HttpContext context, string uri)
+    {
+        context.Response.Redirect(uri);
+        return Task.CompletedTask;
+    }
+
+    private static void AnnounceLogin(WebApplication app)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SseDashboard.Auth");
+        var auth = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
+        var address = LoginAddress(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? []);
+        switch (auth.Mode)
+        {
+            case AuthMode.None:
+                LogOpen(logger);
+                break;
+            case AuthMode.Proxy:
+                LogProxy(logger, auth.Proxy.UserHeader, string.Join(", ", auth.Proxy.TrustedNetworks.Length > 0 ? auth.Proxy.TrustedNetworks : ProxyAuthOptions.DefaultTrustedNetworks));
+                break;
+            case AuthMode.Token when app.Services.GetRequiredService<LoginToken>() is { IsRandom: true } token:
+                // Straight to the console, never to the log: the log is tailed onto the dashboard and into embeds.
+                Console.Out.WriteLine($"Login: {address}/login?t={token.Value}");
+                Console.Out.Flush();
+                break;
+            default:
+                LogTokenLogin(logger, $"{address}/login");
+                break;
+        }
+    }
+
+    /// <summary>The first address the server listens on, with a wildcard host made loopback so the link opens as printed.</summary>
+    private static string LoginAddress(ICollection<string> addresses)
+    {
+        var first = addresses.FirstOrDefault() ?? "http://127.0.0.1:5000";
+        var uri = new Uri(first.Replace("://+", "://0.0.0.0", StringComparison.Ordinal).Replace("://*", "://0.0.0.0", StringComparison.Ordinal));
+        var host = uri.Host is "0.0.0.0" or "[::]" or "::" or "localhost" ? "127.0.0.1" : uri.Host;
+        return $"{uri.Scheme}://{(host.Contains(':') && !host.StartsWith('[') ? $"[{host}]" : host)}:{uri.Port}";
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dashboard:Auth:Mode is None: anyone who can reach this server sees every panel and log line")]
+    private static partial void LogOpen(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Proxy login: the user is {Header} on requests from {Networks}")]
+    private static partial void LogProxy(ILogger logger, string header, string networks);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Login: {LoginUrl} with the token in Dashboard:Auth:Token")]
+    private static partial void LogTokenLogin(ILogger logger, string loginUrl);
+}

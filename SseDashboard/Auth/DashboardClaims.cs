@@ -1,0 +1,36 @@
+using System.Globalization;
+using System.Security.Claims;
+
+namespace SseDashboard.Auth;
+
+/// <summary>What the dashboard's principals carry, and the questions asked of them.</summary>
+public static class DashboardClaims
+{
+    public const string SessionId = "sid";
+    public const string EmbedId = "embed_id";
+    public const string Panel = "panel";
+    public const string Origin = "origin";
+
+    /// <summary>When the session or embed token ends, in Unix seconds.</summary>
+    public const string Expires = "exp";
+
+    public static bool IsEmbed(ClaimsPrincipal user) => user.HasClaim(c => c.Type == EmbedId);
+
+    /// <summary>The panels (topics) an embed token reaches; null for a logged-in user, who reaches them all.</summary>
+    public static IReadOnlySet<string>? Panels(ClaimsPrincipal user) =>
+        IsEmbed(user) ? user.FindAll(Panel).Select(c => c.Value).ToHashSet(StringComparer.Ordinal) : null;
+
+    public static string[] Origins(ClaimsPrincipal user) => user.FindAll(Origin).Select(c => c.Value).ToArray();
+
+    /// <summary>The session or embed token an open stream depends on, and when it expires; null when nothing ends it.</summary>
+    public static (string Key, DateTimeOffset ExpiresAt)? Lease(ClaimsPrincipal user)
+    {
+        var key = user.FindFirstValue(SessionId) ?? user.FindFirstValue(EmbedId);
+        return key is not null && long.TryParse(user.FindFirstValue(Expires), CultureInfo.InvariantCulture, out var seconds)
+            ? (key, DateTimeOffset.FromUnixTimeSeconds(seconds))
+            : null;
+    }
+
+    public static Claim ExpiresAt(DateTimeOffset at) =>
+        new(Expires, at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64);
+}

@@ -1,0 +1,79 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using SseDashboard.Streaming;
+
+namespace SseDashboard.Auth;
+
+/// <summary><c>/api/embed-tokens</c>: a logged-in user makes, lists and revokes embed tokens.</summary>
+public static class EmbedTokenApi
+{
+    public static readonly TimeSpan DefaultLifetime = TimeSpan.FromDays(30);
+
+    public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(365);
+
+    /// <summary>The body of <c>POST /api/embed-tokens</c>: <c>expiresIn</c> as <c>d.hh:mm:ss</c>, default 30 days.</summary>
+    public sealed record CreateRequest(string[]? Panels, TimeSpan? ExpiresIn, string[]? Origins);
+
+    /// <summary>The only answer that ever holds the token.</summary>
+    public sealed record CreatedToken(string Id, string Token, DateTimeOffset ExpiresAt, string Url);
+
+    public static RouteGroupBuilder MapEmbedTokens(this IEndpointRouteBuilder app)
+    {
+        // The default policy: a logged-in user, never an embed token.
+        var group = app.MapGroup("/api/embed-tokens").RequireAuthorization();
+        group.MapPost("/", Create);
+        group.MapGet("/", (AccessStore store) => TypedResults.Ok(store.LiveEmbedTokens()));
+        group.MapDelete("/{id}", Revoke);
+        return group;
+    }
+
+    private static Results<Created<CreatedToken>, ValidationProblem> Create(CreateRequest request, EmbedTokens tokens, EventHub hub, HttpContext context)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var panels = new List<string>();
+        foreach (var name in request.Panels ?? [])
+        {
+            if (!hub.TryGetTopic(name, out var topic))
+            {
+                errors["panels"] = [$"Unknown panel '{name}'. Panels: {string.Join(", ", hub.Topics.Select(t => t.Name))}."];
+                break;
+            }
+
+            if (!panels.Contains(topic.Name))
+            {
+                panels.Add(topic.Name);
+            }
+        }
+
+        if (panels.Count == 0 && !errors.ContainsKey("panels"))
+        {
+            errors["panels"] = [$"Name at least one panel: {string.Join(", ", hub.Topics.Select(t => t.Name))}."];
+        }
+
+        var expiresIn = request.ExpiresIn ?? DefaultLifetime;
+        if (expiresIn < TimeSpan.FromSeconds(1) || expiresIn > MaxLifetime)
+        {
+            errors["expiresIn"] = [$"Must be between 00:00:01 and {MaxLifetime.Days}.00:00:00 (was {expiresIn})."];
+        }
+
+        var origins = request.Origins ?? [];
+        var originProblems = origins.Select((o, i) => Origins.Problem(o) is { } p ? $"origins[{i}] {p} (was '{o}')." : null).OfType<string>().ToArray();
+        if (originProblems.Length > 0)
+        {
+            errors["origins"] = originProblems;
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var (info, token) = tokens.Create([.. panels], expiresIn, [.. origins.Select(o => o.TrimEnd('/')).Distinct()]);
+        var url = $"{context.Request.PathBase}/panels/{panels[0]}?{AuthSchemes.EmbedQuery}={token}";
+        return TypedResults.Created($"{context.Request.PathBase}/api/embed-tokens/{info.Id}", new CreatedToken(info.Id, token, info.ExpiresAt, url));
+    }
+
+    private static Results<NoContent, ProblemHttpResult> Revoke(string id, EmbedTokens tokens) =>
+        tokens.Revoke(id)
+            ? TypedResults.NoContent()
+            : TypedResults.Problem(title: "No such embed token", detail: $"No live embed token has the id '{id}'.", statusCode: StatusCodes.Status404NotFound);
+}

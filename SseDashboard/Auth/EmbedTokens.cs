@@ -1,0 +1,70 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace SseDashboard.Auth;
+
+public enum EmbedTokenStatus
+{
+    Valid,
+
+    /// <summary>Not a token this dashboard signed: malformed, tampered with, or signed with a key it does not have.</summary>
+    Invalid,
+
+    Expired,
+
+    Revoked,
+}
+
+/// <summary>
+/// Tokens that let one internal tool frame some panels without a login. A token carries its own grant (panels,
+/// origins, expiry), signed and encrypted by Data Protection; only revocation needs the store.
+/// </summary>
+public sealed class EmbedTokens(IDataProtectionProvider dataProtection, AccessStore store, AccessWatch watch, TimeProvider timeProvider)
+{
+    private readonly IDataProtector _protector = dataProtection.CreateProtector("SseDashboard.EmbedTokens.v1");
+
+    public (EmbedTokenInfo Info, string Token) Create(string[] panels, TimeSpan expiresIn, string[] origins)
+    {
+        var now = timeProvider.GetUtcNow();
+        var info = new EmbedTokenInfo(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), panels, origins, now, now + expiresIn);
+        var grant = new EmbedGrant(info.Id, info.Panels, info.Origins, info.ExpiresAt);
+        var token = WebEncoders.Base64UrlEncode(_protector.Protect(JsonSerializer.SerializeToUtf8Bytes(grant)));
+        store.Add(info);
+        return (info, token);
+    }
+
+    public EmbedTokenStatus Check(string token, out EmbedGrant? grant)
+    {
+        try
+        {
+            grant = JsonSerializer.Deserialize<EmbedGrant>(_protector.Unprotect(WebEncoders.Base64UrlDecode(token)));
+        }
+        catch (Exception ex) when (ex is FormatException or CryptographicException or JsonException)
+        {
+            grant = null;
+            return EmbedTokenStatus.Invalid;
+        }
+
+        return grant is null ? EmbedTokenStatus.Invalid
+            : store.IsEmbedTokenRevoked(grant.Id) ? EmbedTokenStatus.Revoked
+            : grant.ExpiresAt <= timeProvider.GetUtcNow() ? EmbedTokenStatus.Expired
+            : EmbedTokenStatus.Valid;
+    }
+
+    /// <summary>Revokes a live token and ends the streams open with it; false when no live token has this id.</summary>
+    public bool Revoke(string id)
+    {
+        if (!store.RevokeEmbedToken(id))
+        {
+            return false;
+        }
+
+        watch.Revoke(id);
+        return true;
+    }
+}
+
+/// <summary>What an embed token carries: its id, the panels (topics) it reaches, the origins that may frame them, its expiry.</summary>
+public sealed record EmbedGrant(string Id, string[] Panels, string[] Origins, DateTimeOffset ExpiresAt);

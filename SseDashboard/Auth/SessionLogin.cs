@@ -1,0 +1,60 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace SseDashboard.Auth;
+
+public enum LoginOutcome
+{
+    LoggedIn,
+    WrongToken,
+    Throttled,
+}
+
+/// <summary>Token mode's browser sessions: a token for a session cookie, and logout, which revokes the session everywhere.</summary>
+public sealed class SessionLogin(
+    LoginToken token, FailedLogins failures, AccessStore store, AccessWatch watch, IOptions<AuthOptions> options, TimeProvider timeProvider)
+{
+    public async Task<(LoginOutcome Outcome, TimeSpan RetryAfter)> LogInAsync(HttpContext context, string? candidate)
+    {
+        if (failures.IsThrottled(context, out var retryAfter))
+        {
+            return (LoginOutcome.Throttled, retryAfter);
+        }
+
+        if (!token.Matches(candidate))
+        {
+            failures.Failed(context);
+            return (LoginOutcome.WrongToken, TimeSpan.Zero);
+        }
+
+        var expiresAt = timeProvider.GetUtcNow() + options.Value.SessionLifetime;
+        var identity = new ClaimsIdentity(
+            [
+                new Claim(ClaimTypes.Name, "token"),
+                new Claim(DashboardClaims.SessionId, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))),
+                DashboardClaims.ExpiresAt(expiresAt),
+            ],
+            AuthSchemes.Session);
+        await context.SignInAsync(AuthSchemes.Session, new ClaimsPrincipal(identity), new AuthenticationProperties
+        {
+            IsPersistent = true,
+            ExpiresUtc = expiresAt,
+            AllowRefresh = false,
+        });
+        return (LoginOutcome.LoggedIn, TimeSpan.Zero);
+    }
+
+    /// <summary>Ends the session: its cookie is refused from now on (a copy too), and its open streams are closed.</summary>
+    public async Task LogOutAsync(HttpContext context)
+    {
+        if (DashboardClaims.Lease(context.User) is var (sessionId, expiresAt) && !DashboardClaims.IsEmbed(context.User))
+        {
+            store.RevokeSession(sessionId, expiresAt);
+            watch.Revoke(sessionId);
+        }
+
+        await context.SignOutAsync(AuthSchemes.Session);
+    }
+}

@@ -1,0 +1,56 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
+using SseDashboard.Auth;
+
+namespace SseDashboard.Pages;
+
+/// <summary><c>/login</c>: the token from the printed link (<c>?t=</c>) or the form becomes a session cookie.</summary>
+[AllowAnonymous]
+public sealed class LoginModel(SessionLogin login, IOptions<AuthOptions> auth) : PageModel
+{
+    public string ReturnUrl { get; private set; } = "/";
+
+    public string? Problem { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(string? t, string? returnUrl)
+    {
+        if (auth.Value.Mode != AuthMode.Token)
+        {
+            return LocalRedirect("/");
+        }
+
+        ReturnUrl = LocalOrRoot(returnUrl);
+        // The token leaves the address bar (and the history) at once: the redirect carries only the cookie.
+        return t is null ? Page() : await LogInAsync(t);
+    }
+
+    public async Task<IActionResult> OnPostAsync(string? token, string? returnUrl)
+    {
+        ReturnUrl = LocalOrRoot(returnUrl);
+        return auth.Value.Mode != AuthMode.Token ? LocalRedirect("/") : await LogInAsync(token);
+    }
+
+    private async Task<IActionResult> LogInAsync(string? token)
+    {
+        var (outcome, retryAfter) = await login.LogInAsync(HttpContext, token);
+        switch (outcome)
+        {
+            case LoginOutcome.LoggedIn:
+                return LocalRedirect(ReturnUrl);
+            case LoginOutcome.Throttled:
+                Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                Problem = $"Too many wrong tokens from your address: try again in {Math.Ceiling(retryAfter.TotalSeconds)} s.";
+                return Page();
+            default:
+                Response.StatusCode = StatusCodes.Status401Unauthorized;
+                Problem = "That is not the dashboard's token.";
+                return Page();
+        }
+    }
+
+    private string LocalOrRoot(string? url) => !string.IsNullOrEmpty(url) && Url.IsLocalUrl(url) ? url : "/";
+}

@@ -1,0 +1,66 @@
+namespace SseDashboard.Streaming;
+
+/// <summary>
+/// Who may read what on <c>/sse</c>: supplied by whoever authenticates the request; streaming only enforces it. The
+/// default lets every caller read every topic for as long as it likes.
+/// </summary>
+public interface IStreamAccess
+{
+    /// <summary>The topics the caller may read; null: all of them.</summary>
+    IReadOnlySet<string>? AllowedTopics(HttpContext context);
+
+    /// <summary>What ends the caller's stream when its access ends; null: nothing does. The stream disposes it.</summary>
+    StreamLease? Lease(HttpContext context);
+}
+
+internal sealed class OpenStreamAccess : IStreamAccess
+{
+    public IReadOnlySet<string>? AllowedTopics(HttpContext context) => null;
+
+    public StreamLease? Lease(HttpContext context) => null;
+}
+
+/// <summary>
+/// The access behind one open stream: <see cref="Ended"/> fires when it expires (at <c>expiresAt</c>) or is ended
+/// (revoked), and <see cref="Reason"/> says which; the stream then sends <c>event: close</c> and ends.
+/// </summary>
+public sealed class StreamLease : IDisposable
+{
+    public const string Expired = "expired";
+    public const string Revoked = "revoked";
+
+    private readonly CancellationTokenSource _ended = new();
+    private readonly ITimer? _expiry;
+    private readonly Action<StreamLease>? _released;
+    private string? _reason;
+
+    public StreamLease(DateTimeOffset? expiresAt, TimeProvider timeProvider, Action<StreamLease>? released = null)
+    {
+        _released = released;
+        if (expiresAt is { } at)
+        {
+            var due = at - timeProvider.GetUtcNow();
+            _expiry = timeProvider.CreateTimer(static s => ((StreamLease)s!).End(Expired), this, due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    public CancellationToken Ended => _ended.Token;
+
+    /// <summary><see cref="Expired"/> or <see cref="Revoked"/> once ended.</summary>
+    public string? Reason => Volatile.Read(ref _reason);
+
+    public void End(string reason)
+    {
+        if (Interlocked.CompareExchange(ref _reason, reason, null) is null)
+        {
+            _ended.Cancel();
+        }
+    }
+
+    public void Dispose()
+    {
+        _expiry?.Dispose();
+        _released?.Invoke(this);
+        _ended.Dispose();
+    }
+}
