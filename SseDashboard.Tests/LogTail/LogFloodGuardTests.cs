@@ -32,7 +32,7 @@ public sealed class LogFloodGuardTests
         using var dir = new TempDirectory();
         var log = dir.File("app.log");
         await File.WriteAllTextAsync(log, "", TestContext.Current.CancellationToken);
-        var follower = new LogFollower(new LogTailOptions { Paths = [log] }, new FakeTimeProvider(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var follower = SteppedFollower.Create(new LogTailOptions { Paths = [log] }, new FakeTimeProvider());
         var published = new List<LogBatch>();
         ValueTask Publish(LogBatch batch, CancellationToken _)
         {

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using SseDashboard.LogTail;
 using SseDashboard.Tests.Infrastructure;
 
@@ -162,7 +161,7 @@ public sealed class LogFollowerTests : IDisposable
         File.WriteAllText(log, "");
         // Unlimited: this is the follower's own completeness, not the flood guard (see LogFloodGuardTests).
         var options = new LogTailOptions { Paths = [log], PollInterval = TimeSpan.FromMilliseconds(5), MaxLinesPerSecond = 1_000_000 };
-        var follower = new LogFollower(options, TimeProvider.System, NullLogger.Instance);
+        var follower = SteppedFollower.Create(options, TimeProvider.System);
         var received = new List<LogBatch>();
         var lineCount = 0;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);

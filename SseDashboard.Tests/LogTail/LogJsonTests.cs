@@ -54,6 +54,18 @@ public sealed class LogJsonTests
     }
 
     [Fact]
+    public void Log_RedactedLineIsMarked_OthersCarryNoRedactedField()
+    {
+        var json = Parse(LogTailTopics.Log.SerializeJson(new LogBatch(Time, "f", LogKinds.Lines,
+            [new LogLine("password=***", null, Redacted: true), new LogLine("plain", null)])));
+
+        var lines = json.GetProperty("lines");
+        Assert.Equal(["text", "level", "redacted"], Names(lines[0]));
+        Assert.True(lines[0].GetProperty("redacted").GetBoolean());
+        Assert.False(lines[1].TryGetProperty("redacted", out _));
+    }
+
+    [Fact]
     public void Log_ResetPayload_IsKindReset()
     {
         var reset = LogTailTopics.Log.CreateResetPayload(Time);

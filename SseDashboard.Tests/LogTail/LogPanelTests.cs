@@ -53,6 +53,19 @@ public sealed class LogPanelTests : IAsyncDisposable
         Assert.NotNull(line.QuerySelector(".log-cut"));
     }
 
+    [Fact]
+    public async Task LogRedactedLine_IsMarked_WithAVisibleBadge_OtherLinesAreNot()
+    {
+        var body = await _panels.RenderAsync(LogTailTopics.Log, new LogBatch(Time, "a.log", LogKinds.Lines,
+            [new LogLine("password=***", null, Redacted: true), new LogLine("plain", null)]));
+
+        var lines = body.Children.ToArray();
+        Assert.Equal("true", lines[0].GetAttribute("data-redacted"));
+        Assert.Equal("secrets masked", lines[0].QuerySelector(".log-redacted")?.GetAttribute("title"));
+        Assert.False(lines[1].HasAttribute("data-redacted"));
+        Assert.Null(lines[1].QuerySelector(".log-redacted"));
+    }
+
     [Theory]
     [InlineData(LogKinds.Rotated, "rotated")]
     [InlineData(LogKinds.Truncated, "truncated")]

@@ -1,4 +1,7 @@
 using System.Text.Json;
+using AngleSharp.Dom;
+using AngleSharp.Html.Parser;
+using Microsoft.Extensions.Options;
 using SseDashboard.Tests.Infrastructure;
 
 namespace SseDashboard.Tests.LogTail;
@@ -30,6 +33,57 @@ public sealed class LogTailEndToEndTests
         Assert.Equal(log, first.GetProperty("file").GetString());
         Assert.Equal("warn", first.GetProperty("lines")[0].GetProperty("level").GetString());
     }
+
+    [Fact]
+    public async Task LogTail_LineWithAPassword_ArrivesMasked_AndMarkedInJsonAndHtml()
+    {
+        await using var feed = await LogFeed.StartAsync(new Dictionary<string, string?> { ["Dashboard:LogTail:PollInterval"] = "00:00:00.02" });
+        await using var json = await SseClient.ConnectAsync(feed.Server.Client, "/sse?topics=log&format=json");
+        await using var html = await SseClient.ConnectAsync(feed.Server.Client, "/sse?topics=log");
+
+        await File.AppendAllTextAsync(feed.TailedFile, "connecting with password=hunter2\n", TestContext.Current.CancellationToken);
+
+        var line = Assert.Single(await NextRedactionCheckedAsync(json, JsonLines));
+        Assert.Equal("connecting with password=***", line.GetProperty("text").GetString());
+        Assert.True(line.GetProperty("redacted").GetBoolean());
+
+        var div = Assert.Single(await NextRedactionCheckedAsync(html, HtmlLines));
+        Assert.Equal("true", div.GetAttribute("data-redacted"));
+        Assert.Equal("connecting with password=***", div.FirstChild?.TextContent);
+        Assert.NotNull(div.QuerySelector(".log-redacted"));
+    }
+
+    [Fact]
+    public async Task Start_WithAnInvalidRedactPattern_RefusesToStart_NamingTheKey()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() =>
+            DashboardServer.StartAsync(new Dictionary<string, string?> { ["Dashboard:LogTail:Redact:0"] = "(" }));
+
+        Assert.Contains("Dashboard:LogTail:Redact:0 is not a valid regular expression", error.Message);
+    }
+
+    /// <summary>The lines of the next <c>log</c> event that has some; no event read on the way may carry the secret.</summary>
+    private static async Task<T> NextRedactionCheckedAsync<T>(SseClient sse, Func<string, T?> lines) where T : class
+    {
+        while (true)
+        {
+            var data = (await sse.NextOfTypeAsync("log")).Data;
+            Assert.DoesNotContain("hunter2", data);
+            if (lines(data) is { } found)
+            {
+                return found;
+            }
+        }
+    }
+
+    private static JsonElement[]? JsonLines(string data)
+    {
+        var root = JsonDocument.Parse(data).RootElement;
+        return root.GetProperty("kind").GetString() == "lines" ? root.GetProperty("lines").EnumerateArray().ToArray() : null;
+    }
+
+    private static IElement[]? HtmlLines(string data) =>
+        new HtmlParser().ParseDocument(data).QuerySelectorAll(".log-line").ToArray() is { Length: > 0 } lines ? lines : null;
 
     private static async Task<List<string>> ReadLinesAsync(SseClient sse, int count)
     {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using SseDashboard.LogTail;
 using SseDashboard.Tests.Infrastructure;
 
@@ -25,7 +26,7 @@ public sealed class SteppedFollower : IDisposable
             MaxBatchLines = maxBatchLines,
             MaxLinesPerSecond = 1_000_000,
         };
-        _follower = new LogFollower(options, TimeProvider.System, NullLogger.Instance);
+        _follower = Create(options, TimeProvider.System);
         _seen = _published.Count;
     }
 
@@ -58,6 +59,10 @@ public sealed class SteppedFollower : IDisposable
         Assert.All(events, e => Assert.Equal(LogKinds.Lines, e.Kind));
         return events.SelectMany(e => e.Lines).Select(l => l.Text).ToList();
     }
+
+    /// <summary>A follower as the app makes it, with the redactor of the same options.</summary>
+    public static LogFollower Create(LogTailOptions options, TimeProvider timeProvider) =>
+        new(options, new LogRedactor(Options.Create(options), NullLogger<LogRedactor>.Instance), timeProvider, NullLogger.Instance);
 
     public static string Describe(LogBatch e) =>
         e.Kind == LogKinds.Lines ? "lines:" + string.Join(",", e.Lines.Select(l => l.Text)) : e.Kind + ":";

@@ -4,11 +4,15 @@ using SseDashboard.Streaming;
 
 namespace SseDashboard.LogTail;
 
-/// <summary>One line of a followed file. <c>cut</c> marks a line longer than <c>Dashboard:LogTail:MaxLineBytes</c>.</summary>
+/// <summary>
+/// One line of a followed file. <c>cut</c> marks a line longer than <c>Dashboard:LogTail:MaxLineBytes</c>,
+/// <c>redacted</c> one whose secrets were masked (<see cref="LogRedactor"/>).
+/// </summary>
 public sealed record LogLine(
     string Text,
     string? Level,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Cut = false)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Cut = false,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Redacted = false)
 {
     public static LogLine Of(string text, bool cut = false) => new(text, LogLevels.Detect(text), cut);
 }

@@ -2,13 +2,14 @@ namespace SseDashboard.LogTail;
 
 /// <summary>
 /// Collects lines into batches of at most MaxBatchLines and publishes them, markers in between, in order. Lines over
-/// the rate limit are left out and reported as a <c>skipped</c> marker instead.
+/// the rate limit are left out and reported as a <c>skipped</c> marker instead; the lines let in are redacted.
 /// </summary>
 /// <param name="unlimited">The first look (the initial lines): a bounded read, not a flood, so not rate-limited.</param>
 internal sealed class LogBatcher(
     Func<LogBatch, CancellationToken, ValueTask> publish,
     int maxLines,
     LineRateLimit limit,
+    LogRedactor redactor,
     bool unlimited,
     TimeProvider timeProvider,
     CancellationToken cancellationToken)
@@ -24,7 +25,10 @@ internal sealed class LogBatcher(
         if (admitted > 0)
         {
             _file = file;
-            _lines.AddRange(admitted == lines.Count ? lines : lines.Take(admitted));
+            for (var i = 0; i < admitted; i++)
+            {
+                _lines.Add(redactor.Redact(lines[i]));
+            }
         }
     }
 

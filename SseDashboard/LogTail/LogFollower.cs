@@ -13,11 +13,13 @@ public sealed class LogFollower
     private readonly TimeProvider _timeProvider;
     private readonly PathWatcher[] _paths;
     private readonly LineRateLimit _limit;
+    private readonly LogRedactor _redactor;
     private bool _started;
 
-    public LogFollower(LogTailOptions options, TimeProvider timeProvider, ILogger logger)
+    public LogFollower(LogTailOptions options, LogRedactor redactor, TimeProvider timeProvider, ILogger logger)
     {
         _options = options;
+        _redactor = redactor;
         _timeProvider = timeProvider;
         _limit = new LineRateLimit(options.MaxLinesPerSecond, timeProvider);
         var chunk = new byte[ChunkBytes];
@@ -42,7 +44,7 @@ public sealed class LogFollower
     {
         var initial = !_started;
         _started = true;
-        var output = new LogBatcher(publish, _options.MaxBatchLines, _limit, unlimited: initial, _timeProvider, cancellationToken);
+        var output = new LogBatcher(publish, _options.MaxBatchLines, _limit, _redactor, unlimited: initial, _timeProvider, cancellationToken);
         try
         {
             foreach (var path in _paths)

@@ -10,6 +10,7 @@ public static class LogTailExtensions
     {
         var services = builder.Services;
         services.AddValidatedOptions<LogTailOptions, ValidateLogTailOptions>(LogTailOptions.Section);
+        services.AddSingleton<LogRedactor>();
         // A batch counts its lines toward the page's line cap.
         services.AddPanel<LogPanel, LogBatch>(LogTailTopics.Log, countLines: batch => batch.Lines.Count);
         services.AddProducerDefaults();

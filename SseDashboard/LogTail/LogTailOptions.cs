@@ -34,6 +34,20 @@ public sealed class LogTailOptions
     /// reported as a <c>skipped</c> marker at most once a second, so a log flood cannot drown the stream.
     /// </summary>
     public int MaxLinesPerSecond { get; set; } = 1000;
+
+    /// <summary>
+    /// Regular expressions applied to every line before it is published, after the built-in ones. When a pattern has
+    /// a named group <c>secret</c> only that group becomes <c>***</c> (<c>token=(?&lt;secret&gt;\S+)</c>), otherwise
+    /// the whole match does. Each gets 100 ms a line; one that takes longer masks the whole line and is logged once.
+    /// </summary>
+    public string[] Redact { get; set; } = [];
+
+    /// <summary>
+    /// Whether the built-in patterns run: values of <c>password=</c>, <c>pwd=</c>, <c>secret=</c>, <c>api_key=</c>,
+    /// <c>token=</c> (also <c>key: value</c> and JSON), <c>Bearer</c> and Basic credentials, credentials in URLs,
+    /// AWS access keys and JWTs.
+    /// </summary>
+    public bool RedactDefaults { get; set; } = true;
 }
 
 public sealed class ValidateLogTailOptions : IValidateOptions<LogTailOptions>
@@ -51,6 +65,14 @@ public sealed class ValidateLogTailOptions : IValidateOptions<LogTailOptions>
             if (LogPathPattern.Validate(options.Paths[i]) is { } problem)
             {
                 errors.Add($"Paths:{i}", problem);
+            }
+        }
+
+        for (var i = 0; i < options.Redact.Length; i++)
+        {
+            if (LogRedactor.Validate(options.Redact[i]) is { } problem)
+            {
+                errors.Add($"Redact:{i}", $"is not a valid regular expression: {problem}");
             }
         }
 

@@ -9,6 +9,7 @@ public sealed class LogTailProducer(
     IEventPublisher publisher,
     TimeProvider timeProvider,
     IOptions<LogTailOptions> options,
+    LogRedactor redactor,
     RestartPolicy restartPolicy,
     ILogger<LogTailProducer> logger) : RestartingProducer("log tail", restartPolicy, timeProvider, logger)
 {
@@ -19,7 +20,7 @@ public sealed class LogTailProducer(
 
     protected override Task RunAsync(CancellationToken stoppingToken)
     {
-        _follower ??= new LogFollower(options.Value, TimeProvider, logger);
+        _follower ??= new LogFollower(options.Value, redactor, TimeProvider, logger);
         return _follower.RunAsync(PublishAsync, stoppingToken);
     }
 
