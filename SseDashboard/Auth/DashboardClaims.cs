@@ -11,8 +11,8 @@ public static class DashboardClaims
     public const string Panel = "panel";
     public const string Origin = "origin";
 
-    /// <summary>When the session or embed token ends, in Unix seconds.</summary>
-    public const string Expires = "exp";
+    /// <summary>When the session or embed token ends, as a round-trip ISO 8601 time (to the tick: the stream ends then, not before).</summary>
+    public const string Expires = "expires_at";
 
     public static bool IsEmbed(ClaimsPrincipal user) => user.HasClaim(c => c.Type == EmbedId);
 
@@ -26,11 +26,11 @@ public static class DashboardClaims
     public static (string Key, DateTimeOffset ExpiresAt)? Lease(ClaimsPrincipal user)
     {
         var key = user.FindFirstValue(SessionId) ?? user.FindFirstValue(EmbedId);
-        return key is not null && long.TryParse(user.FindFirstValue(Expires), CultureInfo.InvariantCulture, out var seconds)
-            ? (key, DateTimeOffset.FromUnixTimeSeconds(seconds))
+        return key is not null && DateTimeOffset.TryParse(user.FindFirstValue(Expires), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var expiresAt)
+            ? (key, expiresAt)
             : null;
     }
 
     public static Claim ExpiresAt(DateTimeOffset at) =>
-        new(Expires, at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64);
+        new(Expires, at.ToString("O", CultureInfo.InvariantCulture), ClaimValueTypes.DateTime);
 }
