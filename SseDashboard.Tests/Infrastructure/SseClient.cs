@@ -20,7 +20,7 @@ public sealed class SseClient : IAsyncDisposable
 
     public static async Task<SseClient> ConnectAsync(HttpClient client, string url, string? lastEventIdHeader = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        var request = new HttpRequestMessage(HttpMethod.Get, url) { Version = client.DefaultRequestVersion, VersionPolicy = client.DefaultVersionPolicy };
         if (lastEventIdHeader is not null)
         {
             request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventIdHeader);

@@ -26,6 +26,9 @@ public abstract class DashboardPageModel(EventHub hub, PanelRenderer panels, IOp
     /// <summary>Token mode's session: the page offers Log out.</summary>
     public bool CanLogOut => auth.Value.Mode == AuthMode.Token && User.Identity?.AuthenticationType == AuthSchemes.Session;
 
+    /// <summary>Proxy mode's user, as the proxy named them.</summary>
+    public string? ProxyUser => auth.Value.Mode == AuthMode.Proxy ? User.Identity?.Name : null;
+
     /// <summary>Whoever may make embed tokens (not an embed itself) gets an Embed action on each panel.</summary>
     public bool CanEmbed => !Embedded;
 
