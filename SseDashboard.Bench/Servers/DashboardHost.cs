@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
+using SseDashboard.Bench.Client;
 using SseDashboard.Bench.Measurement;
 
 namespace SseDashboard.Bench.Servers;
@@ -45,6 +46,7 @@ internal sealed class DashboardHost(BenchOptions options)
         }
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", SseTarget.Token);
         using var response = await http.GetAsync($"http://127.0.0.1:{options.Port}/sse?topics=bench-probe-no-such-topic");
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         var valid = problem.TryGetProperty("validValues", out var values)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using SseDashboard.Bench.Client;
 
 namespace SseDashboard.Bench.Servers;
 
@@ -40,6 +41,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         info.ArgumentList.Add($"http://127.0.0.1:{port}");
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        info.Environment["Dashboard__Auth__Token"] = SseTarget.Token;
         if (quietLogs)
         {
             // Request logging for 10,000 connections would measure the logger, not the hub.
