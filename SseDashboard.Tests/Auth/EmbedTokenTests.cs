@@ -55,6 +55,24 @@ public sealed class EmbedTokenTests
         Assert.Empty(list.EnumerateArray());
     }
 
+    [Theory]
+    [InlineData("""{"panels":["cpu"],"expiresIn":"soon"}""", "application/json")]
+    [InlineData("""{"panels":["cpu"]""", "application/json")]
+    [InlineData("""{"panels":["cpu"]}""", "text/plain")]
+    public async Task Create_WithABodyThatIsNotTheJson_IsRefused_AndMakesNoToken(string body, string mediaType)
+    {
+        await using var server = await DashboardServer.StartAsync();
+
+        using var response = await server.Client.PostAsync("/api/embed-tokens", new StringContent(body, System.Text.Encoding.UTF8, mediaType), Ct);
+        var list = await server.Client.GetFromJsonAsync<JsonElement>("/api/embed-tokens", Ct);
+
+        Assert.Equal(mediaType == "application/json" ? HttpStatusCode.BadRequest : HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Contains(mediaType == "application/json" ? "JSON" : "application/json", problem.GetRawText());
+        Assert.Empty(list.EnumerateArray());
+    }
+
     [Fact]
     public async Task Create_WithoutLogin_Is401_AndWithAnEmbedToken_Is403()
     {

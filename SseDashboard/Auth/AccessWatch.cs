@@ -39,17 +39,6 @@ public sealed class AccessWatch(TimeProvider timeProvider)
         }
     }
 
-    public int OpenCount
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _open.Values.Sum(l => l.Count);
-            }
-        }
-    }
-
     private void Release(string key, StreamLease lease)
     {
         lock (_lock)

@@ -75,7 +75,7 @@ public static partial class AuthExtensions
         });
 
         // Everything needs a logged-in user unless it says otherwise; an embed token reaches only its panels' page and stream.
-        var dashboard = new AuthorizationPolicyBuilder(AuthSchemes.Dashboard)
+        var dashboard = new AuthorizationPolicyBuilder()
             .RequireAuthenticatedUser()
             .RequireAssertion(context => !DashboardClaims.IsEmbed(context.User) || (context.Resource is HttpContext http && EmbedReaches(http.Request.Path)))
             .Build();
@@ -83,6 +83,9 @@ public static partial class AuthExtensions
 
         services.AddCors();
         services.AddSingleton<ICorsPolicyProvider, EmbedCorsPolicyProvider>();
+
+        // The embed token API writes times as the streams do: UTC with milliseconds.
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new UtcMillisecondsConverter()));
         return builder;
     }
 

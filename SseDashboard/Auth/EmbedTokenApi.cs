@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SseDashboard.Streaming;
 
@@ -26,8 +27,32 @@ public static class EmbedTokenApi
         return group;
     }
 
-    private static Results<Created<CreatedToken>, ValidationProblem> Create(CreateRequest request, EmbedTokens tokens, EventHub hub, HttpContext context)
+    // The body is read here, not bound by the framework, so that a body that is not the JSON gets a problem saying why.
+    private static async Task<Results<Created<CreatedToken>, ValidationProblem, ProblemHttpResult>> Create(EmbedTokens tokens, EventHub hub, HttpContext context)
     {
+        if (!context.Request.HasJsonContentType())
+        {
+            return TypedResults.Problem(
+                title: "Unsupported media type",
+                detail: "Send the request as application/json: {\"panels\":[\"cpu\"],\"expiresIn\":\"30.00:00:00\",\"origins\":[\"https://tools.example\"]}.",
+                statusCode: StatusCodes.Status415UnsupportedMediaType);
+        }
+
+        CreateRequest? request;
+        try
+        {
+            request = await context.Request.ReadFromJsonAsync<CreateRequest>(context.RequestAborted);
+        }
+        catch (JsonException ex)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [$"Not the expected JSON: {ex.Message}"] });
+        }
+
+        if (request is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["The body is empty: send {\"panels\":[…]}."] });
+        }
+
         var errors = new Dictionary<string, string[]>();
         var panels = new List<string>();
         foreach (var name in request.Panels ?? [])

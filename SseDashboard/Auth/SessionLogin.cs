@@ -49,7 +49,7 @@ public sealed class SessionLogin(
     /// <summary>Ends the session: its cookie is refused from now on (a copy too), and its open streams are closed.</summary>
     public async Task LogOutAsync(HttpContext context)
     {
-        if (DashboardClaims.Lease(context.User) is var (sessionId, expiresAt) && !DashboardClaims.IsEmbed(context.User))
+        if (context.User.FindFirst(DashboardClaims.SessionId) is not null && DashboardClaims.Lease(context.User) is var (sessionId, expiresAt))
         {
             store.RevokeSession(sessionId, expiresAt);
             watch.Revoke(sessionId);

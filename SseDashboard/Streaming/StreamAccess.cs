@@ -29,6 +29,8 @@ public sealed class StreamLease : IDisposable
     public const string Expired = "expired";
     public const string Revoked = "revoked";
 
+    // Never disposed: the expiry timer or a revocation may still call End after Dispose, and a CancellationTokenSource
+    // with neither a timer nor a wait handle holds nothing that needs it.
     private readonly CancellationTokenSource _ended = new();
     private readonly ITimer? _expiry;
     private readonly Action<StreamLease>? _released;
@@ -61,6 +63,5 @@ public sealed class StreamLease : IDisposable
     {
         _expiry?.Dispose();
         _released?.Invoke(this);
-        _ended.Dispose();
     }
 }
