@@ -79,13 +79,14 @@ public static class SseEndpoint
         using var registration = aborted.Register(static s => ((Subscription)s!).Complete(), subscription);
         using var deadline = hub.DrainDeadline.Register(static c => ((HttpContext)c!).Abort(), context);
         // Access ended: what is queued drains, then the close event; a client not reading by CloseGrace is cut off.
-        using var closeDeadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
+        // Only a stream with a lease pays for the deadline.
+        using var closeDeadline = lease is null ? null : new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
         using var accessEnded = lease?.Ended.Register(() =>
         {
             subscription.Complete();
-            closeDeadline.CancelAfter(CloseGrace);
+            closeDeadline!.CancelAfter(CloseGrace);
         });
-        using var closeAbort = closeDeadline.Token.Register(static c => ((HttpContext)c!).Abort(), context);
+        using var closeAbort = closeDeadline?.Token.Register(static c => ((HttpContext)c!).Abort(), context);
 
         var writer = response.BodyWriter;
         var subscribedAt = timeProvider.GetTimestamp();

@@ -82,7 +82,7 @@
         if (closed === source && (response.status === 401 || response.status === 403)) {
           signOut(response.status === 401 ? 'expired' : 'forbidden');
         }
-      }, function () { /* unreachable: the backoff goes on */ });
+      }, function () { /* the server is unreachable: the backoff goes on */ });
   }
 
   function signOut(reason) {
