@@ -51,4 +51,29 @@ public sealed class AccessWatchTests
         Assert.Null(lease.Reason);
         Assert.Equal(0, _time.WaitingTimers);
     }
+
+    [Fact]
+    public void Lease_ExpiringInAYear_WaitsInDailySteps_AndEndsAtItsExpiry()
+    {
+        var watch = new AccessWatch(_time);
+        using var lease = watch.Lease("embed-1", _time.GetUtcNow().AddDays(365));
+
+        _time.Advance(TimeSpan.FromDays(365) - TimeSpan.FromSeconds(1));
+        var before = lease.Reason;
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Null(before);
+        Assert.Equal(StreamLease.Expired, lease.Reason);
+    }
+
+    [Fact]
+    public void Lease_ExpiringInAYear_OnTheSystemClock_StartsItsTimer()
+    {
+        // The system timer refuses a due time past about 49.7 days.
+        var watch = new AccessWatch(TimeProvider.System);
+
+        using var lease = watch.Lease("embed-1", DateTimeOffset.UtcNow.AddDays(365));
+
+        Assert.Null(lease.Reason);
+    }
 }

@@ -18,11 +18,11 @@ internal static class AuthTestClient
         return client;
     }
 
-    /// <summary>The antiforgery token of the first form on <paramref name="path"/> (its cookie lands in the client's jar).</summary>
-    public static async Task<string> FormTokenAsync(HttpClient client, string path)
+    /// <summary>The antiforgery token of the form <paramref name="form"/> (a CSS selector) on <paramref name="path"/>; its cookie lands in the client's jar.</summary>
+    public static async Task<string> FormTokenAsync(HttpClient client, string path, string form)
     {
         var html = await client.GetStringAsync(path, Ct);
-        var input = new HtmlParser().ParseDocument(html).QuerySelector("form input[name=__RequestVerificationToken]");
+        var input = new HtmlParser().ParseDocument(html).QuerySelector($"{form} input[name=__RequestVerificationToken]");
         return Assert.IsType<string>(input?.GetAttribute("value"));
     }
 

@@ -137,6 +137,34 @@ public sealed class EmbedTokenTests
     }
 
     [Fact]
+    public async Task EmbedToken_OriginsAreStoredAsBrowsersSendThem_SoCorsAndFramingMatch()
+    {
+        await using var server = await DashboardServer.StartAsync();
+        var token = (await server.CreateEmbedTokenAsync(["clock"], ["https://Tools.Example:443/"])).GetProperty("token").GetString();
+        using var client = server.NewClient();
+
+        using var page = await client.GetAsync($"/panels/clock?embed={token}", Ct);
+        using var stream = await SendWithOriginAsync(client, $"/sse?embed={token}", Tool);
+        var list = await server.Client.GetFromJsonAsync<JsonElement>("/api/embed-tokens", Ct);
+
+        Assert.EndsWith($"frame-ancestors {Tool}", page.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Equal(Tool, stream.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Equal(Tool, list[0].GetProperty("origins")[0].GetString());
+    }
+
+    [Fact]
+    public async Task EmbedToken_ValidForAYear_Streams()
+    {
+        await using var server = await DashboardServer.StartAsync();
+        var token = (await server.CreateEmbedTokenAsync(["clock"], expiresIn: "365.00:00:00")).GetProperty("token").GetString();
+        using var client = server.NewClient();
+
+        await using var stream = await SseClient.ConnectAsync(client, $"/sse?embed={token}");
+
+        Assert.Equal("clock", (await stream.NextAsync()).EventType);
+    }
+
+    [Fact]
     public async Task EmbedToken_TamperedOrMadeUp_Is401_AndCountsAsAWrongToken()
     {
         await using var server = await DashboardServer.StartAsync();

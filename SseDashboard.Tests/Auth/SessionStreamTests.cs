@@ -36,7 +36,7 @@ public sealed class SessionStreamTests
         await using var tab2 = await SseClient.ConnectAsync(client, "/sse?topics=clock");
         await using var otherTab = await SseClient.ConnectAsync(other, "/sse?topics=clock&format=json");
         await using var script = await SseClient.ConnectAsync(server.Client, "/sse?topics=clock&format=json");
-        var form = await FormTokenAsync(client, "/");
+        var form = await FormTokenAsync(client, "/", "form[action='/logout']");
 
         using var logout = await PostFormAsync(client, "/logout", ("__RequestVerificationToken", form));
 

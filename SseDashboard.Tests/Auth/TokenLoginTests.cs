@@ -88,7 +88,7 @@ public sealed class TokenLoginTests
     {
         await using var server = await DashboardServer.StartAsync();
         using var client = server.NewClient();
-        var form = await FormTokenAsync(client, "/login");
+        var form = await FormTokenAsync(client, "/login", "form.login-form");
 
         using var forged = await PostFormAsync(client, "/login", ("token", DashboardServer.Token));
         using var posted = await PostFormAsync(client, "/login", ("token", DashboardServer.Token), ("__RequestVerificationToken", form), ("returnUrl", "/"));
@@ -144,7 +144,7 @@ public sealed class TokenLoginTests
         await using var server = await DashboardServer.StartAsync();
         using var client = server.NewClient();
         using var login = await client.GetAsync($"/login?t={DashboardServer.Token}", Ct);
-        var form = await FormTokenAsync(client, "/");
+        var form = await FormTokenAsync(client, "/", "form[action='/logout']");
         using var copy = server.NewClient();
         copy.DefaultRequestHeaders.Add("Cookie", SessionCookie(login)!.Split(';')[0]);
 
@@ -172,6 +172,77 @@ public sealed class TokenLoginTests
         Assert.Matches("^[0-9a-f]{32}$", token.Value);
         Assert.Equal(HttpStatusCode.Unauthorized, fixedToken.StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, random.StatusCode);
+    }
+
+    [Fact]
+    public async Task LoginLinkFollowedFromAnotherSite_LandsOnAPageThatMovesOn_SoTheStrictCookieIsSent()
+    {
+        await using var server = await DashboardServer.StartAsync();
+        using var client = server.NewClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/login?t={DashboardServer.Token}&ReturnUrl=%2Fpanels%2Fcpu")
+        {
+            Headers = { { "Sec-Fetch-Site", "cross-site" }, { "Sec-Fetch-Mode", "navigate" } },
+        };
+
+        using var login = await client.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        Assert.NotNull(SessionCookie(login));
+        var document = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await login.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("0;url=/panels/cpu", document.QuerySelector("meta[http-equiv=refresh]")?.GetAttribute("content"));
+        Assert.DoesNotContain(DashboardServer.Token, document.DocumentElement.OuterHtml);
+    }
+
+    [Fact]
+    public async Task ChangingTheConfiguredToken_EndsItsSessions_KeepingItKeepsThem()
+    {
+        using var data = new TempDirectory();
+        string cookie;
+        await using (var first = await DashboardServer.StartAsync(new Dictionary<string, string?> { ["Dashboard:DataPath"] = data.Path }))
+        {
+            using var client = first.NewClient();
+            using var login = await client.GetAsync($"/login?t={DashboardServer.Token}", Ct);
+            cookie = SessionCookie(login)!.Split(';')[0];
+        }
+
+        await using var same = await DashboardServer.StartAsync(new Dictionary<string, string?> { ["Dashboard:DataPath"] = data.Path });
+        var kept = await StatusWithCookieAsync(same, cookie);
+        await same.DisposeAsync();
+        await using var rotated = await DashboardServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Dashboard:DataPath"] = data.Path,
+            ["Dashboard:Auth:Token"] = "a-brand-new-token-0123456789",
+        });
+        var ended = await StatusWithCookieAsync(rotated, cookie);
+
+        Assert.Equal(HttpStatusCode.OK, kept);
+        Assert.Equal(HttpStatusCode.Unauthorized, ended);
+    }
+
+    [Fact]
+    public async Task RandomTokens_SessionsSurviveARestart_WithTheSameDataPath()
+    {
+        using var data = new TempDirectory();
+        var settings = new Dictionary<string, string?> { ["Dashboard:DataPath"] = data.Path, ["Dashboard:Auth:Token"] = "" };
+        string cookie;
+        await using (var first = await DashboardServer.StartAsync(settings))
+        {
+            using var client = first.NewClient();
+            using var login = await client.GetAsync($"/login?t={first.GetRequiredService<LoginToken>().Value}", Ct);
+            cookie = SessionCookie(login)!.Split(';')[0];
+        }
+
+        await using var second = await DashboardServer.StartAsync(settings);
+
+        Assert.Equal(HttpStatusCode.OK, await StatusWithCookieAsync(second, cookie));
+    }
+
+    private static async Task<HttpStatusCode> StatusWithCookieAsync(DashboardServer server, string cookie)
+    {
+        using var client = server.NewClient();
+        client.DefaultRequestHeaders.Add("Cookie", cookie);
+        using var response = await client.GetAsync("/api/embed-tokens", Ct);
+        return response.StatusCode;
     }
 
     [Fact]

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SseDashboard.Streaming;
@@ -61,11 +62,16 @@ public static partial class AuthExtensions
             cookie.Events.OnRedirectToLogin = context => AuthSchemes.IsApi(context.Request)
                 ? AuthSchemes.UnauthorizedAsync(context.HttpContext, "Log in first: open the login link, or send Authorization: Bearer <token>.")
                 : RedirectAsync(context.HttpContext, context.RedirectUri);
+            // The login page answers for itself (a redirect, or a page that moves on): the handler's own redirect
+            // to ReturnUrl on sign-in would take that choice away.
+            cookie.Events.OnRedirectToReturnUrl = _ => Task.CompletedTask;
             cookie.Events.OnRedirectToAccessDenied = context => AuthSchemes.ForbiddenAsync(context.HttpContext, "Not allowed.");
             cookie.Events.OnValidatePrincipal = context =>
             {
-                var store = context.HttpContext.RequestServices.GetRequiredService<AccessStore>();
-                if (context.Principal is { } user && DashboardClaims.Lease(user) is var (sessionId, _) && store.IsSessionRevoked(sessionId))
+                var services = context.HttpContext.RequestServices;
+                if (context.Principal is not { } user
+                    || user.FindFirst(DashboardClaims.LoginToken)?.Value != services.GetRequiredService<LoginToken>().Fingerprint
+                    || (DashboardClaims.Lease(user) is var (sessionId, _) && services.GetRequiredService<AccessStore>().IsSessionRevoked(sessionId)))
                 {
                     context.RejectPrincipal();
                 }
@@ -84,6 +90,18 @@ public static partial class AuthExtensions
         services.AddCors();
         services.AddSingleton<ICorsPolicyProvider, EmbedCorsPolicyProvider>();
 
+        // Behind a trusted proxy: the client's address (for throttling) and scheme (for a Secure cookie) as it says.
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<AuthOptions>>((forwarded, auth) =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var network in auth.Value.Proxy.Networks)
+            {
+                forwarded.KnownIPNetworks.Add(network);
+            }
+        });
+
         // The embed token API writes times as the streams do: UTC with milliseconds.
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new UtcMillisecondsConverter()));
         return builder;
@@ -92,6 +110,7 @@ public static partial class AuthExtensions
     /// <summary>Who the request is, CORS for <c>/sse</c> (after: it depends on the embed token), then whether it may proceed.</summary>
     public static WebApplication UseDashboardAuth(this WebApplication app)
     {
+        app.UseForwardedHeaders();
         app.UseAuthentication();
         app.UseWhen(context => context.Request.Path == "/sse", sse => sse.UseCors());
         app.UseAuthorization();

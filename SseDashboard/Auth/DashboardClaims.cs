@@ -11,6 +11,9 @@ public static class DashboardClaims
     public const string Panel = "panel";
     public const string Origin = "origin";
 
+    /// <summary>Which login token a session was made with (<see cref="Auth.LoginToken.Fingerprint"/>): a new token ends the old sessions.</summary>
+    public const string LoginToken = "login_token";
+
     /// <summary>When the session or embed token ends, as a round-trip ISO 8601 time (to the tick: the stream ends then, not before).</summary>
     public const string Expires = "expires_at";
 

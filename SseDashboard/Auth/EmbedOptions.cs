@@ -10,7 +10,7 @@ public sealed class EmbedOptions
     /// <summary>CSP <c>frame-ancestors</c> sources (<c>'self'</c> or origins like <c>https://tools.example</c>); empty means <c>'self'</c>.</summary>
     public string[] AllowedOrigins { get; set; } = [];
 
-    internal IReadOnlyList<string> FrameAncestors => AllowedOrigins.Length == 0 ? [Origins.Self] : AllowedOrigins;
+    internal IReadOnlyList<string> FrameAncestors => AllowedOrigins.Length == 0 ? [Origins.Self] : AllowedOrigins.Select(Origins.Normalize).ToArray();
 
     /// <summary>The origins <c>/sse</c> answers with CORS headers: every allowed origin but <c>'self'</c>, which needs none.</summary>
     internal string[] CorsOrigins => Origins.ForCors(AllowedOrigins);

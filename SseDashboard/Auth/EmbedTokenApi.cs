@@ -92,7 +92,7 @@ public static class EmbedTokenApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var (info, token) = tokens.Create([.. panels], expiresIn, [.. origins.Select(o => o.TrimEnd('/')).Distinct()]);
+        var (info, token) = tokens.Create([.. panels], expiresIn, [.. origins.Select(Origins.Normalize).Distinct()]);
         var url = $"{context.Request.PathBase}/panels/{panels[0]}?{AuthSchemes.EmbedQuery}={token}";
         return TypedResults.Created($"{context.Request.PathBase}/api/embed-tokens/{info.Id}", new CreatedToken(info.Id, token, info.ExpiresAt, url));
     }

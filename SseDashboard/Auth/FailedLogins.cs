@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Threading.RateLimiting;
 
 namespace SseDashboard.Auth;
@@ -13,6 +14,8 @@ public sealed class FailedLogins : IDisposable
 
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
+    private readonly Lock _gate = new();
+
     private readonly PartitionedRateLimiter<IPAddress> _limiter = PartitionedRateLimiter.Create<IPAddress, IPAddress>(address =>
         RateLimitPartition.GetSlidingWindowLimiter(address, _ => new SlidingWindowRateLimiterOptions
         {
@@ -22,16 +25,35 @@ public sealed class FailedLogins : IDisposable
             QueueLimit = 0,
         }));
 
-    /// <summary>True when this client has used up its failures; <paramref name="retryAfter"/> says when to try again.</summary>
-    public bool IsThrottled(HttpContext context, out TimeSpan retryAfter)
+    /// <summary>
+    /// Runs <paramref name="wrongGuess"/> unless this client has used up its failures, counting it when it says the
+    /// token was a wrong guess; false (and when to try again) when throttled. Attempts run one at a time, so guesses
+    /// sent in parallel cannot all pass the check before any is counted (each takes microseconds).
+    /// </summary>
+    public bool TryAttempt(HttpContext context, Func<bool> wrongGuess, out TimeSpan retryAfter)
     {
-        // Asking for no permit tells whether any is left without taking one.
-        using var lease = _limiter.AttemptAcquire(AddressOf(context), 0);
-        retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : Window;
-        return !lease.IsAcquired;
-    }
+        var address = AddressOf(context);
+        lock (_gate)
+        {
+            // Asking for no permit tells whether any is left without taking one.
+            using (var left = _limiter.AttemptAcquire(address, 0))
+            {
+                if (!left.IsAcquired)
+                {
+                    retryAfter = left.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : Window;
+                    return false;
+                }
+            }
 
-    public void Failed(HttpContext context) => _limiter.AttemptAcquire(AddressOf(context)).Dispose();
+            retryAfter = TimeSpan.Zero;
+            if (wrongGuess())
+            {
+                _limiter.AttemptAcquire(address).Dispose();
+            }
+
+            return true;
+        }
+    }
 
     /// <summary>Answers 429 problem+json with <c>Retry-After</c>.</summary>
     public static Task ThrottledAsync(HttpContext context, TimeSpan retryAfter)
@@ -43,8 +65,25 @@ public sealed class FailedLogins : IDisposable
             statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(context);
     }
 
-    private static IPAddress AddressOf(HttpContext context) =>
-        context.Connection.RemoteIpAddress is { IsIPv4MappedToIPv6: true } mapped ? mapped.MapToIPv4() : context.Connection.RemoteIpAddress ?? IPAddress.None;
+    // One client is one IPv4 address or one IPv6 /64 (what a single host is usually given): rotating addresses within
+    // it gains nothing. Behind a trusted proxy this is the client it names in X-Forwarded-For.
+    private static IPAddress AddressOf(HttpContext context)
+    {
+        var address = context.Connection.RemoteIpAddress ?? IPAddress.None;
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return address.MapToIPv4();
+        }
+
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address;
+        }
+
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes);
+    }
 
     public void Dispose() => _limiter.Dispose();
 }

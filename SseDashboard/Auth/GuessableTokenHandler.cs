@@ -29,21 +29,17 @@ public abstract class GuessableTokenHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        if (failures.IsThrottled(Context, out var retryAfter))
+        (ClaimsPrincipal? Principal, string Problem, bool Guess) result = (null, "", false);
+        if (!failures.TryAttempt(Context, () => (result = Check(candidate)) is { Principal: null, Guess: true }, out var retryAfter))
         {
             _throttled = retryAfter;
             return Task.FromResult(AuthenticateResult.Fail("Too many wrong tokens."));
         }
 
-        var (principal, problem, guess) = Check(candidate);
+        var (principal, problem, _) = result;
         if (principal is not null)
         {
             return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name)));
-        }
-
-        if (guess)
-        {
-            failures.Failed(Context);
         }
 
         _problem = problem;

@@ -15,7 +15,14 @@ public sealed class LoginToken
         IsRandom = string.IsNullOrEmpty(configured);
         Value = IsRandom ? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)) : configured!;
         _hash = SHA256.HashData(Encoding.UTF8.GetBytes(Value));
+        Fingerprint = IsRandom ? "random" : Convert.ToHexStringLower(_hash.AsSpan(0, 8));
     }
+
+    /// <summary>
+    /// Names the configured token in a session (inside the encrypted cookie): change the token and its sessions end.
+    /// All random tokens share one, so a restart keeps readers logged in.
+    /// </summary>
+    public string Fingerprint { get; }
 
     /// <summary>True when no token was configured: this one was made at start and is printed as the login link.</summary>
     public bool IsRandom { get; }

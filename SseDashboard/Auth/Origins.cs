@@ -29,7 +29,14 @@ public static class Origins
             : null;
     }
 
-    /// <summary>The origins a CORS policy lists: all but <c>'self'</c>, which needs none, without a trailing slash.</summary>
+    /// <summary>
+    /// A valid origin as a browser sends it in <c>Origin</c>: lower-case host, no default port, no trailing slash
+    /// (<c>https://Tools.example:443/</c> is <c>https://tools.example</c>), so CORS and <c>frame-ancestors</c> match it.
+    /// </summary>
+    public static string Normalize(string origin) =>
+        origin == Self ? Self : new Uri(origin).GetLeftPart(UriPartial.Authority);
+
+    /// <summary>The origins a CORS policy lists: all but <c>'self'</c>, which needs none.</summary>
     public static string[] ForCors(IEnumerable<string> origins) =>
-        origins.Where(o => o != Self).Select(o => o.TrimEnd('/')).ToArray();
+        origins.Where(o => o != Self).Select(Normalize).ToArray();
 }

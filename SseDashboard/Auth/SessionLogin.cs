@@ -18,14 +18,14 @@ public sealed class SessionLogin(
 {
     public async Task<(LoginOutcome Outcome, TimeSpan RetryAfter)> LogInAsync(HttpContext context, string? candidate)
     {
-        if (failures.IsThrottled(context, out var retryAfter))
+        var right = false;
+        if (!failures.TryAttempt(context, () => !(right = token.Matches(candidate)), out var retryAfter))
         {
             return (LoginOutcome.Throttled, retryAfter);
         }
 
-        if (!token.Matches(candidate))
+        if (!right)
         {
-            failures.Failed(context);
             return (LoginOutcome.WrongToken, TimeSpan.Zero);
         }
 
@@ -35,6 +35,7 @@ public sealed class SessionLogin(
                 new Claim(ClaimTypes.Name, "token"),
                 new Claim(DashboardClaims.SessionId, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))),
                 DashboardClaims.ExpiresAt(expiresAt),
+                new Claim(DashboardClaims.LoginToken, token.Fingerprint),
             ],
             AuthSchemes.Session);
         await context.SignInAsync(AuthSchemes.Session, new ClaimsPrincipal(identity), new AuthenticationProperties

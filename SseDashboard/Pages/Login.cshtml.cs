@@ -15,6 +15,9 @@ public sealed class LoginModel(SessionLogin login, IOptions<AuthOptions> auth) :
 
     public string? Problem { get; private set; }
 
+    /// <summary>Set once logged in by a link followed from another site: the page moves on by itself.</summary>
+    public string? ContinueTo { get; private set; }
+
     public async Task<IActionResult> OnGetAsync(string? t, string? returnUrl)
     {
         if (auth.Value.Mode != AuthMode.Token)
@@ -38,6 +41,11 @@ public sealed class LoginModel(SessionLogin login, IOptions<AuthOptions> auth) :
         var (outcome, retryAfter) = await login.LogInAsync(HttpContext, token);
         switch (outcome)
         {
+            case LoginOutcome.LoggedIn when Request.Headers["Sec-Fetch-Site"] == "cross-site":
+                // A navigation that began on another site (a link in chat or webmail) carries no SameSite=Strict
+                // cookie, even through a redirect: a page of our own that moves on makes the next request same-site.
+                ContinueTo = ReturnUrl;
+                return Page();
             case LoginOutcome.LoggedIn:
                 return LocalRedirect(ReturnUrl);
             case LoginOutcome.Throttled:

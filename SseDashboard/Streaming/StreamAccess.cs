@@ -36,13 +36,20 @@ public sealed class StreamLease : IDisposable
     private readonly Action<StreamLease>? _released;
     private string? _reason;
 
+    /// <summary>The longest a timer waits in one go (the system timer's limit is about 49.7 days); a later expiry re-arms it.</summary>
+    internal static readonly TimeSpan MaxTimerStep = TimeSpan.FromDays(1);
+
+    private readonly TimeProvider _timeProvider;
+    private readonly DateTimeOffset _expiresAt;
+
     public StreamLease(DateTimeOffset? expiresAt, TimeProvider timeProvider, Action<StreamLease>? released = null)
     {
         _released = released;
+        _timeProvider = timeProvider;
         if (expiresAt is { } at)
         {
-            var due = at - timeProvider.GetUtcNow();
-            _expiry = timeProvider.CreateTimer(static s => ((StreamLease)s!).End(Expired), this, due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+            _expiresAt = at;
+            _expiry = timeProvider.CreateTimer(static s => ((StreamLease)s!).OnTimer(), this, NextStep(), Timeout.InfiniteTimeSpan);
         }
     }
 
@@ -56,6 +63,24 @@ public sealed class StreamLease : IDisposable
         if (Interlocked.CompareExchange(ref _reason, reason, null) is null)
         {
             _ended.Cancel();
+        }
+    }
+
+    private TimeSpan NextStep()
+    {
+        var left = _expiresAt - _timeProvider.GetUtcNow();
+        return left <= TimeSpan.Zero ? TimeSpan.Zero : left < MaxTimerStep ? left : MaxTimerStep;
+    }
+
+    private void OnTimer()
+    {
+        if (_timeProvider.GetUtcNow() >= _expiresAt)
+        {
+            End(Expired);
+        }
+        else
+        {
+            _expiry!.Change(NextStep(), Timeout.InfiniteTimeSpan);
         }
     }
 

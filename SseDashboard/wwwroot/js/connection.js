@@ -79,7 +79,8 @@
     fetch(closed.url, { headers: { Accept: 'text/event-stream' }, cache: 'no-store', signal: probe.signal })
       .then(function (response) {
         probe.abort();
-        if (closed === source && (response.status === 401 || response.status === 403)) {
+        // Whichever source it was for: the session behind every reconnect is gone.
+        if (!signedOut && (response.status === 401 || response.status === 403)) {
           signOut(response.status === 401 ? 'expired' : 'forbidden');
         }
       }, function () { /* the server is unreachable: the backoff goes on */ });
