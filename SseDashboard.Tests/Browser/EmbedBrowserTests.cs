@@ -63,6 +63,25 @@ public sealed class EmbedBrowserTests(Chromium chromium)
     }
 
     [Fact]
+    public async Task EmbedToken_RevokedWhileFramed_ShowsSignedOutInTheFrame()
+    {
+        await using var tool = await HostPage.StartAsync();
+        await using var server = await DashboardServer.StartAsync(QuietClock);
+        var token = await server.CreateEmbedTokenAsync(["clock"], [tool.Origin]);
+        await using var browser = await chromium.NewPageAsync();
+        var page = browser.Page;
+        await page.GotoAsync(tool.Url("/frame?src=" + Uri.EscapeDataString(new Uri(server.BaseAddress, token.GetProperty("url").GetString()).ToString())));
+        var frame = page.FrameLocator("#embed");
+        await Expect(frame.Locator("[data-conn-status]")).ToHaveAttributeAsync("data-conn-status", "connected");
+
+        using var revoke = await server.Client.DeleteAsync($"/api/embed-tokens/{token.GetProperty("id").GetString()}", TestContext.Current.CancellationToken);
+
+        await Expect(frame.Locator("[data-conn-status]")).ToHaveAttributeAsync("data-conn-status", "signed out");
+        await Expect(frame.Locator("[data-signed-out]")).ToBeVisibleAsync();
+        Assert.Equal("revoked", await frame.Locator("[data-signed-out]").GetAttributeAsync("data-reason"));
+    }
+
+    [Fact]
     public async Task EmbedToken_InIframeFromAnotherOrigin_IsRefused()
     {
         await using var tool = await HostPage.StartAsync();
