@@ -21,7 +21,7 @@ public sealed class LogTailProducerTests
             publisher,
             TimeProvider.System,
             options,
-            new LogRedactor(options, NullLogger<LogRedactor>.Instance),
+            new LogRedactor(options, TimeProvider.System, NullLogger<LogRedactor>.Instance),
             new RestartPolicy(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(100)),
             NullLogger<LogTailProducer>.Instance);
 

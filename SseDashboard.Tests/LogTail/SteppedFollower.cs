@@ -62,7 +62,7 @@ public sealed class SteppedFollower : IDisposable
 
     /// <summary>A follower as the app makes it, with the redactor of the same options.</summary>
     public static LogFollower Create(LogTailOptions options, TimeProvider timeProvider) =>
-        new(options, new LogRedactor(Options.Create(options), NullLogger<LogRedactor>.Instance), timeProvider, NullLogger.Instance);
+        new(options, new LogRedactor(Options.Create(options), timeProvider, NullLogger<LogRedactor>.Instance), timeProvider, NullLogger.Instance);
 
     public static string Describe(LogBatch e) =>
         e.Kind == LogKinds.Lines ? "lines:" + string.Join(",", e.Lines.Select(l => l.Text)) : e.Kind + ":";

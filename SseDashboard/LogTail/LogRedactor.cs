@@ -6,14 +6,21 @@ namespace SseDashboard.LogTail;
 /// <summary>
 /// Masks secrets in log lines before they are published: the built-in patterns (unless
 /// <c>Dashboard:LogTail:RedactDefaults</c> is false), then <c>Dashboard:LogTail:Redact</c>, each replacing its named
-/// group <c>secret</c>, or its whole match, with <c>***</c>. A pattern that times out masks the whole line.
+/// group <c>secret</c>, or its whole match, with <c>***</c>. A pattern that times out masks the whole line, and every
+/// line for a second after, without running.
 /// </summary>
-public sealed partial class LogRedactor(IOptions<LogTailOptions> options, ILogger<LogRedactor> logger)
+public sealed partial class LogRedactor(IOptions<LogTailOptions> options, TimeProvider timeProvider, ILogger<LogRedactor> logger)
 {
     public const string Mask = "***";
 
     // How long one pattern may look at one line.
     private const int TimeoutMilliseconds = 100;
+
+    // How long a pattern that timed out is skipped: one that times out on every line would otherwise cap the tail at
+    // ten lines a second.
+    private static readonly TimeSpan OpenFor = TimeSpan.FromSeconds(1);
+
+    private long _timeouts;
 
     // Built on first use, after start-up has validated the patterns: hosted services are made before that.
     private Rule[]? _rules;
@@ -25,12 +32,21 @@ public sealed partial class LogRedactor(IOptions<LogTailOptions> options, ILogge
         return ReferenceEquals(text, line.Text) ? line : line with { Text = text, Redacted = true };
     }
 
+    /// <summary>How many times a pattern has run out of time on a line.</summary>
+    internal long Timeouts => Interlocked.Read(ref _timeouts);
+
     /// <summary>The same string instance when nothing was masked.</summary>
     public string Redact(string text)
     {
         var masked = text;
         foreach (var rule in _rules ??= Rules(options.Value))
         {
+            // Fail closed: while the pattern is skipped, any line could hold what it was meant to catch.
+            if (rule.IsOpen(timeProvider))
+            {
+                return Mask;
+            }
+
             try
             {
                 masked = rule.Regex.Replace(masked, rule.Evaluator);
@@ -38,6 +54,8 @@ public sealed partial class LogRedactor(IOptions<LogTailOptions> options, ILogge
             catch (RegexMatchTimeoutException)
             {
                 // The secret could be anywhere in a line the pattern could not finish: none of it goes out.
+                Interlocked.Increment(ref _timeouts);
+                rule.Open(timeProvider);
                 rule.ReportTimeout(logger);
                 return Mask;
             }
@@ -65,7 +83,9 @@ public sealed partial class LogRedactor(IOptions<LogTailOptions> options, ILogge
     private static Rule[] Rules(LogTailOptions options)
     {
         // Bearer before key=value: in "token: Bearer x" key=value alone would mask "Bearer" and leave x.
-        IEnumerable<Regex> defaults = options.RedactDefaults ? [Bearer(), BasicAuthorization(), UrlCredentials(), KeyValue(), Jwt(), AwsAccessKey()] : [];
+        IEnumerable<Regex> defaults = options.RedactDefaults
+            ? [Bearer(), BasicAuthorization(), UrlCredentials(), KeyValue(), UrlToken(), Jwt(), AwsAccessKey()]
+            : [];
         return defaults.Concat(options.Redact.Select(Configured)).Select(r => new Rule(r)).ToArray();
     }
 
@@ -89,6 +109,11 @@ public sealed partial class LogRedactor(IOptions<LogTailOptions> options, ILogge
         TimeoutMilliseconds)]
     private static partial Regex KeyValue();
 
+    // The dashboard's own tokens in a URL, as the hosting log and access logs write it: /login?t=x, /panels/cpu?embed=x.
+    // Query names are matched as ASP.NET Core reads them, ignoring case.
+    [GeneratedRegex(@"[?&](?:t|embed)=(?<secret>[^&\s#""']+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeoutMilliseconds)]
+    private static partial Regex UrlToken();
+
     // Header and payload are base64url JSON ("eyJ" is '{"'); an unsigned token has an empty signature.
     [GeneratedRegex(@"\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*", RegexOptions.CultureInvariant, TimeoutMilliseconds)]
     private static partial Regex Jwt();
@@ -98,7 +123,10 @@ public sealed partial class LogRedactor(IOptions<LogTailOptions> options, ILogge
 
     private sealed class Rule
     {
+        private const long NeverOpened = long.MinValue;
+
         private int _timeoutReported;
+        private long _openedAt = NeverOpened;
 
         public Rule(Regex regex)
         {
@@ -111,15 +139,25 @@ public sealed partial class LogRedactor(IOptions<LogTailOptions> options, ILogge
 
         public MatchEvaluator Evaluator { get; }
 
+        /// <summary>Whether the pattern timed out less than <see cref="OpenFor"/> ago, and so is not to be run.</summary>
+        public bool IsOpen(TimeProvider time)
+        {
+            var openedAt = Interlocked.Read(ref _openedAt);
+            return openedAt != NeverOpened && time.GetElapsedTime(openedAt) < OpenFor;
+        }
+
+        public void Open(TimeProvider time) => Interlocked.Exchange(ref _openedAt, time.GetTimestamp());
+
         /// <summary>Warns once per pattern for the life of the process, not once per line.</summary>
         public void ReportTimeout(ILogger logger)
         {
             if (Interlocked.Exchange(ref _timeoutReported, 1) == 0)
             {
                 logger.LogWarning(
-                    "Log redaction pattern {Pattern} took longer than {Timeout} ms on a line; such lines are published as {Mask}",
+                    "Log redaction pattern {Pattern} took longer than {Timeout} ms on a line; after each timeout, that line and every line for the next {OpenFor} s are masked whole as {Mask}, without running the pattern",
                     Regex.ToString(),
                     TimeoutMilliseconds,
+                    OpenFor.TotalSeconds,
                     Mask);
             }
         }
