@@ -1,3 +1,4 @@
+using Microsoft.Playwright;
 using SseDashboard.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 using static SseDashboard.Tests.Browser.DashboardBrowserTests;
@@ -52,10 +53,8 @@ public sealed class EmbedBrowserTests(Chromium chromium)
         await using var browser = await chromium.NewPageAsync();
         var page = browser.Page;
 
-        await page.GotoAsync(tool.Url("/frame?src=" + Uri.EscapeDataString(new Uri(server.BaseAddress, token.GetProperty("url").GetString()).ToString())));
+        var frame = await FrameConnectedAsync(page, tool, server, token);
 
-        var frame = page.FrameLocator("#embed");
-        await Expect(frame.Locator("[data-conn-status]")).ToHaveAttributeAsync("data-conn-status", "connected");
         var time = frame.Locator("#panel-clock time.clock-time");
         var painted = await time.GetAttributeAsync("datetime");
         await Expect(time).Not.ToHaveAttributeAsync("datetime", painted!);
@@ -70,9 +69,7 @@ public sealed class EmbedBrowserTests(Chromium chromium)
         var token = await server.CreateEmbedTokenAsync(["clock"], [tool.Origin]);
         await using var browser = await chromium.NewPageAsync();
         var page = browser.Page;
-        await page.GotoAsync(tool.Url("/frame?src=" + Uri.EscapeDataString(new Uri(server.BaseAddress, token.GetProperty("url").GetString()).ToString())));
-        var frame = page.FrameLocator("#embed");
-        await Expect(frame.Locator("[data-conn-status]")).ToHaveAttributeAsync("data-conn-status", "connected");
+        var frame = await FrameConnectedAsync(page, tool, server, token);
 
         using var revoke = await server.Client.DeleteAsync($"/api/embed-tokens/{token.GetProperty("id").GetString()}", TestContext.Current.CancellationToken);
 
@@ -115,6 +112,15 @@ public sealed class EmbedBrowserTests(Chromium chromium)
 
         await page.GotoAsync(stranger.Url("/direct?sse=" + sse));
         await Expect(page).ToHaveTitleAsync("refused");
+    }
+
+    /// <summary>The tool's page framing the token's URL, once the framed panel's stream is connected.</summary>
+    private static async Task<IFrameLocator> FrameConnectedAsync(IPage page, HostPage tool, DashboardServer server, System.Text.Json.JsonElement token)
+    {
+        await page.GotoAsync(tool.Url("/frame?src=" + Uri.EscapeDataString(new Uri(server.BaseAddress, token.GetProperty("url").GetString()).ToString())));
+        var frame = page.FrameLocator("#embed");
+        await Expect(frame.Locator("[data-conn-status]")).ToHaveAttributeAsync("data-conn-status", "connected");
+        return frame;
     }
 
     private static Task<DashboardServer> StartDashboardAllowingAsync(HostPage tool) =>
