@@ -59,6 +59,26 @@ public sealed partial class AuthBrowserTests(Chromium chromium)
     }
 
     [Fact]
+    public async Task LogOut_InOneTab_LandsOnTheLoginForm_AndSignsOutTheOtherTab()
+    {
+        await using var server = await DashboardServer.StartAsync(QuietClock);
+        await using var browser = await chromium.NewPageAsync();
+        var first = browser.Page;
+        await first.GotoAsync(Url(server, "/"));
+        var second = await first.Context.NewPageAsync();
+        await second.GotoAsync(new Uri(server.BaseAddress, "/").ToString());
+        await ExpectStatusAsync(first, "connected");
+        await ExpectStatusAsync(second, "connected");
+
+        await first.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Log out" }).ClickAsync();
+
+        await Expect(first).ToHaveURLAsync(new Regex("/login$"));
+        await Expect(first.Locator("input#token")).ToBeVisibleAsync();
+        await ExpectStatusAsync(second, "signed out");
+        Assert.Equal("revoked", await second.Locator("[data-signed-out]").GetAttributeAsync("data-reason"));
+    }
+
+    [Fact]
     public async Task Refused401OnReconnect_ShowsSignedOut_AndStopsRetrying()
     {
         await using var server = await DashboardServer.StartAsync(QuietClock);
