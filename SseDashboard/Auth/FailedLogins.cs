@@ -58,7 +58,7 @@ public sealed class FailedLogins : IDisposable
     /// <summary>Answers 429 problem+json with <c>Retry-After</c>.</summary>
     public static Task ThrottledAsync(HttpContext context, TimeSpan retryAfter)
     {
-        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        context.Response.SetRetryAfter(retryAfter);
         return TypedResults.Problem(
             title: "Too many wrong tokens",
             detail: $"More than {PermitLimit} wrong tokens from this address within a minute. Try again later.",

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -49,9 +48,9 @@ public sealed class LoginModel(SessionLogin login, IOptions<AuthOptions> auth) :
             case LoginOutcome.LoggedIn:
                 return LocalRedirect(ReturnUrl);
             case LoginOutcome.Throttled:
-                Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                var seconds = Response.SetRetryAfter(retryAfter);
                 Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                Problem = $"Too many wrong tokens from your address: try again in {Math.Ceiling(retryAfter.TotalSeconds)} s.";
+                Problem = $"Too many wrong tokens from your address: try again in {seconds} s.";
                 return Page();
             default:
                 Response.StatusCode = StatusCodes.Status401Unauthorized;

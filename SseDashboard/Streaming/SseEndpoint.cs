@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -29,7 +28,7 @@ public static class SseEndpoint
         var retry = JitteredRetry(sse.Retry);
         if (!metrics.TryOpen(sse.MaxConnections))
         {
-            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            context.Response.SetRetryAfter(retry);
             await TypedResults.Problem(
                 title: "Too many connections",
                 detail: $"This server holds at most {sse.MaxConnections} streams (Dashboard:Sse:MaxConnections). Retry later.",
