@@ -53,8 +53,11 @@ public abstract class DashboardPageModel(EventHub hub, PanelRenderer panels, IOp
             : $"?topics={Uri.EscapeDataString(string.Join(',', topics.Select(t => t.Name)))}&lastEventId={lastEventId}";
         if (DashboardClaims.IsEmbed(User))
         {
-            // The stream authenticates as the page did: with the embed token.
+            // The stream authenticates as the page did: with the embed token. The token's origins may frame the page;
+            // a token with none may still be opened on its own, or framed by the dashboard itself.
             query += $"&{AuthSchemes.EmbedQuery}={Uri.EscapeDataString(Request.Query[AuthSchemes.EmbedQuery].ToString())}";
+            Response.Headers.ContentSecurityPolicy = PagesExtensions.ContentSecurityPolicy(
+                DashboardClaims.Origins(User) is { Length: > 0 } origins ? origins : [Origins.Self]);
         }
 
         ConnectUrl = Url.Content("~/sse") + query;

@@ -28,31 +28,14 @@ public static class PagesExtensions
     /// <summary>Security headers on every response, and the front-end files (open to all: the login page needs them).</summary>
     public static WebApplication UsePages(this WebApplication app)
     {
-        var embed = app.Services.GetRequiredService<IOptions<EmbedOptions>>().Value;
-        var policy = string.Join("; ",
-            "default-src 'self'",
-            "script-src 'self'",
-            "style-src 'self'",
-            "img-src 'self' data:",
-            "connect-src 'self'",
-            "object-src 'none'",
-            "base-uri 'none'",
-            "form-action 'self'");
-        var configured = $"{policy}; frame-ancestors {string.Join(' ', embed.FrameAncestors)}";
-
+        // An embed token's page replaces frame-ancestors with the token's origins (DashboardPageModel).
+        var configured = ContentSecurityPolicy(app.Services.GetRequiredService<IOptions<EmbedOptions>>().Value.FrameAncestors);
         app.Use((context, next) =>
         {
-            // Decided as the response starts, once authentication has said whether an embed token (with its own origins) asked.
-            context.Response.OnStarting(() =>
-            {
-                var headers = context.Response.Headers;
-                headers.ContentSecurityPolicy = DashboardClaims.IsEmbed(context.User)
-                    ? $"{policy}; frame-ancestors {string.Join(' ', EmbedFrameAncestors(context))}"
-                    : configured;
-                headers.XContentTypeOptions = "nosniff";
-                headers["Referrer-Policy"] = "no-referrer";
-                return Task.CompletedTask;
-            });
+            var headers = context.Response.Headers;
+            headers.ContentSecurityPolicy = configured;
+            headers.XContentTypeOptions = "nosniff";
+            headers["Referrer-Policy"] = "no-referrer";
             return next(context);
         });
         app.UseStaticFiles();
@@ -65,7 +48,15 @@ public static class PagesExtensions
         return app;
     }
 
-    // An embed token with no origins may still be opened on its own, and framed by the dashboard itself.
-    private static string[] EmbedFrameAncestors(HttpContext context) =>
-        DashboardClaims.Origins(context.User) is { Length: > 0 } origins ? origins : [Origins.Self];
+    /// <summary>The pages' CSP: only this server's own files, no inline script, framed by <paramref name="frameAncestors"/>.</summary>
+    public static string ContentSecurityPolicy(IEnumerable<string> frameAncestors) => string.Join("; ",
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        $"frame-ancestors {string.Join(' ', frameAncestors)}");
 }
