@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Serilog;
 using SseDashboard.Auth;
 using SseDashboard.Clock;
+using SseDashboard.History;
 using SseDashboard.Logging;
 using SseDashboard.LogTail;
 using SseDashboard.Metrics;
@@ -25,6 +26,9 @@ public static class DashboardApp
         // The hub and its /sse endpoint: knows topics, not panels.
         builder.AddStreaming();
 
+        // Every published event stored (SQLite, PostgreSQL or none): ids go on across restarts, and the history API.
+        builder.AddHistory();
+
         // The panels: each registers its topics, its panel and its producer.
         builder.AddClock();
         builder.AddMetrics();
@@ -44,6 +48,7 @@ public static class DashboardApp
         app.UseDashboardAuth();
         app.MapStreaming();
         app.MapAuth();
+        app.MapHistory();
         app.MapPages();
         return app;
     }

@@ -22,6 +22,7 @@ public sealed class LogTailProducerTests
             TimeProvider.System,
             options,
             new LogRedactor(options, TimeProvider.System, NullLogger<LogRedactor>.Instance),
+            new NoFilePositions(),
             new RestartPolicy(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(100)),
             NullLogger<LogTailProducer>.Instance);
 

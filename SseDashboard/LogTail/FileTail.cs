@@ -10,6 +10,7 @@ internal sealed class FileTail(
     string path,
     bool inGlob,
     StartAt start,
+    IReadOnlyDictionary<FileIdentity, long> knownPositions,
     int initialLines,
     int maxLineBytes,
     byte[] chunk,
@@ -20,6 +21,7 @@ internal sealed class FileTail(
     private readonly List<LogLine> _lines = [];
     private SafeFileHandle? _handle;
     private long _position;
+    private long _lineEnd;
     private bool _missingReported;
     private string? _errorReported;
     private StartAt _start = start;
@@ -106,6 +108,12 @@ internal sealed class FileTail(
         _missingReported = false;
         _errorReported = null;
         Identity = FileIdentity.Of(_handle);
+        if (_start.Kind is StartKind.LastLines or StartKind.End && Identity is { } identity && knownPositions.TryGetValue(identity, out var known))
+        {
+            // Seen by an earlier run: go on where it stopped, so lines written meanwhile come out once.
+            _start = StartAt.Resume(known);
+        }
+
         _splitter.Reset();
         var length = RandomAccess.GetLength(_handle);
         _position = _start.Kind switch
@@ -115,6 +123,7 @@ internal sealed class FileTail(
             StartKind.Resume when _start.Position <= length => _start.Position,
             _ => 0,
         };
+        _lineEnd = _position;
         return true;
     }
 
@@ -128,6 +137,7 @@ internal sealed class FileTail(
             FlushPartial(output);
             await output.MarkerAsync(Path, LogKinds.Truncated);
             _position = 0;
+            _lineEnd = 0;
         }
 
         while (_position < length)
@@ -138,9 +148,15 @@ internal sealed class FileTail(
                 break;
             }
 
+            var newline = chunk.AsSpan(0, read).LastIndexOf((byte)'\n');
+            if (newline >= 0)
+            {
+                _lineEnd = _position + newline + 1;
+            }
+
             _position += read;
             _splitter.Split(chunk.AsSpan(0, read), _lines);
-            output.Add(Path, _lines);
+            output.Add(Path, _lines, LineEnd());
             _lines.Clear();
             if (output.Full)
             {
@@ -153,9 +169,13 @@ internal sealed class FileTail(
     {
         if (_splitter.TryFlush(out var line))
         {
-            output.Add(Path, line);
+            _lineEnd = _position;
+            output.Add(Path, [line], LineEnd());
         }
     }
+
+    // Where a restart would go on from: the end of the last whole line read.
+    private FilePosition? LineEnd() => Identity is { } identity ? new FilePosition(identity, Path, _lineEnd) : null;
 
     private long StartOfLastLines(long length, int lines)
     {

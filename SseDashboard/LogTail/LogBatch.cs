@@ -28,11 +28,46 @@ public sealed record LogBatch(
     IReadOnlyList<LogLine> Lines,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null)
 {
+    /// <summary>
+    /// Where followed files are read to once this batch is out (not sent to clients): the history store keeps them
+    /// with the lines, so a restart goes on from there.
+    /// </summary>
+    [JsonIgnore]
+    public IReadOnlyList<FilePosition> Positions { get; init; } = [];
+
+    /// <summary>
+    /// The event's id when it is known as the batch is rendered (a first paint, lines from the history store): each
+    /// line is marked with its own id, so the page can ask for what came before it. Not sent.
+    /// </summary>
+    [JsonIgnore]
+    public long? EventId { get; init; }
+
+    /// <summary>Line <paramref name="index"/>'s id, when <see cref="EventId"/> is known (the event's is its last line's).</summary>
+    public long? LineId(int index) => EventId - Math.Max(1, Lines.Count) + 1 + index;
+
     /// <summary>On a <c>skipped</c> marker: how many lines of <c>file</c> the rate limit left out since the last one.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public long? Skipped { get; init; }
 
     public static LogBatch Reset(DateTimeOffset now) => new(now, null, LogKinds.Reset, []);
+}
+
+/// <summary>How far a followed file has been read, to the end of its last whole line.</summary>
+public sealed record FilePosition(FileIdentity Identity, string Path, long Offset);
+
+/// <summary>
+/// Where followed files were read to when the app last stopped, by identity: a file seen before goes on from there
+/// instead of its last <c>InitialLines</c>. Supplied by the history store; none by default.
+/// </summary>
+public interface IFilePositions
+{
+    Task<IReadOnlyDictionary<FileIdentity, long>> LoadAsync(CancellationToken cancellationToken);
+}
+
+internal sealed class NoFilePositions : IFilePositions
+{
+    public Task<IReadOnlyDictionary<FileIdentity, long>> LoadAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<FileIdentity, long>>(new Dictionary<FileIdentity, long>());
 }
 
 public static class LogKinds
@@ -53,7 +88,7 @@ public static class LogKinds
 public static class LogTailTopics
 {
     public static readonly Topic<LogBatch> Log =
-        new("log", TopicKind.Stream, "Log", LogTailJsonContext.Api.LogBatch, LogBatch.Reset);
+        new("log", TopicKind.Stream, "Log", LogTailJsonContext.Api.LogBatch, LogBatch.Reset, idCount: batch => batch.Lines.Count);
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]

@@ -15,12 +15,19 @@ internal sealed class LogBatcher(
     CancellationToken cancellationToken)
 {
     private readonly List<LogLine> _lines = [];
+    private readonly Dictionary<FileIdentity, FilePosition> _positions = [];
     private string? _file;
 
     public void Add(string file, LogLine line) => Add(file, [line]);
 
-    public void Add(string file, IReadOnlyList<LogLine> lines)
+    /// <summary>Adds lines of <paramref name="file"/>; <paramref name="position"/> is where it is read to after them.</summary>
+    public void Add(string file, IReadOnlyList<LogLine> lines, FilePosition? position = null)
     {
+        if (position is not null)
+        {
+            _positions[position.Identity] = position;
+        }
+
         var admitted = unlimited ? lines.Count : lines.Count == 0 ? 0 : limit.Admit(file, lines.Count);
         if (admitted > 0)
         {
@@ -40,7 +47,7 @@ internal sealed class LogBatcher(
             await FlushAsync();
             try
             {
-                await publish(new LogBatch(timeProvider.GetUtcNow(), file, LogKinds.Skipped, []) { Skipped = skipped }, cancellationToken);
+                await publish(new LogBatch(timeProvider.GetUtcNow(), file, LogKinds.Skipped, []) { Skipped = skipped, Positions = TakePositions() }, cancellationToken);
             }
             catch
             {
@@ -57,8 +64,10 @@ internal sealed class LogBatcher(
         while (_lines.Count > 0)
         {
             var count = Math.Min(maxLines, _lines.Count);
+            // The positions go with the last batch: they are stored only once every line before them is.
+            var positions = count == _lines.Count ? TakePositions() : [];
             // Taken off only once published: a batch whose publish fails is still pending when the look is abandoned.
-            await publish(new LogBatch(timeProvider.GetUtcNow(), _file, LogKinds.Lines, _lines.GetRange(0, count)), cancellationToken);
+            await publish(new LogBatch(timeProvider.GetUtcNow(), _file, LogKinds.Lines, _lines.GetRange(0, count)) { Positions = positions }, cancellationToken);
             _lines.RemoveRange(0, count);
         }
     }
@@ -66,7 +75,19 @@ internal sealed class LogBatcher(
     public async ValueTask MarkerAsync(string file, string kind, string? error = null)
     {
         await FlushAsync();
-        await publish(new LogBatch(timeProvider.GetUtcNow(), file, kind, [], error), cancellationToken);
+        await publish(new LogBatch(timeProvider.GetUtcNow(), file, kind, [], error) { Positions = TakePositions() }, cancellationToken);
+    }
+
+    private FilePosition[] TakePositions()
+    {
+        if (_positions.Count == 0)
+        {
+            return [];
+        }
+
+        var positions = _positions.Values.ToArray();
+        _positions.Clear();
+        return positions;
     }
 
     /// <summary>

@@ -16,8 +16,15 @@ public sealed class LogFollower
     private readonly LogRedactor _redactor;
     private bool _started;
 
-    public LogFollower(LogTailOptions options, LogRedactor redactor, TimeProvider timeProvider, ILogger logger)
+    /// <param name="knownPositions">Where files seen by an earlier run were read to (see <see cref="IFilePositions"/>).</param>
+    public LogFollower(
+        LogTailOptions options,
+        LogRedactor redactor,
+        TimeProvider timeProvider,
+        ILogger logger,
+        IReadOnlyDictionary<FileIdentity, long>? knownPositions = null)
     {
+        var known = knownPositions ?? new Dictionary<FileIdentity, long>();
         _options = options;
         _redactor = redactor;
         _timeProvider = timeProvider;
@@ -25,7 +32,7 @@ public sealed class LogFollower
         var chunk = new byte[ChunkBytes];
         var finished = new FinishedFiles();
         NewTail newTail = (path, inGlob, start) =>
-            new FileTail(path, inGlob, start, options.InitialLines, options.MaxLineBytes, chunk, finished, logger);
+            new FileTail(path, inGlob, start, known, options.InitialLines, options.MaxLineBytes, chunk, finished, logger);
         _paths = options.EffectivePaths.Select(p => new PathWatcher(LogPathPattern.Parse(p), newTail, finished)).ToArray();
     }
 

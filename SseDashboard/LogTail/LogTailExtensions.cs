@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using SseDashboard.Panels;
 using SseDashboard.Producers;
 
@@ -11,6 +12,7 @@ public static class LogTailExtensions
         var services = builder.Services;
         services.AddValidatedOptions<LogTailOptions, ValidateLogTailOptions>(LogTailOptions.Section);
         services.AddSingleton<LogRedactor>();
+        services.TryAddSingleton<IFilePositions, NoFilePositions>();
         // A batch counts its lines toward the page's line cap.
         services.AddPanel<LogPanel, LogBatch>(LogTailTopics.Log, countLines: batch => batch.Lines.Count);
         services.AddProducerDefaults();

@@ -10,6 +10,7 @@ public sealed class LogTailProducer(
     TimeProvider timeProvider,
     IOptions<LogTailOptions> options,
     LogRedactor redactor,
+    IFilePositions positions,
     RestartPolicy restartPolicy,
     ILogger<LogTailProducer> logger) : RestartingProducer("log tail", restartPolicy, timeProvider, logger)
 {
@@ -18,10 +19,10 @@ public sealed class LogTailProducer(
     // Made on the first run, after start-up has validated the options.
     private LogFollower? _follower;
 
-    protected override Task RunAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
-        _follower ??= new LogFollower(options.Value, redactor, TimeProvider, logger);
-        return _follower.RunAsync(PublishAsync, stoppingToken);
+        _follower ??= new LogFollower(options.Value, redactor, TimeProvider, logger, await positions.LoadAsync(stoppingToken));
+        await _follower.RunAsync(PublishAsync, stoppingToken);
     }
 
     private async ValueTask PublishAsync(LogBatch batch, CancellationToken cancellationToken) =>

@@ -21,14 +21,24 @@ public sealed class EventHub : IEventPublisher
     private readonly TopicBuffer[] _topics;
     private readonly Dictionary<string, TopicBuffer> _topicsByName = new(StringComparer.OrdinalIgnoreCase);
     private readonly IEventRenderer _renderer;
+    private readonly IEventHistory _history;
     private readonly TimeProvider _timeProvider;
     private readonly SseOptions _options;
     private readonly CancellationTokenSource _drainDeadline;
     private long _lastId;
 
-    public EventHub(IEnumerable<Topic> topics, IEventRenderer renderer, IOptions<SseOptions> options, TimeProvider timeProvider)
+    // Ids from here on are ones this hub can place: its own run's, or with a history store any older one it holds.
+    private long _knownFrom;
+
+    public EventHub(
+        IEnumerable<Topic> topics,
+        IEventRenderer renderer,
+        IOptions<SseOptions> options,
+        TimeProvider timeProvider,
+        IEventHistory? history = null)
     {
         _renderer = renderer;
+        _history = history ?? new NoEventHistory();
         _timeProvider = timeProvider;
         _options = options.Value;
         _drainDeadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
@@ -37,6 +47,7 @@ public sealed class EventHub : IEventPublisher
         // from an earlier run is recognised as one this hub cannot honour.
         _lastId = timeProvider.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
         FirstId = _lastId + 1;
+        _knownFrom = FirstId - 1;
 
         _topics = topics.Select((t, i) => new TopicBuffer(t, i, _options.ReplayCapacity, FirstId - 1)).ToArray();
         if (_topics.Length > 64)
@@ -63,8 +74,8 @@ public sealed class EventHub : IEventPublisher
     /// </summary>
     public CancellationToken DrainDeadline => _drainDeadline.Token;
 
-    /// <summary>The id the first published event gets.</summary>
-    public long FirstId { get; }
+    /// <summary>The id the first event published by this run gets (the first one's last, for a topic counting items).</summary>
+    public long FirstId { get; private set; }
 
     /// <summary>The id of the newest published event (<see cref="FirstId"/> - 1 before any).</summary>
     public long LastEventId => Volatile.Read(ref _lastId);
@@ -81,6 +92,49 @@ public sealed class EventHub : IEventPublisher
         var found = _topicsByName.TryGetValue(name, out var buffer);
         topic = buffer?.Topic!;
         return found;
+    }
+
+    /// <summary>
+    /// Opens the history store, before anything is published: ids go on after the newest it holds, and the stream
+    /// topics' rings start with its newest events, so a restart neither reuses an id nor empties the page. The start
+    /// time (µs since the Unix epoch) stays the floor: events handed out but not yet stored when the last run ended
+    /// keep their ids.
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        var streams = _topics.Where(b => b.Topic.Kind == TopicKind.Stream).ToArray();
+        var start = await _history.OpenAsync(streams.Select(b => b.Topic).ToArray(), _options.ReplayCapacity, cancellationToken);
+        var recent = new List<(TopicBuffer Buffer, SseEvent[] Events)>();
+        foreach (var buffer in streams)
+        {
+            recent.Add((buffer, await FrameStoredAsync(buffer, start.Recent.GetValueOrDefault(buffer.Topic, []))));
+        }
+
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_lastId >= FirstId)
+            {
+                throw new InvalidOperationException("The hub was started after it published.");
+            }
+
+            if (start.OldestId is not { } oldest)
+            {
+                return; // an empty store: nothing before this run to place
+            }
+
+            _lastId = Math.Max(_lastId, start.NewestId);
+            FirstId = _lastId + 1;
+            _knownFrom = oldest - 1;
+            foreach (var (buffer, events) in recent)
+            {
+                buffer.Preload(events, start.NewestId);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     public async ValueTask<SseEvent> PublishAsync<T>(Topic<T> topic, T payload, CancellationToken cancellationToken = default)
@@ -110,7 +164,7 @@ public sealed class EventHub : IEventPublisher
             for (var i = 0; i < events.Length; i++)
             {
                 var (buffer, payload, html, json) = rendered[i];
-                var id = _lastId + 1;
+                var id = _lastId + buffer.Topic.IdCount(payload);
                 events[i] = await FrameAsync(buffer, id, payload, html, json);
                 buffer.Retain(events[i]);
                 Volatile.Write(ref _lastId, id);
@@ -118,6 +172,7 @@ public sealed class EventHub : IEventPublisher
 
             LastPublishedAt = _timeProvider.GetUtcNow();
             _subscriptions.FanOut(events);
+            _history.Append(events);
             return events;
         }
         finally
@@ -141,11 +196,12 @@ public sealed class EventHub : IEventPublisher
         var buffers = topics.Select(BufferOf).Distinct().ToArray();
         var mask = buffers.Aggregate(0UL, (m, b) => m | b.Mask);
         var subscription = new Subscription(_subscriptions, mask, format, new EventQueue(_topics.Length, _options.MaxQueuedEvents), abort);
+        var stored = await ReadStoredAsync(buffers, lastEventId, cancellationToken);
 
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            subscription.Queue.Preload(await CatchUpAsync(buffers, lastEventId));
+            subscription.Queue.Preload(await CatchUpAsync(buffers, lastEventId, stored));
             _subscriptions.Add(subscription);
             return subscription;
         }
@@ -194,10 +250,47 @@ public sealed class EventHub : IEventPublisher
         _drainDeadline.CancelAfter(DrainGrace);
     }
 
-    // Under the gate: the events a subscription after lastEventId is missing, in id order, resets first.
-    private async ValueTask<List<SseEvent>> CatchUpAsync(TopicBuffer[] buffers, long? lastEventId)
+    // Before the gate (a store read can be slow, and publishers must not wait for it): what the history store holds
+    // after lastEventId of each stream topic whose ring no longer reaches back that far, rendered and framed.
+    private async ValueTask<Dictionary<TopicBuffer, (SseEvent[] Events, long UpTo)>> ReadStoredAsync(
+        TopicBuffer[] buffers, long? lastEventId, CancellationToken cancellationToken)
     {
-        var idKnown = lastEventId is { } known && known >= FirstId - 1 && known <= _lastId;
+        var stored = new Dictionary<TopicBuffer, (SseEvent[], long)>();
+        if (lastEventId is not { } after || after < _knownFrom || after > LastEventId)
+        {
+            return stored;
+        }
+
+        foreach (var buffer in buffers.Where(b => b.Topic.Kind == TopicKind.Stream && after < b.EvictedUpTo))
+        {
+            if (await _history.ReadAfterAsync(buffer.Topic, after, _options.MaxReplayLines, cancellationToken) is { } read)
+            {
+                stored[buffer] = (await FrameStoredAsync(buffer, read.Events), read.UpTo);
+            }
+        }
+
+        return stored;
+    }
+
+    private async ValueTask<SseEvent[]> FrameStoredAsync(TopicBuffer buffer, IReadOnlyList<StoredEvent> stored)
+    {
+        var events = new SseEvent[stored.Count];
+        for (var i = 0; i < events.Length; i++)
+        {
+            var (html, json) = await RenderAsync(buffer.Topic, stored[i].Payload);
+            events[i] = await FrameAsync(buffer, stored[i].Id, stored[i].Payload, html, json);
+        }
+
+        return events;
+    }
+
+    // Under the gate: the events a subscription after lastEventId is missing, in id order, resets first. A stream
+    // topic's ring honours an id it still reaches back to; the store's events honour an older one when they reach up
+    // to where the ring begins (ring events the store also had are left out).
+    private async ValueTask<List<SseEvent>> CatchUpAsync(
+        TopicBuffer[] buffers, long? lastEventId, Dictionary<TopicBuffer, (SseEvent[] Events, long UpTo)> stored)
+    {
+        var idKnown = lastEventId is { } known && known >= _knownFrom && known <= _lastId;
         var snapshot = new List<SseEvent>();
         var resets = new List<TopicBuffer>();
         foreach (var buffer in buffers)
@@ -213,6 +306,13 @@ public sealed class EventHub : IEventPublisher
             }
 
             var honour = idKnown && lastEventId >= buffer.EvictedUpTo;
+            if (idKnown && !honour && stored.TryGetValue(buffer, out var read) && read.UpTo >= buffer.EvictedUpTo)
+            {
+                snapshot.AddRange(read.Events);
+                snapshot.AddRange(buffer.Retained().Where(e => e.Id > read.UpTo));
+                continue;
+            }
+
             if (lastEventId is not null && !honour)
             {
                 resets.Add(buffer);

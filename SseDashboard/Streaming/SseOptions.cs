@@ -13,6 +13,12 @@ public sealed class SseOptions
     /// <summary>Events each stream topic keeps for replay after a reconnect.</summary>
     public int ReplayCapacity { get; set; } = 1000;
 
+    /// <summary>
+    /// Most stream items (log lines) a resuming reader is sent from the history store, beyond the replay ring; one
+    /// further behind gets the reset instead.
+    /// </summary>
+    public int MaxReplayLines { get; set; } = 100_000;
+
     /// <summary>Stream events a subscriber may fall behind before it is disconnected to resume by replay.</summary>
     public int MaxQueuedEvents { get; set; } = 512;
 
@@ -34,6 +40,7 @@ public sealed class ValidateSseOptions : IValidateOptions<SseOptions>
         errors.Range("Heartbeat", options.Heartbeat, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1));
         errors.Range("Retry", options.Retry, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
         errors.Range("ReplayCapacity", options.ReplayCapacity, 1, 1_000_000);
+        errors.Range("MaxReplayLines", options.MaxReplayLines, 0, 10_000_000);
         errors.Range("MaxQueuedEvents", options.MaxQueuedEvents, 1, 1_000_000);
         errors.Range("StallTimeout", options.StallTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
         errors.Range("MaxConnections", options.MaxConnections, 1, 1_000_000);

@@ -25,7 +25,10 @@ public static class StreamingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.AddSingleton<StreamingMetrics>();
+        services.TryAddSingleton<IEventHistory, NoEventHistory>();
         services.AddSingleton<EventHub>();
+        // First of the hosted services: the history is open before any producer publishes.
+        services.AddHostedService<HubStartService>();
         services.AddSingleton<IEventPublisher>(sp => sp.GetRequiredService<EventHub>());
         services.TryAddSingleton<IStreamAccess, OpenStreamAccess>();
         services.Configure<SocketTransportOptions>(o =>

@@ -38,6 +38,12 @@ public abstract class Topic(string name, TopicKind kind, string title)
     /// <summary>The payload sent before a replay that could not be honoured, telling clients to clear (stream topics).</summary>
     public abstract object? CreateResetPayload(DateTimeOffset now);
 
+    /// <summary>
+    /// How many ids a payload takes: one unless the topic counts items in it (a log batch: one per line, the event's
+    /// own id being its last line's), so every item has an id a reader can page or resume from.
+    /// </summary>
+    public abstract int IdCount(object payload);
+
     public override string ToString() => Name;
 }
 
@@ -46,7 +52,8 @@ public sealed class Topic<T>(
     TopicKind kind,
     string title,
     JsonTypeInfo<T> jsonTypeInfo,
-    Func<DateTimeOffset, T>? resetPayload = null) : Topic(name, kind, title)
+    Func<DateTimeOffset, T>? resetPayload = null,
+    Func<T, int>? idCount = null) : Topic(name, kind, title)
     where T : notnull
 {
     public override Type PayloadType => typeof(T);
@@ -57,4 +64,6 @@ public sealed class Topic<T>(
         JsonSerializer.SerializeToUtf8Bytes((T)payload, jsonTypeInfo);
 
     public override object? CreateResetPayload(DateTimeOffset now) => resetPayload is null ? null : resetPayload(now);
+
+    public override int IdCount(object payload) => idCount is null ? 1 : Math.Max(1, idCount((T)payload));
 }

@@ -14,9 +14,30 @@ internal sealed class TopicBuffer(Topic topic, int index, int replayCapacity, lo
     public SseEvent? Newest { get; private set; }
 
     /// <summary>The newest id this stream topic no longer retains; resuming from before it needs a reset.</summary>
-    public long EvictedUpTo { get; private set; } = evictedUpTo;
+    public long EvictedUpTo
+    {
+        get => Volatile.Read(ref _evictedUpTo);
+        private set => Volatile.Write(ref _evictedUpTo, value);
+    }
+
+    private long _evictedUpTo = evictedUpTo;
 
     public (object Payload, byte[] Html, byte[] Json)? ResetData { get; set; }
+
+    /// <summary>
+    /// Starts the ring with the store's newest events (oldest first), at start; <paramref name="storedUpTo"/> is the
+    /// store's newest id, after which nothing was published before this run. Resuming from before the first of them
+    /// goes to the store: the id just before it may have been another topic's.
+    /// </summary>
+    public void Preload(SseEvent[] events, long storedUpTo)
+    {
+        foreach (var e in events)
+        {
+            Retain(e);
+        }
+
+        EvictedUpTo = events.Length > 0 ? Math.Min(storedUpTo, events[0].Id - 1) : storedUpTo;
+    }
 
     public void Retain(SseEvent e)
     {

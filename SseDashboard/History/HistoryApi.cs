@@ -1,0 +1,198 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using SseDashboard.LogTail;
+using SseDashboard.Panels;
+using SseDashboard.Streaming;
+
+namespace SseDashboard.History;
+
+/// <summary>
+/// <c>GET /api/history/{topic}</c> (a metric's points over a range, at most about <see cref="MaxPoints"/>) and
+/// <c>GET /api/logs</c> (stored lines, newest first, paged by id, searchable).
+/// </summary>
+public static class HistoryApi
+{
+    public const int MaxPoints = 1000;
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    /// <summary>The topics <c>/api/history</c> serves, and the order of their panels' range pickers.</summary>
+    public static readonly IReadOnlyList<string> Topics = ["cpu", "memory"];
+
+    private static readonly string[] Levels = ["trace", "debug", "info", "warn", "error", "fatal"];
+
+    public static RouteGroupBuilder MapHistoryApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api");
+        api.MapGet("/history/{topic}", GetHistoryAsync);
+        api.MapGet("/logs", GetLogsAsync);
+        return api;
+    }
+
+    private static async Task<IResult> GetHistoryAsync(
+        string topic, HttpRequest request, HistoryStore store, IOptions<HistoryOptions> options, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        if (!Topics.Contains(topic))
+        {
+            return TypedResults.Problem(
+                title: "Unknown history topic",
+                detail: $"There is no history of '{topic}'. Valid topics: {string.Join(", ", Topics)}.",
+                statusCode: StatusCodes.Status404NotFound,
+                extensions: new Dictionary<string, object?> { ["parameter"] = "topic", ["validValues"] = Topics });
+        }
+
+        if (ParseRange(request, timeProvider.GetUtcNow(), TimeSpan.FromHours(1), out var from, out var to) is { } problem)
+        {
+            return problem;
+        }
+
+        var series = await MetricSeries.ReadAsync(store, topic, from, to, options.Value.MetricsRetention, timeProvider.GetUtcNow(), MaxPoints, cancellationToken);
+        return TypedResults.Json(series, HistoryJsonContext.Api.MetricSeries);
+    }
+
+    private static async Task<IResult> GetLogsAsync(
+        HttpRequest request, HistoryStore store, PanelRenderer panels, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        var query = request.Query;
+        DateTimeOffset? from = null, to = null;
+        if (query.ContainsKey("from") || query.ContainsKey("to"))
+        {
+            if (ParseRange(request, timeProvider.GetUtcNow(), null, out var f, out var t) is { } rangeProblem)
+            {
+                return rangeProblem;
+            }
+
+            (from, to) = (query.ContainsKey("from") ? f : null, query.ContainsKey("to") ? t : null);
+        }
+
+        if (ParseLong(query, "before", out var before) is { } beforeProblem)
+        {
+            return beforeProblem;
+        }
+
+        if (ParseLong(query, "limit", out var limit) is { } limitProblem)
+        {
+            return limitProblem;
+        }
+
+        if (limit is < 1 or > MaxLimit)
+        {
+            return Problem("limit", $"limit must be between 1 and {MaxLimit} (was {limit}).");
+        }
+
+        var level = query["level"].ToString();
+        var minLevel = Array.IndexOf(Levels, level.ToLowerInvariant());
+        if (level.Length > 0 && minLevel < 0)
+        {
+            return Problem("level", $"Unknown level '{level}'. Valid levels: {string.Join(", ", Levels)}.", Levels);
+        }
+
+        var format = query["format"].ToString();
+        if (format is not ("" or "json" or "html"))
+        {
+            return Problem("format", $"Unknown format '{format}'. Valid formats: json, html.", ["json", "html"]);
+        }
+
+        var take = (int)(limit ?? DefaultLimit);
+        var rows = await store.QueryLogsAsync(
+            new LogQuery(
+                from?.ToUnixTimeMilliseconds(),
+                to?.ToUnixTimeMilliseconds(),
+                query["q"].ToString(),
+                minLevel < 0 ? null : Levels[minLevel..],
+                query.ContainsKey("file") ? query["file"].ToString() : null,
+                before,
+                take + 1),
+            cancellationToken);
+        var page = rows.Count > take ? rows.Take(take).ToList() : rows;
+        long? next = rows.Count > take ? page[^1].Id : null;
+
+        if (format == "html")
+        {
+            // The panel's own markup, oldest first as the panel shows lines, each with its data-id.
+            var batches = page.Reverse().Select(r => (object)(LogRows.ToBatch(r) with { EventId = r.Id })).ToArray();
+            var html = await panels.RenderAsync(LogTailTopics.Log, batches);
+            if (next is { } cursor)
+            {
+                request.HttpContext.Response.Headers["X-Next-Before"] = cursor.ToString(CultureInfo.InvariantCulture);
+            }
+
+            return TypedResults.Content(html, "text/html; charset=utf-8");
+        }
+
+        var lines = page.Select(r => new StoredLine(r.Id, DateTimeOffset.FromUnixTimeMilliseconds(r.At), r.File, r.Text ?? "", r.Level)
+        {
+            Cut = (r.Flags & LogRow.Cut) != 0,
+            Redacted = (r.Flags & LogRow.Redacted) != 0,
+        }).ToArray();
+        return TypedResults.Json(new LogPage(lines, next), HistoryJsonContext.Api.LogPage);
+    }
+
+    // from and to: ISO 8601, UTC unless they say otherwise. Either may be left out: to is now, from is to - span.
+    private static IResult? ParseRange(HttpRequest request, DateTimeOffset now, TimeSpan? span, out DateTimeOffset from, out DateTimeOffset to)
+    {
+        from = to = now;
+        if (ParseTime(request.Query, "to", out var t) is { } toProblem)
+        {
+            return toProblem;
+        }
+
+        if (ParseTime(request.Query, "from", out var f) is { } fromProblem)
+        {
+            return fromProblem;
+        }
+
+        to = t ?? now;
+        from = f ?? (span is { } s ? to - s : DateTimeOffset.UnixEpoch);
+        return from > to
+            ? Problem("from", $"from ({Timestamps.Format(from)}) is after to ({Timestamps.Format(to)}).")
+            : null;
+    }
+
+    private static IResult? ParseTime(IQueryCollection query, string name, out DateTimeOffset? value)
+    {
+        value = null;
+        var text = query[name].ToString();
+        if (text.Length == 0)
+        {
+            return null;
+        }
+
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
+        {
+            value = parsed;
+            return null;
+        }
+
+        return Problem(name, $"{name} must be an ISO 8601 time such as 2026-11-22T03:00:00Z (was '{text}').");
+    }
+
+    private static IResult? ParseLong(IQueryCollection query, string name, out long? value)
+    {
+        value = null;
+        var text = query[name].ToString();
+        if (text.Length == 0)
+        {
+            return null;
+        }
+
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+        {
+            value = parsed;
+            return null;
+        }
+
+        return Problem(name, $"{name} must be a non-negative integer (was '{text}').");
+    }
+
+    private static IResult Problem(string parameter, string detail, IEnumerable<string>? validValues = null)
+    {
+        var extensions = new Dictionary<string, object?> { ["parameter"] = parameter };
+        if (validValues is not null)
+        {
+            extensions["validValues"] = validValues.ToArray();
+        }
+
+        return TypedResults.Problem(title: $"Invalid {parameter}", detail: detail, statusCode: StatusCodes.Status400BadRequest, extensions: extensions);
+    }
+}

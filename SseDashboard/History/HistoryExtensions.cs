@@ -1,0 +1,85 @@
+using Microsoft.Extensions.Options;
+using SseDashboard.LogTail;
+using SseDashboard.Streaming;
+
+namespace SseDashboard.History;
+
+public static class HistoryExtensions
+{
+    /// <summary>
+    /// <c>Dashboard:Store</c>: the store every published event is written to (SQLite by default, PostgreSQL, or none),
+    /// its writer, retention, health, and the history API. Registered before the producers, so at shutdown the writer
+    /// stops after them and stores what they published last.
+    /// </summary>
+    public static WebApplicationBuilder AddHistory(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddValidatedOptions<HistoryOptions, ValidateHistoryOptions>(HistoryOptions.Section);
+        var provider = builder.Configuration.GetValue(HistoryOptions.Section + ":Provider", StoreProvider.Sqlite);
+        services.AddSingleton(sp => new HistoryStatus(
+            sp.GetRequiredService<IOptions<HistoryOptions>>().Value.Provider, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<HistoryStatus>>()));
+        if (provider == StoreProvider.None)
+        {
+            return builder;
+        }
+
+        services.AddSingleton<HistoryStore>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<HistoryOptions>>().Value;
+            return options.Provider switch
+            {
+                StoreProvider.Postgres => throw new NotSupportedException("PostgreSQL is not built yet."),
+                _ => new SqliteHistoryStore(options.ConnectionString is { Length: > 0 } configured
+                    ? configured
+                    : $"Data Source={sp.GetRequiredService<IOptions<DataOptions>>().Value.Resolve("dashboard.db")}"),
+            };
+        });
+        services.AddSingleton<HistoryWriter>();
+        services.AddSingleton<IEventHistory>(sp => sp.GetRequiredService<HistoryWriter>());
+        services.AddSingleton<IFilePositions>(sp => sp.GetRequiredService<HistoryWriter>());
+        services.AddHostedService(sp => sp.GetRequiredService<HistoryWriter>());
+        services.AddHostedService<RetentionService>();
+        services.AddHealthChecks().AddCheck<HistoryHealthCheck>("history");
+        return builder;
+    }
+
+    public static WebApplication MapHistory(this WebApplication app)
+    {
+        if (app.Services.GetService<HistoryStore>() is not null)
+        {
+            app.MapHistoryApi();
+        }
+
+        return app;
+    }
+}
+
+/// <summary>Applies <c>Dashboard:Store</c>'s retention every <c>TrimInterval</c>, in the background.</summary>
+public sealed class RetentionService(
+    HistoryStore store, HistoryStatus status, IOptions<HistoryOptions> options, TimeProvider timeProvider, ILogger<RetentionService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        using var timer = new PeriodicTimer(o.TrimInterval, timeProvider);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            var now = timeProvider.GetUtcNow();
+            try
+            {
+                var removed = await store.TrimAsync(
+                    new Retention(
+                        (now - o.MetricsRetention).ToUnixTimeMilliseconds(),
+                        (now - o.DownsampledRetention).ToUnixTimeMilliseconds(),
+                        (now - o.LogRetention).ToUnixTimeMilliseconds(),
+                        o.MaxLogLines),
+                    stoppingToken);
+                logger.LogDebug("Retention removed {Rows} rows", removed);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                status.Failed("apply retention", ex);
+            }
+        }
+    }
+}

@@ -1,0 +1,305 @@
+using System.Data.Common;
+using Dapper;
+
+namespace SseDashboard.History;
+
+/// <summary>A state topic's event as stored: its JSON payload, as published.</summary>
+public sealed record SampleRow(long Id, string Topic, long At, string Payload);
+
+/// <summary>
+/// One log line (or a marker: <see cref="Text"/> null) of a <c>log</c> event. Lines have ids of their own, the event's
+/// being its last line's; <see cref="Flags"/>: 1 cut, 2 redacted.
+/// </summary>
+public sealed record LogRow(long Id, long EventId, long At, string? File, string Kind, string? Level, string? Text, int Flags, string? Error, long? Skipped)
+{
+    public const int Cut = 1;
+    public const int Redacted = 2;
+}
+
+/// <summary>One minute of one numeric field of a state topic: how many samples, their sum, least and greatest.</summary>
+public sealed record RollupRow(string Topic, string Field, long Minute, long N, double Sum, double Min, double Max);
+
+/// <summary>How far a followed file (by device and inode) has been published.</summary>
+public sealed record FilePositionRow(long Device, long Inode, string Path, long Offset);
+
+/// <summary>What one transaction stores: a batch of published events and the file positions they reach.</summary>
+public sealed class HistoryWrite
+{
+    public List<SampleRow> Samples { get; } = [];
+
+    public List<LogRow> Lines { get; } = [];
+
+    public Dictionary<(string Topic, string Field, long Minute), RollupRow> Rollups { get; } = [];
+
+    public Dictionary<(long Device, long Inode), FilePositionRow> Positions { get; } = [];
+
+    public int Count => Samples.Count + Lines.Count;
+}
+
+/// <summary>A page of <c>/api/logs</c>: times in Unix ms, <see cref="Before"/> an id, <see cref="Levels"/> the levels wanted.</summary>
+public sealed record LogQuery(long? From, long? To, string? Text, IReadOnlyList<string>? Levels, string? File, long? Before, int Limit);
+
+/// <summary>What retention removes: everything older than these times (Unix ms), and log lines beyond a count.</summary>
+public sealed record Retention(long SamplesBefore, long RollupsBefore, long LinesBefore, long MaxLines);
+
+/// <summary>
+/// The history store's SQL, the same on SQLite and PostgreSQL where the dialects agree (Dapper, one connection per
+/// operation from the provider's pool). A provider supplies its schema, its full-text search and what differs.
+/// </summary>
+public abstract class HistoryStore : IAsyncDisposable
+{
+    protected const string LogColumns = "id, event_id AS EventId, at, file, kind, level, text, flags, error, skipped";
+
+    private const int TrimChunk = 10_000;
+
+    public abstract StoreProvider Provider { get; }
+
+    /// <summary>The schema's versions: script N (from 1) takes the schema from version N - 1 to N.</summary>
+    protected abstract IReadOnlyList<string> Migrations { get; }
+
+    protected abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>Inserts a batch of log lines' text into the search index (lines only, not markers).</summary>
+    protected abstract Task IndexAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<LogRow> lines);
+
+    /// <summary>Removes lines <paramref name="from"/>..<paramref name="to"/> from the search index, when it is separate.</summary>
+    protected abstract Task UnindexAsync(DbConnection connection, DbTransaction transaction, long from, long to);
+
+    /// <summary>The FROM and WHERE of a text search over <c>log_lines</c> (aliased <c>l</c>) for <c>@text</c>, and its parameter.</summary>
+    protected abstract (string From, string Where, object Text) Search(string text);
+
+    protected virtual string LeastGreatest(string function) => function;
+
+    /// <summary>Takes the schema to the newest version, each step in its own transaction; refuses a newer schema.</summary>
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+        var version = await connection.ExecuteScalarAsync<int>("SELECT COALESCE(MAX(version), 0) FROM schema_version");
+        if (version > Migrations.Count)
+        {
+            throw new InvalidOperationException(
+                $"The {Provider} store's schema is version {version}, newer than this build knows ({Migrations.Count}): run a newer SseDashboard, or point Dashboard:Store:ConnectionString elsewhere.");
+        }
+
+        for (var next = version + 1; next <= Migrations.Count; next++)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await connection.ExecuteAsync(Migrations[next - 1], transaction: transaction);
+            await connection.ExecuteAsync("INSERT INTO schema_version (version) VALUES (@next)", new { next }, transaction);
+            await transaction.CommitAsync(cancellationToken);
+        }
+    }
+
+    public async Task<int> SchemaVersionAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<int>("SELECT COALESCE(MAX(version), 0) FROM schema_version");
+    }
+
+    /// <summary>The oldest and newest ids stored, of any topic (null when empty).</summary>
+    public async Task<(long? Oldest, long? Newest)> RangeAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var range = await connection.QuerySingleAsync<(long?, long?)>("""
+            SELECT MIN(low), MAX(high) FROM (
+                SELECT MIN(id) AS low, MAX(id) AS high FROM samples
+                UNION ALL SELECT MIN(id), MAX(id) FROM log_lines) AS ranges
+            """);
+        return range;
+    }
+
+    /// <summary>Stores one batch in one transaction: samples, lines (and their index), minute rollups, file positions.</summary>
+    public async Task WriteAsync(HistoryWrite write, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (write.Samples.Count > 0)
+        {
+            await connection.ExecuteAsync("INSERT INTO samples (id, topic, at, payload) VALUES (@Id, @Topic, @At, @Payload)", write.Samples, transaction);
+        }
+
+        if (write.Lines.Count > 0)
+        {
+            await connection.ExecuteAsync("""
+                INSERT INTO log_lines (id, event_id, at, file, kind, level, text, flags, error, skipped)
+                VALUES (@Id, @EventId, @At, @File, @Kind, @Level, @Text, @Flags, @Error, @Skipped)
+                """, write.Lines, transaction);
+            var text = write.Lines.Where(l => l.Text is not null).ToList();
+            if (text.Count > 0)
+            {
+                await IndexAsync(connection, transaction, text);
+                await connection.ExecuteAsync("UPDATE store_state SET value = value + @count WHERE name = 'log_lines'", new { count = text.Count }, transaction);
+            }
+        }
+
+        if (write.Rollups.Count > 0)
+        {
+            await connection.ExecuteAsync($"""
+                INSERT INTO rollups (topic, field, minute, n, sum, min, max) VALUES (@Topic, @Field, @Minute, @N, @Sum, @Min, @Max)
+                ON CONFLICT (topic, field, minute) DO UPDATE SET n = rollups.n + excluded.n, sum = rollups.sum + excluded.sum,
+                    min = {LeastGreatest("MIN")}(rollups.min, excluded.min), max = {LeastGreatest("MAX")}(rollups.max, excluded.max)
+                """, write.Rollups.Values, transaction);
+        }
+
+        if (write.Positions.Count > 0)
+        {
+            await connection.ExecuteAsync("""
+                INSERT INTO file_positions (device, inode, path, "offset") VALUES (@Device, @Inode, @Path, @Offset)
+                ON CONFLICT (device, inode) DO UPDATE SET path = excluded.path, "offset" = excluded."offset"
+                """, write.Positions.Values, transaction);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Log rows after <paramref name="afterId"/> up to <paramref name="upTo"/>, oldest first.</summary>
+    public async Task<IReadOnlyList<LogRow>> ReadLogAfterAsync(long afterId, long upTo, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<LogRow>(
+            $"SELECT {LogColumns} FROM log_lines WHERE id > @afterId AND id <= @upTo ORDER BY id LIMIT @limit",
+            new { afterId, upTo, limit })).AsList();
+    }
+
+    /// <summary>The newest <paramref name="limit"/> log rows, oldest first.</summary>
+    public async Task<IReadOnlyList<LogRow>> ReadRecentLogAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<LogRow>($"SELECT {LogColumns} FROM log_lines ORDER BY id DESC LIMIT @limit", new { limit })).AsList();
+        rows.Reverse();
+        return rows;
+    }
+
+    /// <summary>The newest log line id retention has removed (0 before any): a resume from before it cannot be honoured.</summary>
+    public async Task<long> LogTrimmedUpToAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>("SELECT value FROM store_state WHERE name = 'log_trimmed_up_to'");
+    }
+
+    /// <summary>A page of log lines (markers left out), newest first.</summary>
+    public async Task<IReadOnlyList<LogRow>> QueryLogsAsync(LogQuery query, CancellationToken cancellationToken)
+    {
+        var from = "log_lines l";
+        var where = new List<string> { "l.text IS NOT NULL" };
+        var parameters = new DynamicParameters();
+        if (!string.IsNullOrWhiteSpace(query.Text))
+        {
+            var search = Search(query.Text);
+            from = search.From;
+            where.Add(search.Where);
+            parameters.Add("text", search.Text);
+        }
+
+        Add("l.at >= @from", "from", query.From);
+        Add("l.at < @to", "to", query.To);
+        Add("l.id < @before", "before", query.Before);
+        Add("l.file = @file", "file", query.File);
+        if (query.Levels is { Count: > 0 } levels)
+        {
+            where.Add($"l.level IN ({string.Join(", ", levels.Select((_, i) => $"@level{i}"))})");
+            for (var i = 0; i < levels.Count; i++)
+            {
+                parameters.Add($"level{i}", levels[i]);
+            }
+        }
+
+        parameters.Add("limit", query.Limit);
+        await using var connection = await OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<LogRow>(
+            $"SELECT l.id, l.event_id AS EventId, l.at, l.file, l.kind, l.level, l.text, l.flags, l.error, l.skipped FROM {from} WHERE {string.Join(" AND ", where)} ORDER BY l.id DESC LIMIT @limit",
+            parameters)).AsList();
+
+        void Add(string condition, string name, object? value)
+        {
+            if (value is not null)
+            {
+                where.Add(condition);
+                parameters.Add(name, value);
+            }
+        }
+    }
+
+    /// <summary>A state topic's stored events with <paramref name="from"/> ≤ at &lt; <paramref name="to"/> (Unix ms), oldest first.</summary>
+    public async Task<IReadOnlyList<SampleRow>> ReadSamplesAsync(string topic, long from, long to, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<SampleRow>(
+            "SELECT id, topic, at, payload FROM samples WHERE topic = @topic AND at >= @from AND at < @to ORDER BY at, id",
+            new { topic, from, to })).AsList();
+    }
+
+    /// <summary>A state topic's minute rollups with <paramref name="fromMinute"/> ≤ minute &lt; <paramref name="toMinute"/>.</summary>
+    public async Task<IReadOnlyList<RollupRow>> ReadRollupsAsync(string topic, long fromMinute, long toMinute, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<RollupRow>(
+            "SELECT topic, field, minute, n, sum, min, max FROM rollups WHERE topic = @topic AND minute >= @fromMinute AND minute < @toMinute ORDER BY minute",
+            new { topic, fromMinute, toMinute })).AsList();
+    }
+
+    public async Task<IReadOnlyList<FilePositionRow>> ReadPositionsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<FilePositionRow>("SELECT device, inode, path, \"offset\" FROM file_positions")).AsList();
+    }
+
+    /// <summary>Applies retention in short transactions (so writers wait little); how many rows went.</summary>
+    public async Task<long> TrimAsync(Retention retention, CancellationToken cancellationToken)
+    {
+        long removed = 0;
+        await using var connection = await OpenAsync(cancellationToken);
+        removed += await DeleteInChunksAsync(connection, "samples", "at < @before", new { before = retention.SamplesBefore }, cancellationToken);
+        removed += await connection.ExecuteAsync("DELETE FROM rollups WHERE minute < @minute", new { minute = retention.RollupsBefore / 60_000 });
+
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            // The oldest lines past their time, or past the count: contiguous ids, removed as one range.
+            var count = await connection.ExecuteScalarAsync<long>("SELECT value FROM store_state WHERE name = 'log_lines'");
+            var excess = Math.Max(0, count - retention.MaxLines);
+            var ids = (await connection.QueryAsync<(long Id, long At, long Line)>(
+                "SELECT id, at, CASE WHEN text IS NULL THEN 0 ELSE 1 END FROM log_lines ORDER BY id LIMIT @limit",
+                new { limit = TrimChunk })).AsList();
+            var take = 0;
+            var lines = 0L;
+            while (take < ids.Count && (ids[take].At < retention.LinesBefore || lines < excess))
+            {
+                lines += ids[take].Line;
+                take++;
+            }
+
+            if (take == 0)
+            {
+                break;
+            }
+
+            var (low, high) = (ids[0].Id, ids[take - 1].Id);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await UnindexAsync(connection, transaction, low, high);
+            removed += await connection.ExecuteAsync("DELETE FROM log_lines WHERE id BETWEEN @low AND @high", new { low, high }, transaction);
+            await connection.ExecuteAsync("UPDATE store_state SET value = value - @lines WHERE name = 'log_lines'", new { lines }, transaction);
+            await connection.ExecuteAsync("UPDATE store_state SET value = @high WHERE name = 'log_trimmed_up_to'", new { high }, transaction);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        return removed;
+    }
+
+    private static async Task<long> DeleteInChunksAsync(DbConnection connection, string table, string condition, object parameters, CancellationToken cancellationToken)
+    {
+        long removed = 0;
+        int deleted;
+        do
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            deleted = await connection.ExecuteAsync(
+                $"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} WHERE {condition} ORDER BY id LIMIT {TrimChunk})", parameters);
+            removed += deleted;
+        }
+        while (deleted == TrimChunk);
+        return removed;
+    }
+
+    public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}

@@ -1,0 +1,117 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SseDashboard.Streaming;
+
+namespace SseDashboard.History;
+
+/// <summary>
+/// <c>/api/history/{topic}</c>: a metric's numeric fields over a range, one point per bucket (its average, named as in
+/// the live payload, with <c>min</c> and <c>max</c>); <c>timestamp</c> is the bucket's start.
+/// </summary>
+public sealed record MetricSeries(string Topic, DateTimeOffset From, DateTimeOffset To, int BucketSeconds, IReadOnlyList<MetricPoint> Points)
+{
+    /// <summary>
+    /// Buckets of at least a second, whole minutes once a range is too long for seconds (or reaches past raw
+    /// retention): those are read from the minute rollups, shorter ones from the samples. Buckets start on whole
+    /// multiples of their size, so a chart redrawn a moment later keeps its points.
+    /// </summary>
+    public static async Task<MetricSeries> ReadAsync(
+        HistoryStore store, string topic, DateTimeOffset from, DateTimeOffset to, TimeSpan rawRetention, DateTimeOffset now, int maxPoints, CancellationToken cancellationToken)
+    {
+        var (fromMs, toMs) = (from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds());
+        var bucket = Math.Max(1000, (toMs - fromMs + maxPoints - 1) / maxPoints);
+        var buckets = new SortedDictionary<long, Dictionary<string, Accumulator>>();
+        if (bucket >= 60_000 || from < now - rawRetention)
+        {
+            bucket = (bucket + 59_999) / 60_000 * 60_000;
+            foreach (var r in await store.ReadRollupsAsync(topic, fromMs / 60_000, (toMs + 59_999) / 60_000, cancellationToken))
+            {
+                Field(buckets, r.Minute * 60_000 / bucket * bucket, r.Field).Add(r.N, r.Sum, r.Min, r.Max);
+            }
+        }
+        else
+        {
+            foreach (var sample in await store.ReadSamplesAsync(topic, fromMs, toMs, cancellationToken))
+            {
+                using var document = JsonDocument.Parse(sample.Payload);
+                foreach (var field in document.RootElement.EnumerateObject())
+                {
+                    if (field.Value.ValueKind == JsonValueKind.Number)
+                    {
+                        var value = field.Value.GetDouble();
+                        Field(buckets, sample.At / bucket * bucket, field.Name).Add(1, value, value, value);
+                    }
+                }
+            }
+        }
+
+        var points = buckets.Select(b => new MetricPoint(
+            DateTimeOffset.FromUnixTimeMilliseconds(b.Key),
+            b.Value.ToDictionary(f => f.Key, f => f.Value.Min),
+            b.Value.ToDictionary(f => f.Key, f => f.Value.Max))
+        {
+            Average = b.Value.ToDictionary(f => f.Key, f => (object)Math.Round(f.Value.Sum / f.Value.N, 3)),
+        }).ToArray();
+        return new MetricSeries(topic, from, to, (int)(bucket / 1000), points);
+    }
+
+    private static Accumulator Field(SortedDictionary<long, Dictionary<string, Accumulator>> buckets, long start, string field)
+    {
+        if (!buckets.TryGetValue(start, out var fields))
+        {
+            buckets[start] = fields = [];
+        }
+
+        if (!fields.TryGetValue(field, out var accumulator))
+        {
+            fields[field] = accumulator = new Accumulator();
+        }
+
+        return accumulator;
+    }
+
+    private sealed class Accumulator
+    {
+        public long N { get; private set; }
+
+        public double Sum { get; private set; }
+
+        public double Min { get; private set; } = double.MaxValue;
+
+        public double Max { get; private set; } = double.MinValue;
+
+        public void Add(long n, double sum, double min, double max)
+        {
+            (N, Sum, Min, Max) = (N + n, Sum + sum, Math.Min(Min, min), Math.Max(Max, max));
+        }
+    }
+}
+
+/// <summary>One bucket: each field's average under its own name, and its least and greatest value.</summary>
+public sealed record MetricPoint(DateTimeOffset Timestamp, IReadOnlyDictionary<string, double> Min, IReadOnlyDictionary<string, double> Max)
+{
+    [JsonExtensionData]
+    public Dictionary<string, object> Average { get; init; } = [];
+}
+
+/// <summary>A line of <c>/api/logs</c>.</summary>
+public sealed record StoredLine(long Id, DateTimeOffset Timestamp, string? File, string Text, string? Level)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Cut { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Redacted { get; init; }
+}
+
+/// <summary>A page of <c>/api/logs</c>, newest first; <c>next</c> is the <c>before</c> of the page after it (null at the end).</summary>
+public sealed record LogPage(IReadOnlyList<StoredLine> Lines, long? Next);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(MetricSeries))]
+[JsonSerializable(typeof(LogPage))]
+[JsonSerializable(typeof(double))]
+internal sealed partial class HistoryJsonContext : JsonSerializerContext
+{
+    public static HistoryJsonContext Api { get; } = new(ApiJson.CreateOptions());
+}
