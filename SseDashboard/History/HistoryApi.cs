@@ -70,6 +70,11 @@ public static class HistoryApi
             return beforeProblem;
         }
 
+        if (ParseLong(query, "after", out var after) is { } afterProblem)
+        {
+            return afterProblem;
+        }
+
         if (ParseLong(query, "limit", out var limit) is { } limitProblem)
         {
             return limitProblem;
@@ -102,10 +107,13 @@ public static class HistoryApi
                 minLevel < 0 ? null : Levels[minLevel..],
                 query.ContainsKey("file") ? query["file"].ToString() : null,
                 before,
-                take + 1),
+                take + 1,
+                after),
             cancellationToken);
-        var page = rows.Count > take ? rows.Take(take).ToList() : rows;
-        long? next = rows.Count > take ? page[^1].Id : null;
+        // With after alone the extra row is the newest (the page is the oldest after it), and there is no next page.
+        var oldestFirst = after is not null && before is null;
+        var page = rows.Count > take ? (oldestFirst ? rows.Skip(1) : rows.Take(take)).ToList() : rows;
+        long? next = rows.Count > take && !oldestFirst ? page[^1].Id : null;
 
         if (format == "html")
         {

@@ -36,8 +36,11 @@ public sealed class HistoryWrite
     public int Count => Samples.Count + Lines.Count;
 }
 
-/// <summary>A page of <c>/api/logs</c>: times in Unix ms, <see cref="Before"/> an id, <see cref="Levels"/> the levels wanted.</summary>
-public sealed record LogQuery(long? From, long? To, string? Text, IReadOnlyList<string>? Levels, string? File, long? Before, int Limit);
+/// <summary>
+/// A page of <c>/api/logs</c>: times in Unix ms, <see cref="Levels"/> the levels wanted. Lines before
+/// <see cref="Before"/>, the newest first; or with <see cref="After"/> alone, the oldest after it (still given newest first).
+/// </summary>
+public sealed record LogQuery(long? From, long? To, string? Text, IReadOnlyList<string>? Levels, string? File, long? Before, int Limit, long? After = null);
 
 /// <summary>What retention removes: everything older than these times (Unix ms), and log lines beyond a count.</summary>
 public sealed record Retention(long SamplesBefore, long RollupsBefore, long LinesBefore, long MaxLines);
@@ -195,6 +198,7 @@ public abstract class HistoryStore : IAsyncDisposable
         Add("l.at >= @from", "from", query.From);
         Add("l.at < @to", "to", query.To);
         Add("l.id < @before", "before", query.Before);
+        Add("l.id > @after", "after", query.After);
         Add("l.file = @file", "file", query.File);
         if (query.Levels is { Count: > 0 } levels)
         {
@@ -206,10 +210,17 @@ public abstract class HistoryStore : IAsyncDisposable
         }
 
         parameters.Add("limit", query.Limit);
+        var oldestFirst = query.After is not null && query.Before is null;
         await using var connection = await OpenAsync(cancellationToken);
-        return (await connection.QueryAsync<LogRow>(
-            $"SELECT l.id, l.event_id AS EventId, l.at, l.file, l.kind, l.level, l.text, l.flags, l.error, l.skipped FROM {from} WHERE {string.Join(" AND ", where)} ORDER BY l.id DESC LIMIT @limit",
+        var rows = (await connection.QueryAsync<LogRow>(
+            $"SELECT l.id, l.event_id AS EventId, l.at, l.file, l.kind, l.level, l.text, l.flags, l.error, l.skipped FROM {from} WHERE {string.Join(" AND ", where)} ORDER BY l.id {(oldestFirst ? "" : "DESC")} LIMIT @limit",
             parameters)).AsList();
+        if (oldestFirst)
+        {
+            rows.Reverse();
+        }
+
+        return rows;
 
         void Add(string condition, string name, object? value)
         {
