@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SseDashboard.History;
 using SseDashboard.Producers;
 using SseDashboard.Streaming;
 
@@ -7,6 +8,7 @@ namespace SseDashboard.Server;
 /// <summary>Publishes the dashboard's own load every <c>Dashboard:Server:Interval</c>: streams open, events and bytes per second, ends by reason.</summary>
 public sealed class ServerProducer(
     StreamingMetrics metrics,
+    HistoryStatus store,
     IEventPublisher publisher,
     TimeProvider timeProvider,
     IOptions<ServerOptions> options,
@@ -46,6 +48,11 @@ public sealed class ServerProducer(
                 now.DisconnectsOf(DisconnectReason.Client),
                 now.DisconnectsOf(DisconnectReason.Overflow),
                 now.DisconnectsOf(DisconnectReason.Stalled),
-                now.DisconnectsOf(DisconnectReason.Capacity)));
+                now.DisconnectsOf(DisconnectReason.Capacity)))
+        {
+            Store = store.Provider == StoreProvider.None
+                ? null
+                : new ServerStore(store.Provider.ToString(), store.Error is null ? "ok" : "failing", store.Dropped, store.Error, store.FailingSince),
+        };
     }
 }

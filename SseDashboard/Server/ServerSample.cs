@@ -14,9 +14,22 @@ public sealed record ServerSample(
     double EventsPerSecond,
     double BytesPerSecond,
     ServerDisconnects Disconnects,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null)
+{
+    /// <summary>The history store: its provider, and while it fails why and since when (null with <c>Provider=None</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ServerStore? Store { get; init; }
+}
 
 public sealed record ServerDisconnects(long Client, long Overflow, long Stalled, long Capacity);
+
+/// <summary><c>status</c> is <c>ok</c> or <c>failing</c>; <c>dropped</c> counts events left unstored since start.</summary>
+public sealed record ServerStore(
+    string Provider,
+    string Status,
+    long Dropped,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? FailingSince = null);
 
 public static class ServerTopics
 {
