@@ -10,10 +10,10 @@ public sealed record SampleRow(long Id, string Topic, long At, string Payload);
 /// One log line (or a marker: <see cref="Text"/> null) of a <c>log</c> event. Lines have ids of their own, the event's
 /// being its last line's; <see cref="Flags"/>: 1 cut, 2 redacted.
 /// </summary>
-public sealed record LogRow(long Id, long EventId, long At, string? File, string Kind, string? Level, string? Text, int Flags, string? Error, long? Skipped)
+public sealed record LogRow(long Id, long EventId, long At, string? File, string Kind, string? Level, string? Text, long Flags, string? Error, long? Skipped)
 {
-    public const int Cut = 1;
-    public const int Redacted = 2;
+    public const long Cut = 1;
+    public const long Redacted = 2;
 }
 
 /// <summary>One minute of one numeric field of a state topic: how many samples, their sum, least and greatest.</summary>

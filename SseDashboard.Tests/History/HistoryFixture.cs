@@ -1,0 +1,77 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using SseDashboard.Tests.Infrastructure;
+
+namespace SseDashboard.Tests.History;
+
+/// <summary>
+/// A dashboard that follows one log file and keeps its history in <see cref="DataPath"/>, both in a temp directory that
+/// outlives the server, so a test can stop it and start another on the same store.
+/// </summary>
+public sealed class HistoryFixture : IDisposable
+{
+    private readonly TempDirectory _directory = new();
+
+    public HistoryFixture(string provider, string? connectionString = null, IDictionary<string, string?>? settings = null)
+    {
+        File.WriteAllText(Log, "");
+        Settings = new Dictionary<string, string?>
+        {
+            ["Dashboard:DataPath"] = _directory.File("data"),
+            ["Dashboard:Store:Provider"] = provider,
+            ["Dashboard:Store:ConnectionString"] = connectionString,
+            ["Dashboard:LogTail:Paths:0"] = Log,
+            ["Dashboard:LogTail:PollInterval"] = "00:00:00.02",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            Settings[key] = value;
+        }
+    }
+
+    public Dictionary<string, string?> Settings { get; }
+
+    public string Log => _directory.File("app.log");
+
+    public string DataPath => _directory.File("data");
+
+    public Task<DashboardServer> StartAsync() => DashboardServer.StartAsync(Settings);
+
+    public Task AppendAsync(params string[] lines) =>
+        File.AppendAllTextAsync(Log, string.Concat(lines.Select(l => l + "\n")), TestContext.Current.CancellationToken);
+
+    /// <summary>The stored lines' texts, oldest first, once <paramref name="until"/> holds for them (the writer stores asynchronously).</summary>
+    public static async Task<List<string>> StoredLinesAsync(DashboardServer server, Func<List<string>, bool> until, string query = "limit=1000")
+    {
+        var texts = new List<string>();
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                var page = await server.Client.GetFromJsonAsync<JsonElement>($"/api/logs?{query}", TestContext.Current.CancellationToken);
+                texts = page.GetProperty("lines").EnumerateArray().Select(l => l.GetProperty("text").GetString()!).Reverse().ToList();
+                return until(texts);
+            },
+            TimeSpan.FromSeconds(10),
+            "the lines stored");
+        return texts;
+    }
+
+    /// <summary>The texts of the <c>log</c> events read until <paramref name="count"/> lines came, and the events' ids and kinds.</summary>
+    public static async Task<(List<string> Lines, List<(long Id, string Kind)> Events)> ReadLogAsync(SseClient sse, int count)
+    {
+        var lines = new List<string>();
+        var events = new List<(long, string)>();
+        while (lines.Count < count)
+        {
+            var item = await sse.NextOfTypeAsync("log");
+            using var json = JsonDocument.Parse(item.Data);
+            var kind = json.RootElement.GetProperty("kind").GetString()!;
+            events.Add((long.Parse(item.EventId!, System.Globalization.CultureInfo.InvariantCulture), kind));
+            lines.AddRange(json.RootElement.GetProperty("lines").EnumerateArray().Select(l => l.GetProperty("text").GetString()!));
+        }
+
+        return (lines, events);
+    }
+
+    public void Dispose() => _directory.Dispose();
+}
