@@ -4,7 +4,11 @@ using Dapper;
 namespace SseDashboard.History;
 
 /// <summary>A state topic's event as stored: its JSON payload, as published.</summary>
-public sealed record SampleRow(long Id, string Topic, long At, string Payload);
+public sealed record SampleRow(long Id, string Topic, long At, string Payload)
+{
+    // For Dapper, which sets the properties by name: a provider's column types need not match the constructor's.
+    private SampleRow() : this(0, "", 0, "") { }
+}
 
 /// <summary>
 /// One log line (or a marker: <see cref="Text"/> null) of a <c>log</c> event. Lines have ids of their own, the event's
@@ -13,14 +17,23 @@ public sealed record SampleRow(long Id, string Topic, long At, string Payload);
 public sealed record LogRow(long Id, long EventId, long At, string? File, string Kind, string? Level, string? Text, long Flags, string? Error, long? Skipped)
 {
     public const long Cut = 1;
+
+    private LogRow() : this(0, 0, 0, null, "", null, null, 0, null, null) { }
+
     public const long Redacted = 2;
 }
 
 /// <summary>One minute of one numeric field of a state topic: how many samples, their sum, least and greatest.</summary>
-public sealed record RollupRow(string Topic, string Field, long Minute, long N, double Sum, double Min, double Max);
+public sealed record RollupRow(string Topic, string Field, long Minute, long N, double Sum, double Min, double Max)
+{
+    private RollupRow() : this("", "", 0, 0, 0, 0, 0) { }
+}
 
 /// <summary>How far a followed file (by device and inode) has been published.</summary>
-public sealed record FilePositionRow(long Device, long Inode, string Path, long Offset);
+public sealed record FilePositionRow(long Device, long Inode, string Path, long Offset)
+{
+    private FilePositionRow() : this(0, 0, "", 0) { }
+}
 
 /// <summary>What one transaction stores: a batch of published events and the file positions they reach.</summary>
 public sealed class HistoryWrite

@@ -19,7 +19,8 @@ public sealed record MetricSeries(string Topic, DateTimeOffset From, DateTimeOff
         HistoryStore store, string topic, DateTimeOffset from, DateTimeOffset to, TimeSpan rawRetention, DateTimeOffset now, int maxPoints, CancellationToken cancellationToken)
     {
         var (fromMs, toMs) = (from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds());
-        var bucket = Math.Max(1000, (toMs - fromMs + maxPoints - 1) / maxPoints);
+        // Whole seconds, so bucketSeconds says exactly what a bucket spans.
+        var bucket = Math.Max(1, (toMs - fromMs + maxPoints * 1000L - 1) / (maxPoints * 1000L)) * 1000;
         var buckets = new SortedDictionary<long, Dictionary<string, Accumulator>>();
         if (bucket >= 60_000 || from < now - rawRetention)
         {
@@ -45,13 +46,20 @@ public sealed record MetricSeries(string Topic, DateTimeOffset From, DateTimeOff
             }
         }
 
-        var points = buckets.Select(b => new MetricPoint(
-            DateTimeOffset.FromUnixTimeMilliseconds(b.Key),
-            b.Value.ToDictionary(f => f.Key, f => f.Value.Min),
-            b.Value.ToDictionary(f => f.Key, f => f.Value.Max))
+        var points = buckets.Select(b => new MetricPoint
         {
-            Average = b.Value.ToDictionary(f => f.Key, f => (object)Math.Round(f.Value.Sum / f.Value.N, 3)),
+            Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(b.Key),
+            Min = b.Value.ToDictionary(f => f.Key, f => f.Value.Min),
+            Max = b.Value.ToDictionary(f => f.Key, f => f.Value.Max),
         }).ToArray();
+        foreach (var (point, fields) in points.Zip(buckets.Values))
+        {
+            foreach (var (name, field) in fields)
+            {
+                point.Average[name] = Math.Round(field.Sum / field.N, 3);
+            }
+        }
+
         return new MetricSeries(topic, from, to, (int)(bucket / 1000), points);
     }
 
@@ -88,10 +96,17 @@ public sealed record MetricSeries(string Topic, DateTimeOffset From, DateTimeOff
 }
 
 /// <summary>One bucket: each field's average under its own name, and its least and greatest value.</summary>
-public sealed record MetricPoint(DateTimeOffset Timestamp, IReadOnlyDictionary<string, double> Min, IReadOnlyDictionary<string, double> Max)
+public sealed class MetricPoint
 {
+    public required DateTimeOffset Timestamp { get; init; }
+
+    public required IReadOnlyDictionary<string, double> Min { get; init; }
+
+    public required IReadOnlyDictionary<string, double> Max { get; init; }
+
+    /// <summary>Filled after construction: an extension data property cannot be an init-only one.</summary>
     [JsonExtensionData]
-    public Dictionary<string, object> Average { get; init; } = [];
+    public Dictionary<string, object> Average { get; } = [];
 }
 
 /// <summary>A line of <c>/api/logs</c>.</summary>
