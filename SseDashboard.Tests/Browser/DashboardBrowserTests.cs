@@ -120,9 +120,9 @@ public sealed class DashboardBrowserTests(Chromium chromium)
         var now = await time.GetAttributeAsync("datetime");
         await Expect(time).Not.ToHaveAttributeAsync("datetime", now!);
 
-        // The new run cannot resume the old run's ids: the hub's reset clears the old log, then lines flow again.
+        // The new run resumes the old run's ids from the history store: no reset, the log is kept, lines flow on.
         await second.AppendAsync("after the restart");
-        await Expect(page.Locator("#panel-log .log-line")).ToHaveTextAsync(["after the restart"]);
+        await Expect(page.Locator("#panel-log .log-line")).ToHaveTextAsync(["before the restart", "after the restart"]);
     }
 
     [Fact]

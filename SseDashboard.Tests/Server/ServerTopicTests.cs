@@ -17,7 +17,9 @@ public sealed class ServerTopicTests
         var root = json.RootElement;
 
         Assert.Equal("server", item.EventType);
-        Assert.Equal(["timestamp", "connections", "eventsPerSecond", "bytesPerSecond", "disconnects"], PayloadJson.Names(root));
+        Assert.Equal(["timestamp", "connections", "eventsPerSecond", "bytesPerSecond", "disconnects", "store"], PayloadJson.Names(root));
+        Assert.Equal(["provider", "status", "dropped"], PayloadJson.Names(root.GetProperty("store")));
+        Assert.Equal("Sqlite", root.GetProperty("store").GetProperty("provider").GetString());
         Assert.True(root.GetProperty("connections").GetInt64() >= 1);
         Assert.Equal(["client", "overflow", "stalled", "capacity"], PayloadJson.Names(root.GetProperty("disconnects")));
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", root.GetProperty("timestamp").GetString());
