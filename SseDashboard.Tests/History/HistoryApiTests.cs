@@ -9,7 +9,7 @@ using SseDashboard.Tests.Infrastructure;
 namespace SseDashboard.Tests.History;
 
 /// <summary><c>/api/logs</c> and <c>/api/history/{topic}</c> over a real store.</summary>
-public sealed class HistoryApiTests
+public sealed class HistoryApiTests(PostgresServer postgres)
 {
     public static TheoryData<string> Providers => StoreProviders.All;
 
@@ -17,7 +17,7 @@ public sealed class HistoryApiTests
     [MemberData(nameof(Providers))]
     public async Task Logs_SearchLevelAndFile_FindStoredLines_NewestFirst_PagedByBefore(string provider)
     {
-        using var fixture = new HistoryFixture(provider, await StoreProviders.ConnectionStringAsync(provider));
+        using var fixture = new HistoryFixture(provider, await StoreProviders.ConnectionStringAsync(provider, postgres));
         await using var server = await fixture.StartAsync();
         await fixture.AppendAsync(
             "[10:00:00 INF] Connection opened to db-1",
@@ -67,7 +67,7 @@ public sealed class HistoryApiTests
     [MemberData(nameof(Providers))]
     public async Task Logs_LineIds_AreTheEventIds_AndAfterGivesTheLinesRightAfterOne(string provider)
     {
-        using var fixture = new HistoryFixture(provider, await StoreProviders.ConnectionStringAsync(provider));
+        using var fixture = new HistoryFixture(provider, await StoreProviders.ConnectionStringAsync(provider, postgres));
         await using var server = await fixture.StartAsync();
         await using var sse = await SseClient.ConnectAsync(server.Client, "/sse?topics=log&format=json");
         await fixture.AppendAsync("a", "b", "c", "d");
@@ -88,7 +88,7 @@ public sealed class HistoryApiTests
     [MemberData(nameof(Providers))]
     public async Task Logs_FormatHtml_IsThePanelsMarkup_OldestFirst_EachLineWithItsId(string provider)
     {
-        using var fixture = new HistoryFixture(provider, await StoreProviders.ConnectionStringAsync(provider));
+        using var fixture = new HistoryFixture(provider, await StoreProviders.ConnectionStringAsync(provider, postgres));
         await using var server = await fixture.StartAsync();
         await fixture.AppendAsync("[10:00:00 ERR] <b>bold</b> failure", "second");
         await HistoryFixture.StoredLinesAsync(server, l => l.Count == 2);
@@ -150,7 +150,7 @@ public sealed class HistoryApiTests
     [MemberData(nameof(Providers))]
     public async Task History_ShortRange_IsBucketedSamples_WithAvgMinMax_LongRange_IsMinuteRollups(string provider)
     {
-        using var fixture = new HistoryFixture(provider, await StoreProviders.ConnectionStringAsync(provider), new Dictionary<string, string?>
+        using var fixture = new HistoryFixture(provider, await StoreProviders.ConnectionStringAsync(provider, postgres), new Dictionary<string, string?>
         {
             ["Dashboard:Metrics:Interval"] = "01:00:00",
         });

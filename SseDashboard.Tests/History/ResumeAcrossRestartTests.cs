@@ -4,7 +4,7 @@ using SseDashboard.Tests.Infrastructure;
 namespace SseDashboard.Tests.History;
 
 /// <summary>Ids go on across restarts, and a reader resuming from an old id gets exactly what it missed, from the store.</summary>
-public sealed class ResumeAcrossRestartTests
+public sealed class ResumeAcrossRestartTests(PostgresServer postgres)
 {
     public static TheoryData<string> Providers => StoreProviders.All;
 
@@ -12,7 +12,7 @@ public sealed class ResumeAcrossRestartTests
     [MemberData(nameof(Providers))]
     public async Task Restart_ResumingWithTheOldRunsId_GetsWhatItMissed_IncludingLinesWrittenWhileDown_NoResetNoDuplicate(string provider)
     {
-        using var fixture = new HistoryFixture(provider, await StoreProviders.ConnectionStringAsync(provider));
+        using var fixture = new HistoryFixture(provider, await StoreProviders.ConnectionStringAsync(provider, postgres));
         await fixture.AppendAsync("one", "two");
         long seen;
         await using (var first = await fixture.StartAsync())
@@ -46,7 +46,7 @@ public sealed class ResumeAcrossRestartTests
     [MemberData(nameof(Providers))]
     public async Task Restart_NewPage_ShowsTheLogBeforeTheRestart_NotACleared_Panel(string provider)
     {
-        using var fixture = new HistoryFixture(provider, await StoreProviders.ConnectionStringAsync(provider));
+        using var fixture = new HistoryFixture(provider, await StoreProviders.ConnectionStringAsync(provider, postgres));
         await fixture.AppendAsync("before restart");
         await using (var first = await fixture.StartAsync())
         {
@@ -64,7 +64,7 @@ public sealed class ResumeAcrossRestartTests
     [MemberData(nameof(Providers))]
     public async Task Resume_OlderThanTheRing_GetsTheMissedLinesFromTheStore_ThenLive_NoGapNoDuplicate(string provider)
     {
-        using var fixture = new HistoryFixture(provider, await StoreProviders.ConnectionStringAsync(provider), new Dictionary<string, string?>
+        using var fixture = new HistoryFixture(provider, await StoreProviders.ConnectionStringAsync(provider, postgres), new Dictionary<string, string?>
         {
             ["Dashboard:Sse:ReplayCapacity"] = "2",
             ["Dashboard:LogTail:MaxBatchLines"] = "1",
@@ -94,7 +94,7 @@ public sealed class ResumeAcrossRestartTests
     [MemberData(nameof(Providers))]
     public async Task Resume_FurtherBehindThanMaxReplayLines_GetsTheReset(string provider)
     {
-        using var fixture = new HistoryFixture(provider, await StoreProviders.ConnectionStringAsync(provider), new Dictionary<string, string?>
+        using var fixture = new HistoryFixture(provider, await StoreProviders.ConnectionStringAsync(provider, postgres), new Dictionary<string, string?>
         {
             ["Dashboard:Sse:ReplayCapacity"] = "2",
             ["Dashboard:Sse:MaxReplayLines"] = "5",

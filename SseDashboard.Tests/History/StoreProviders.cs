@@ -1,11 +1,13 @@
+using SseDashboard.Tests.Infrastructure;
+
 namespace SseDashboard.Tests.History;
 
-/// <summary>The store providers every history test runs against.</summary>
+/// <summary>The store providers every history test runs against: the same tests, the same expectations.</summary>
 public static class StoreProviders
 {
-    public static TheoryData<string> All => new() { "Sqlite" };
+    public static TheoryData<string> All => new() { "Sqlite", "Postgres" };
 
-    /// <summary>A fresh store for <paramref name="provider"/>: SQLite's default file in the server's data path.</summary>
-    public static Task<string?> ConnectionStringAsync(string provider) =>
-        Task.FromResult<string?>(provider == "Sqlite" ? null : throw new ArgumentOutOfRangeException(nameof(provider)));
+    /// <summary>A fresh store for <paramref name="provider"/>: SQLite's default file in the data path, or a new PostgreSQL database.</summary>
+    public static async Task<string?> ConnectionStringAsync(string provider, PostgresServer postgres) =>
+        provider == "Postgres" ? await postgres.CreateDatabaseAsync() : null;
 }

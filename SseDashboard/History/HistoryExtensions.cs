@@ -28,7 +28,7 @@ public static class HistoryExtensions
             var options = sp.GetRequiredService<IOptions<HistoryOptions>>().Value;
             return options.Provider switch
             {
-                StoreProvider.Postgres => throw new NotSupportedException("PostgreSQL is not built yet."),
+                StoreProvider.Postgres => new PostgresHistoryStore(options.ConnectionString!),
                 _ => new SqliteHistoryStore(options.ConnectionString is { Length: > 0 } configured
                     ? configured
                     : $"Data Source={sp.GetRequiredService<IOptions<DataOptions>>().Value.Resolve("dashboard.db")}"),

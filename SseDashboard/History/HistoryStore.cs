@@ -84,12 +84,38 @@ public abstract class HistoryStore : IAsyncDisposable
     /// <summary>The FROM and WHERE of a text search over <c>log_lines</c> (aliased <c>l</c>) for <c>@text</c>, and its parameter.</summary>
     protected abstract (string From, string Where, object Text) Search(string text);
 
+    /// <summary>The two-argument least and greatest: SQLite's MIN and MAX, PostgreSQL's LEAST and GREATEST.</summary>
     protected virtual string LeastGreatest(string function) => function;
+
+    /// <summary>Inserts log rows; row by row here (SQLite runs in-process), in one statement where a round trip costs.</summary>
+    protected virtual Task InsertLinesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<LogRow> lines) =>
+        connection.ExecuteAsync("""
+            INSERT INTO log_lines (id, event_id, at, file, kind, level, text, flags, error, skipped)
+            VALUES (@Id, @EventId, @At, @File, @Kind, @Level, @Text, @Flags, @Error, @Skipped)
+            """, lines, transaction);
+
+    /// <summary>Serialises schema changes between processes starting together on one database (none needed in-process).</summary>
+    protected virtual Task LockSchemaAsync(DbConnection connection) => Task.CompletedTask;
+
+    protected virtual Task UnlockSchemaAsync(DbConnection connection) => Task.CompletedTask;
 
     /// <summary>Takes the schema to the newest version, each step in its own transaction; refuses a newer schema.</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
+        await LockSchemaAsync(connection);
+        try
+        {
+            await MigrateLockedAsync(connection, cancellationToken);
+        }
+        finally
+        {
+            await UnlockSchemaAsync(connection);
+        }
+    }
+
+    private async Task MigrateLockedAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
         await connection.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
         var version = await connection.ExecuteScalarAsync<int>("SELECT COALESCE(MAX(version), 0) FROM schema_version");
         if (version > Migrations.Count)
@@ -137,10 +163,7 @@ public abstract class HistoryStore : IAsyncDisposable
 
         if (write.Lines.Count > 0)
         {
-            await connection.ExecuteAsync("""
-                INSERT INTO log_lines (id, event_id, at, file, kind, level, text, flags, error, skipped)
-                VALUES (@Id, @EventId, @At, @File, @Kind, @Level, @Text, @Flags, @Error, @Skipped)
-                """, write.Lines, transaction);
+            await InsertLinesAsync(connection, transaction, write.Lines);
             var text = write.Lines.Where(l => l.Text is not null).ToList();
             if (text.Count > 0)
             {
@@ -283,7 +306,7 @@ public abstract class HistoryStore : IAsyncDisposable
             var count = await connection.ExecuteScalarAsync<long>("SELECT value FROM store_state WHERE name = 'log_lines'");
             var excess = Math.Max(0, count - retention.MaxLines);
             var ids = (await connection.QueryAsync<(long Id, long At, long Line)>(
-                "SELECT id, at, CASE WHEN text IS NULL THEN 0 ELSE 1 END FROM log_lines ORDER BY id LIMIT @limit",
+                "SELECT id, at, CAST(CASE WHEN text IS NULL THEN 0 ELSE 1 END AS BIGINT) FROM log_lines ORDER BY id LIMIT @limit",
                 new { limit = TrimChunk })).AsList();
             var take = 0;
             var lines = 0L;

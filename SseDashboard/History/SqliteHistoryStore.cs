@@ -79,4 +79,8 @@ public static class SearchTerms
     /// <summary>FTS5: each word a quoted string (so no word is read as an operator), with a prefix star.</summary>
     public static string Fts5(string text) =>
         string.Join(" ", Words(text).Select(w => $"\"{w.Replace("\"", "\"\"", StringComparison.Ordinal)}\"*"));
+
+    /// <summary>PostgreSQL: each word a quoted lexeme (quotes and backslashes escaped) with a prefix match, ANDed.</summary>
+    public static string TsQuery(string text) =>
+        string.Join(" & ", Words(text).Select(w => $"'{w.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "''", StringComparison.Ordinal)}':*"));
 }
