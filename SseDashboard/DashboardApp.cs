@@ -84,6 +84,7 @@ public static class DashboardApp
     private static string? SettingsProblems(Exception ex) => ex switch
     {
         OptionsValidationException options => options.Message,
+        HistorySchemaException schema => schema.Message,
         AggregateException { InnerExceptions: var inner } when inner.All(e => e is OptionsValidationException) =>
             string.Join("; ", inner.Select(e => e.Message)),
         InvalidOperationException { Message: var message } when message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) =>

@@ -63,6 +63,19 @@ public sealed class EventHubTests
     }
 
     [Fact]
+    public async Task ATopicCountingItems_TakesAnIdPerItem_TheEventsIdBeingItsLastItems()
+    {
+        var words = new Topic<TextPayload>("words", TopicKind.Stream, "Words", TestJsonContext.Default.TextPayload, idCount: p => p.Text.Split(' ').Length);
+        var hub = HubFactory.Create(_renderer, words, _gauge);
+
+        var three = await hub.PublishAsync(words, new TextPayload("a b c"), Ct);
+        var gauge = await hub.PublishAsync(_gauge, new TextPayload("g"), Ct);
+
+        Assert.Equal(hub.FirstId + 2, three.Id);
+        Assert.Equal(three.Id + 1, gauge.Id);
+    }
+
+    [Fact]
     public async Task PublishAll_GivesConsecutiveIds_QueuedTogether_EachToItsSubscribers()
     {
         var hub = HubFactory.Create(_renderer, _ticks, _gauge);

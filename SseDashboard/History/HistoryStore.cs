@@ -3,6 +3,9 @@ using Dapper;
 
 namespace SseDashboard.History;
 
+/// <summary>A store whose schema this build cannot use: start-up stops rather than write into it.</summary>
+public sealed class HistorySchemaException(string message) : InvalidOperationException(message);
+
 /// <summary>A state topic's event as stored: its JSON payload, as published.</summary>
 public sealed record SampleRow(long Id, string Topic, long At, string Payload)
 {
@@ -120,7 +123,7 @@ public abstract class HistoryStore : IAsyncDisposable
         var version = await connection.ExecuteScalarAsync<int>("SELECT COALESCE(MAX(version), 0) FROM schema_version");
         if (version > Migrations.Count)
         {
-            throw new InvalidOperationException(
+            throw new HistorySchemaException(
                 $"The {Provider} store's schema is version {version}, newer than this build knows ({Migrations.Count}): run a newer SseDashboard, or point Dashboard:Store:ConnectionString elsewhere.");
         }
 

@@ -52,7 +52,7 @@ public sealed class HistoryWriter(
 
             return new HistoryStart(oldest, newest ?? 0, recentEvents);
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not HistorySchemaException && !cancellationToken.IsCancellationRequested)
         {
             // Live streaming starts anyway: ids from the start time, nothing earlier to resume; the writer retries.
             status.Failed("open", ex);
