@@ -37,16 +37,21 @@ internal sealed class BenchOptions
           --flood-lines 100000    flood scenario: lines appended within one second
           --connect-concurrency 200   connections being opened at once
           --out FILE.json         also write the results as JSON
+          --history-lines N       history scenario: log lines to seed (default 1000000)
+          --store Sqlite|Postgres history scenario: the store to seed and query (default Sqlite)
+          --store-connection CS   history scenario with Postgres: an Npgsql connection string to an empty database
 
         Scenarios: fanout (clock, cpu, memory), fanout-clock (the clock alone, like the peers' one event), idle
         (heartbeats only), log (--log-rate lines/s to a tailed file), storm (two waves of N connecting at once, no
         --connect-concurrency gate, to the dashboard on its default Information logs), stalled (N on clock,log alone,
         then with 1 % more that never read; --server-env Dashboard__Sse__StallTimeout=... is the drop deadline it
-        waits for), flood (--flood-lines within a second; a json probe counts lines delivered and skipped).
+        waits for), flood (--flood-lines within a second; a json probe counts lines delivered and skipped), history
+        (a store seeded with --history-lines lines and 7 days of cpu samples; /api/logs?q= and /api/history/cpu timed).
+        With fanout or log, --server-env Dashboard__Store__Provider=None|Sqlite|Postgres compares the stores.
         """;
 
     /// <summary>Every scenario, in the order they run.</summary>
-    public static readonly string[] AllScenarios = ["fanout", "fanout-clock", "idle", "log", "storm", "stalled", "flood"];
+    public static readonly string[] AllScenarios = ["fanout", "fanout-clock", "idle", "log", "storm", "stalled", "flood", "history"];
 
     public List<int> Clients { get; } = [];
 
@@ -79,6 +84,12 @@ internal sealed class BenchOptions
     public int ConnectConcurrency { get; private set; } = 200;
 
     public string? Out { get; private set; }
+
+    public int HistoryLines { get; private set; } = 1_000_000;
+
+    public SseDashboard.History.StoreProvider StoreProvider { get; private set; } = SseDashboard.History.StoreProvider.Sqlite;
+
+    public string? StoreConnection { get; private set; }
 
     public static BenchOptions Parse(string[] args)
     {
@@ -161,6 +172,17 @@ internal sealed class BenchOptions
                     break;
                 case "--out":
                     o.Out = Value();
+                    break;
+                case "--history-lines":
+                    o.HistoryLines = PositiveInt(arg, Value());
+                    break;
+                case "--store":
+                    o.StoreProvider = Enum.TryParse<SseDashboard.History.StoreProvider>(Value(), ignoreCase: true, out var store) && store != SseDashboard.History.StoreProvider.None
+                        ? store
+                        : throw new ArgumentException("--store is Sqlite or Postgres.");
+                    break;
+                case "--store-connection":
+                    o.StoreConnection = Value();
                     break;
                 default:
                     throw new ArgumentException($"Unknown option '{arg}'.");

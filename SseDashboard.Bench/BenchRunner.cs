@@ -51,6 +51,11 @@ internal sealed class BenchRunner(BenchOptions options)
             _results.Add(await new FloodScenario(options, _host).RunAsync(options.Clients[0]));
         }
 
+        if (options.Scenarios.Contains("history"))
+        {
+            _results.Add(await new HistoryScenario(options, _host).RunAsync());
+        }
+
         return _results;
     }
 

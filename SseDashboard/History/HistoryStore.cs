@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Text;
+using System.Text.Json;
 using Dapper;
 
 namespace SseDashboard.History;
@@ -50,6 +52,33 @@ public sealed class HistoryWrite
     public Dictionary<(long Device, long Inode), FilePositionRow> Positions { get; } = [];
 
     public int Count => Samples.Count + Lines.Count;
+
+    /// <summary>
+    /// Adds a state topic's event (its JSON payload) and each numeric field to its minute's rollup: what ranges longer
+    /// than a few hours are drawn from, and all that is kept of samples older than MetricsRetention.
+    /// </summary>
+    public void AddSample(long id, string topic, byte[] json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+        var at = root.TryGetProperty("timestamp", out var timestamp) && timestamp.TryGetDateTimeOffset(out var time)
+            ? time.ToUnixTimeMilliseconds()
+            : 0;
+        Samples.Add(new SampleRow(id, topic, at, Encoding.UTF8.GetString(json)));
+
+        var minute = at / 60_000;
+        foreach (var field in root.EnumerateObject())
+        {
+            if (field.Value.ValueKind == JsonValueKind.Number)
+            {
+                var value = field.Value.GetDouble();
+                var key = (topic, field.Name, minute);
+                Rollups[key] = Rollups.TryGetValue(key, out var r)
+                    ? r with { N = r.N + 1, Sum = r.Sum + value, Min = Math.Min(r.Min, value), Max = Math.Max(r.Max, value) }
+                    : new RollupRow(topic, field.Name, minute, 1, value, value, value);
+            }
+        }
+    }
 }
 
 /// <summary>
@@ -84,8 +113,11 @@ public abstract class HistoryStore : IAsyncDisposable
     /// <summary>Removes lines <paramref name="from"/>..<paramref name="to"/> from the search index, when it is separate.</summary>
     protected abstract Task UnindexAsync(DbConnection connection, DbTransaction transaction, long from, long to);
 
-    /// <summary>The FROM and WHERE of a text search over <c>log_lines</c> (aliased <c>l</c>) for <c>@text</c>, and its parameter.</summary>
-    protected abstract (string From, string Where, object Text) Search(string text);
+    /// <summary>
+    /// The FROM and WHERE of a text search over <c>log_lines</c> (aliased <c>l</c>) for <c>@text</c>, its parameter, and
+    /// the id to order by (the index's own, when it can give matches newest first and stop at the limit).
+    /// </summary>
+    protected abstract (string From, string Where, object Text, string OrderBy) Search(string text);
 
     /// <summary>The two-argument least and greatest: SQLite's MIN and MAX, PostgreSQL's LEAST and GREATEST.</summary>
     protected virtual string LeastGreatest(string function) => function;
@@ -96,6 +128,9 @@ public abstract class HistoryStore : IAsyncDisposable
             INSERT INTO log_lines (id, event_id, at, file, kind, level, text, flags, error, skipped)
             VALUES (@Id, @EventId, @At, @File, @Kind, @Level, @Text, @Flags, @Error, @Skipped)
             """, lines, transaction);
+
+    protected virtual Task InsertSamplesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<SampleRow> samples) =>
+        connection.ExecuteAsync("INSERT INTO samples (id, topic, at, payload) VALUES (@Id, @Topic, @At, @Payload)", samples, transaction);
 
     /// <summary>Serialises schema changes between processes starting together on one database (none needed in-process).</summary>
     protected virtual Task LockSchemaAsync(DbConnection connection) => Task.CompletedTask;
@@ -161,7 +196,7 @@ public abstract class HistoryStore : IAsyncDisposable
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (write.Samples.Count > 0)
         {
-            await connection.ExecuteAsync("INSERT INTO samples (id, topic, at, payload) VALUES (@Id, @Topic, @At, @Payload)", write.Samples, transaction);
+            await InsertSamplesAsync(connection, transaction, write.Samples);
         }
 
         if (write.Lines.Count > 0)
@@ -223,13 +258,13 @@ public abstract class HistoryStore : IAsyncDisposable
     /// <summary>A page of log lines (markers left out), newest first.</summary>
     public async Task<IReadOnlyList<LogRow>> QueryLogsAsync(LogQuery query, CancellationToken cancellationToken)
     {
-        var from = "log_lines l";
+        var (from, orderBy) = ("log_lines l", "l.id");
         var where = new List<string> { "l.text IS NOT NULL" };
         var parameters = new DynamicParameters();
         if (!string.IsNullOrWhiteSpace(query.Text))
         {
             var search = Search(query.Text);
-            from = search.From;
+            (from, orderBy) = (search.From, search.OrderBy);
             where.Add(search.Where);
             parameters.Add("text", search.Text);
         }
@@ -252,7 +287,7 @@ public abstract class HistoryStore : IAsyncDisposable
         var oldestFirst = query.After is not null && query.Before is null;
         await using var connection = await OpenAsync(cancellationToken);
         var rows = (await connection.QueryAsync<LogRow>(
-            $"SELECT l.id, l.event_id AS EventId, l.at, l.file, l.kind, l.level, l.text, l.flags, l.error, l.skipped FROM {from} WHERE {string.Join(" AND ", where)} ORDER BY l.id {(oldestFirst ? "" : "DESC")} LIMIT @limit",
+            $"SELECT l.id, l.event_id AS EventId, l.at, l.file, l.kind, l.level, l.text, l.flags, l.error, l.skipped FROM {from} WHERE {string.Join(" AND ", where)} ORDER BY {orderBy} {(oldestFirst ? "" : "DESC")} LIMIT @limit",
             parameters)).AsList();
         if (oldestFirst)
         {
@@ -280,13 +315,20 @@ public abstract class HistoryStore : IAsyncDisposable
             new { topic, from, to })).AsList();
     }
 
-    /// <summary>A state topic's minute rollups with <paramref name="fromMinute"/> ≤ minute &lt; <paramref name="toMinute"/>.</summary>
-    public async Task<IReadOnlyList<RollupRow>> ReadRollupsAsync(string topic, long fromMinute, long toMinute, CancellationToken cancellationToken)
+    /// <summary>
+    /// A state topic's minute rollups with <paramref name="fromMinute"/> ≤ minute &lt; <paramref name="toMinute"/>, merged
+    /// into buckets of <paramref name="minutes"/> (each row's minute is its bucket's first) by the database.
+    /// </summary>
+    public async Task<IReadOnlyList<RollupRow>> ReadRollupsAsync(string topic, long fromMinute, long toMinute, long minutes, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         return (await connection.QueryAsync<RollupRow>(
-            "SELECT topic, field, minute, n, sum, min, max FROM rollups WHERE topic = @topic AND minute >= @fromMinute AND minute < @toMinute ORDER BY minute",
-            new { topic, fromMinute, toMinute })).AsList();
+            """
+            SELECT topic, field, minute / @minutes * @minutes AS minute, SUM(n) AS n, SUM(sum) AS sum, MIN(min) AS min, MAX(max) AS max
+            FROM rollups WHERE topic = @topic AND minute >= @fromMinute AND minute < @toMinute
+            GROUP BY topic, field, minute / @minutes
+            """,
+            new { topic, fromMinute, toMinute, minutes })).AsList();
     }
 
     public async Task<IReadOnlyList<FilePositionRow>> ReadPositionsAsync(CancellationToken cancellationToken)

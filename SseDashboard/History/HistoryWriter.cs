@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Threading.Channels;
 using SseDashboard.LogTail;
 using SseDashboard.Streaming;
@@ -225,28 +224,7 @@ public sealed class HistoryWriter(
             return;
         }
 
-        var json = topic.SerializeJson(e.Payload);
-        using var document = JsonDocument.Parse(json);
-        var root = document.RootElement;
-        var at = root.TryGetProperty("timestamp", out var timestamp) && timestamp.TryGetDateTimeOffset(out var time)
-            ? time.ToUnixTimeMilliseconds()
-            : 0;
-        write.Samples.Add(new SampleRow(e.Id, topic.Name, at, System.Text.Encoding.UTF8.GetString(json)));
-
-        // Each numeric field's minute: what ranges longer than a few hours are drawn from, and all that is kept of
-        // samples older than MetricsRetention.
-        var minute = at / 60_000;
-        foreach (var field in root.EnumerateObject())
-        {
-            if (field.Value.ValueKind == JsonValueKind.Number)
-            {
-                var value = field.Value.GetDouble();
-                var key = (topic.Name, field.Name, minute);
-                write.Rollups[key] = write.Rollups.TryGetValue(key, out var r)
-                    ? r with { N = r.N + 1, Sum = r.Sum + value, Min = Math.Min(r.Min, value), Max = Math.Max(r.Max, value) }
-                    : new RollupRow(topic.Name, field.Name, minute, 1, value, value, value);
-            }
-        }
+        write.AddSample(e.Id, topic.Name, topic.SerializeJson(e.Payload));
     }
 
     // The newest events whole (the oldest read may be cut), at most `events` of them.

@@ -25,9 +25,9 @@ public sealed record MetricSeries(string Topic, DateTimeOffset From, DateTimeOff
         if (bucket >= 60_000 || from < now - rawRetention)
         {
             bucket = (bucket + 59_999) / 60_000 * 60_000;
-            foreach (var r in await store.ReadRollupsAsync(topic, fromMs / 60_000, (toMs + 59_999) / 60_000, cancellationToken))
+            foreach (var r in await store.ReadRollupsAsync(topic, fromMs / 60_000, (toMs + 59_999) / 60_000, bucket / 60_000, cancellationToken))
             {
-                Field(buckets, r.Minute * 60_000 / bucket * bucket, r.Field).Add(r.N, r.Sum, r.Min, r.Max);
+                Field(buckets, r.Minute * 60_000, r.Field).Add(r.N, r.Sum, r.Min, r.Max);
             }
         }
         else

@@ -49,6 +49,19 @@ public sealed class PostgresHistoryStore(string connectionString) : HistoryStore
 
     protected override string LeastGreatest(string function) => function == "MIN" ? "LEAST" : "GREATEST";
 
+    protected override Task InsertSamplesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<SampleRow> samples)
+    {
+        var command = new NpgsqlCommand(
+            "INSERT INTO samples (id, topic, at, payload) SELECT * FROM unnest(@id, @topic, @at, @payload)",
+            (NpgsqlConnection)connection,
+            (NpgsqlTransaction)transaction);
+        AddArray(command, "id", NpgsqlDbType.Bigint, samples.Select(s => s.Id));
+        AddArray(command, "topic", NpgsqlDbType.Text, samples.Select(s => s.Topic));
+        AddArray(command, "at", NpgsqlDbType.Bigint, samples.Select(s => s.At));
+        AddArray(command, "payload", NpgsqlDbType.Text, samples.Select(s => s.Payload));
+        return ExecuteAsync(command);
+    }
+
     // One statement for the whole batch: a round trip per line would cost more than the line.
     protected override Task InsertLinesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<LogRow> lines)
     {
@@ -59,29 +72,29 @@ public sealed class PostgresHistoryStore(string connectionString) : HistoryStore
             """,
             (NpgsqlConnection)connection,
             (NpgsqlTransaction)transaction);
-        Add("id", NpgsqlDbType.Bigint, lines.Select(l => l.Id));
-        Add("event_id", NpgsqlDbType.Bigint, lines.Select(l => l.EventId));
-        Add("at", NpgsqlDbType.Bigint, lines.Select(l => l.At));
-        Add("file", NpgsqlDbType.Text, lines.Select(l => l.File));
-        Add("kind", NpgsqlDbType.Text, lines.Select(l => l.Kind));
-        Add("level", NpgsqlDbType.Text, lines.Select(l => l.Level));
-        Add("text", NpgsqlDbType.Text, lines.Select(l => l.Text));
-        Add("flags", NpgsqlDbType.Bigint, lines.Select(l => l.Flags));
-        Add("error", NpgsqlDbType.Text, lines.Select(l => l.Error));
-        Add("skipped", NpgsqlDbType.Bigint, lines.Select(l => l.Skipped));
+        AddArray(command, "id", NpgsqlDbType.Bigint, lines.Select(l => l.Id));
+        AddArray(command, "event_id", NpgsqlDbType.Bigint, lines.Select(l => l.EventId));
+        AddArray(command, "at", NpgsqlDbType.Bigint, lines.Select(l => l.At));
+        AddArray(command, "file", NpgsqlDbType.Text, lines.Select(l => l.File));
+        AddArray(command, "kind", NpgsqlDbType.Text, lines.Select(l => l.Kind));
+        AddArray(command, "level", NpgsqlDbType.Text, lines.Select(l => l.Level));
+        AddArray(command, "text", NpgsqlDbType.Text, lines.Select(l => l.Text));
+        AddArray(command, "flags", NpgsqlDbType.Bigint, lines.Select(l => l.Flags));
+        AddArray(command, "error", NpgsqlDbType.Text, lines.Select(l => l.Error));
+        AddArray(command, "skipped", NpgsqlDbType.Bigint, lines.Select(l => l.Skipped));
         return ExecuteAsync(command);
-
-        void Add<T>(string name, NpgsqlDbType type, IEnumerable<T> values) =>
-            command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | type) { Value = values.ToArray() });
     }
+
+    private static void AddArray<T>(NpgsqlCommand command, string name, NpgsqlDbType type, IEnumerable<T> values) =>
+        command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | type) { Value = values.ToArray() });
 
     // The generated column indexes the text as it is inserted, and goes with the row.
     protected override Task IndexAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<LogRow> lines) => Task.CompletedTask;
 
     protected override Task UnindexAsync(DbConnection connection, DbTransaction transaction, long from, long to) => Task.CompletedTask;
 
-    protected override (string From, string Where, object Text) Search(string text) =>
-        ("log_lines l", "l.search @@ to_tsquery('simple', @text)", SearchTerms.TsQuery(text));
+    protected override (string From, string Where, object Text, string OrderBy) Search(string text) =>
+        ("log_lines l", "l.search @@ to_tsquery('simple', @text)", SearchTerms.TsQuery(text), "l.id");
 
     protected override Task LockSchemaAsync(DbConnection connection) =>
         connection.ExecuteAsync("SELECT pg_advisory_lock(@key)", new { key = SchemaLockKey });

@@ -54,9 +54,10 @@ public sealed class SqliteHistoryStore(string connectionString) : HistoryStore
     protected override Task UnindexAsync(DbConnection connection, DbTransaction transaction, long from, long to) =>
         connection.ExecuteAsync("DELETE FROM log_search WHERE rowid BETWEEN @from AND @to", new { from, to }, transaction);
 
-    // Every word of the query, as a prefix: "conn time" finds "Connection timed out".
-    protected override (string From, string Where, object Text) Search(string text) =>
-        ("log_search s JOIN log_lines l ON l.id = s.rowid", "log_search MATCH @text", SearchTerms.Fts5(text));
+    // Every word of the query, as a prefix: "conn time" finds "Connection timed out". Ordered by the index's rowid, FTS5
+    // walks its matches newest first and stops at the limit instead of sorting them all.
+    protected override (string From, string Where, object Text, string OrderBy) Search(string text) =>
+        ("log_search s JOIN log_lines l ON l.id = s.rowid", "log_search MATCH @text", SearchTerms.Fts5(text), "s.rowid");
 
     private static string Prepare(string connectionString)
     {
