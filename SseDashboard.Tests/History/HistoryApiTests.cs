@@ -24,8 +24,9 @@ public sealed class HistoryApiTests(PostgresServer postgres)
             "[10:00:01 WRN] Connection timed out after 30 s",
             "[10:00:02 ERR] Payment failed: card declined",
             "[10:00:03 INF] connection closed",
-            "[10:00:04 DBG] cache warm");
-        await HistoryFixture.StoredLinesAsync(server, l => l.Count == 5);
+            "[10:00:04 DBG] cache warm",
+            "[10:00:05 INF] GET /api/orders/42 200");
+        await HistoryFixture.StoredLinesAsync(server, l => l.Count == 6);
 
         // Every word, each as a prefix, case-insensitive.
         Assert.Equal(
@@ -33,12 +34,18 @@ public sealed class HistoryApiTests(PostgresServer postgres)
             await TextsAsync(server, "/api/logs?q=conn"));
         Assert.Equal(["[10:00:01 WRN] Connection timed out after 30 s"], await TextsAsync(server, "/api/logs?q=CONN%20tim"));
         Assert.Empty(await TextsAsync(server, "/api/logs?q=nothing-like-this"));
+        Assert.Empty(await TextsAsync(server, "/api/logs?q=---"));
+
+        // Words are runs of letters and digits, in a path or a name alike; a word with a hyphen is its parts in a row.
+        Assert.Equal(["[10:00:05 INF] GET /api/orders/42 200"], await TextsAsync(server, "/api/logs?q=orders%2042"));
+        Assert.Equal(["[10:00:00 INF] Connection opened to db-1"], await TextsAsync(server, "/api/logs?q=db-1"));
+        Assert.Empty(await TextsAsync(server, "/api/logs?q=1-db"));
 
         // level is the least level wanted.
         Assert.Equal(
             ["[10:00:02 ERR] Payment failed: card declined", "[10:00:01 WRN] Connection timed out after 30 s"],
             await TextsAsync(server, "/api/logs?level=warn"));
-        Assert.Equal(5, (await TextsAsync(server, $"/api/logs?file={Uri.EscapeDataString(fixture.Log)}")).Count);
+        Assert.Equal(6, (await TextsAsync(server, $"/api/logs?file={Uri.EscapeDataString(fixture.Log)}")).Count);
         Assert.Empty(await TextsAsync(server, "/api/logs?file=other.log"));
 
         // Pages of two, by before=next, until next is null.
@@ -58,9 +65,9 @@ public sealed class HistoryApiTests(PostgresServer postgres)
             url = $"/api/logs?limit=2&before={page.GetProperty("next").GetInt64()}";
         }
 
-        Assert.Equal(5, seen.Count);
+        Assert.Equal(6, seen.Count);
         Assert.Equal(seen.Distinct(), seen);
-        Assert.StartsWith("[10:00:04 DBG]", seen[0]);
+        Assert.StartsWith("[10:00:05 INF]", seen[0]);
     }
 
     [Theory]

@@ -263,6 +263,11 @@ public abstract class HistoryStore : IAsyncDisposable
         var parameters = new DynamicParameters();
         if (!string.IsNullOrWhiteSpace(query.Text))
         {
+            if (!SearchTerms.HasWords(query.Text))
+            {
+                return []; // punctuation only: no word to find
+            }
+
             var search = Search(query.Text);
             (from, orderBy) = (search.From, search.OrderBy);
             where.Add(search.Where);

@@ -6,8 +6,9 @@ using NpgsqlTypes;
 namespace SseDashboard.History;
 
 /// <summary>
-/// The PostgreSQL store: the same tables, log search by a generated <c>tsvector</c> of each line's words (the
-/// <c>simple</c> configuration: no stemming, no stop words, as SQLite's FTS5) with a GIN index.
+/// The PostgreSQL store: the same tables, log search by a generated <c>tsvector</c> of each line's words with a GIN
+/// index. A word is a run of letters and digits, as FTS5's default tokenizer has it (PostgreSQL's parser would keep
+/// <c>/api/orders/12</c> whole), in the <c>simple</c> configuration: no stemming, no stop words.
 /// </summary>
 public sealed class PostgresHistoryStore(string connectionString) : HistoryStore
 {
@@ -27,7 +28,8 @@ public sealed class PostgresHistoryStore(string connectionString) : HistoryStore
         CREATE TABLE log_lines (
             id BIGINT PRIMARY KEY, event_id BIGINT NOT NULL, at BIGINT NOT NULL, file TEXT, kind TEXT NOT NULL,
             level TEXT, text TEXT, flags BIGINT NOT NULL DEFAULT 0, error TEXT, skipped BIGINT,
-            search TSVECTOR GENERATED ALWAYS AS (to_tsvector('simple', COALESCE(text, ''))) STORED);
+            search TSVECTOR GENERATED ALWAYS AS (
+                to_tsvector('simple', regexp_replace(COALESCE(text, ''), '[^[:alnum:]]+', ' ', 'g'))) STORED);
         CREATE INDEX log_lines_at ON log_lines (at);
         CREATE INDEX log_lines_search ON log_lines USING GIN (search);
         CREATE TABLE file_positions (

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 
 namespace SseDashboard.History;
@@ -72,8 +73,11 @@ public sealed class SqliteHistoryStore(string connectionString) : HistoryStore
 }
 
 /// <summary>A search box's text as each engine's query: words, all required, each also matching as a prefix.</summary>
-public static class SearchTerms
+public static partial class SearchTerms
 {
+    /// <summary>Whether the text has a letter or digit: a search for punctuation alone finds nothing.</summary>
+    public static bool HasWords(string text) => Tokens().IsMatch(text);
+
     public static IReadOnlyList<string> Words(string text) =>
         text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
 
@@ -81,7 +85,16 @@ public static class SearchTerms
     public static string Fts5(string text) =>
         string.Join(" ", Words(text).Select(w => $"\"{w.Replace("\"", "\"\"", StringComparison.Ordinal)}\"*"));
 
-    /// <summary>PostgreSQL: each word a quoted lexeme (quotes and backslashes escaped) with a prefix match, ANDed.</summary>
+    /// <summary>
+    /// PostgreSQL: each word's letter-and-digit runs in a row (<c>db-1</c> is <c>db</c> then <c>1</c>, as FTS5 reads a
+    /// quoted word), the last as a prefix, every word required.
+    /// </summary>
     public static string TsQuery(string text) =>
-        string.Join(" & ", Words(text).Select(w => $"'{w.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "''", StringComparison.Ordinal)}':*"));
+        string.Join(" & ", Words(text)
+            .Select(w => Tokens().Matches(w).Select(m => $"'{m.Value}'").ToList())
+            .Where(tokens => tokens.Count > 0)
+            .Select(tokens => string.Join(" <-> ", tokens) + ":*"));
+
+    [GeneratedRegex(@"[\p{L}\p{N}]+")]
+    private static partial Regex Tokens();
 }
