@@ -41,17 +41,21 @@ public sealed class StatisticsTests
 
         Assert.Equal([1000, 10000], options.Clients);
         Assert.Equal(TimeSpan.FromMilliseconds(500), options.Duration);
-        Assert.Equal(["fanout", "fanout-clock", "flood", "idle", "log", "stalled", "storm"], options.Scenarios.Order());
+        Assert.Equal(["fanout", "fanout-clock", "flood", "history", "idle", "log", "stalled", "storm"], options.Scenarios.Order());
         Assert.Equal(42, Assert.Single(options.Peers).Pid);
     }
 
     [Fact]
     public void Options_NewScenarios_ParseOneByOne()
     {
-        var options = BenchOptions.Parse(["--scenario", "storm,stalled,flood,fanout-clock", "--flood-lines", "5000"]);
+        var options = BenchOptions.Parse(
+            ["--scenario", "storm,stalled,flood,fanout-clock,history", "--flood-lines", "5000", "--history-lines", "2000", "--store", "postgres", "--store-connection", "Host=h"]);
 
-        Assert.Equal(["fanout-clock", "flood", "stalled", "storm"], options.Scenarios.Order());
+        Assert.Equal(["fanout-clock", "flood", "history", "stalled", "storm"], options.Scenarios.Order());
         Assert.Equal(5000, options.FloodLines);
+        Assert.Equal(2000, options.HistoryLines);
+        Assert.Equal(SseDashboard.History.StoreProvider.Postgres, options.StoreProvider);
+        Assert.Equal("Host=h", options.StoreConnection);
     }
 
     [Theory]
@@ -60,6 +64,7 @@ public sealed class StatisticsTests
     [InlineData("--format", "xml")]
     [InlineData("--peer", "no-equals-sign")]
     [InlineData("--scenario", "hurricane")]
+    [InlineData("--store", "None")]
     [InlineData("--flood-lines", "-1")]
     public void Options_BadValue_IsAnErrorNamingTheOption(string option, string value)
     {
