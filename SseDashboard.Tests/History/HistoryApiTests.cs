@@ -142,6 +142,18 @@ public sealed class HistoryApiTests(PostgresServer postgres)
         Assert.Contains(parameter, problem.GetProperty("detail").GetString());
     }
 
+    [Theory]
+    [InlineData("/api/logs")]
+    [InlineData("/api/history/cpu")]
+    public async Task History_WithoutALogin_Is401(string url)
+    {
+        await using var server = await DashboardServer.StartAsync();
+        using var anonymous = server.NewClient();
+        using var response = await anonymous.GetAsync(url, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
     [Fact]
     public async Task History_OfAnUnknownTopic_Is404_NamingTheValidOnes()
     {
