@@ -56,6 +56,16 @@ public sealed class HistoryFixture : IDisposable
         return texts;
     }
 
+    /// <summary>Appends <paramref name="line"/> and returns the id a reader saw it with (then the reader goes away).</summary>
+    public async Task<long> ReadLineIdAsync(DashboardServer server, string line)
+    {
+        await AppendAsync(line);
+        await using var sse = await SseClient.ConnectAsync(server.Client, "/sse?topics=log&format=json");
+        var (lines, events) = await ReadLogAsync(sse, 1);
+        Assert.Equal([line], lines);
+        return events[^1].Id;
+    }
+
     /// <summary>The texts of the <c>log</c> events read until <paramref name="count"/> lines came, and the events' ids and kinds.</summary>
     public static async Task<(List<string> Lines, List<(long Id, string Kind)> Events)> ReadLogAsync(SseClient sse, int count)
     {

@@ -32,7 +32,7 @@ public sealed class ResumeAcrossRestartTests(PostgresServer postgres)
         await using var second = await fixture.StartAsync();
         Assert.True(second.GetRequiredService<EventHub>().FirstId > seen, "ids go on after the old run's");
 
-        await using var resumed = await SseClient.ConnectAsync(second.Client, "/sse?topics=log&format=json", seen.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await using var resumed = await SseClient.ConnectAsync(second.Client, "/sse?topics=log&format=json", Id(seen));
         var (missed, missedEvents) = await HistoryFixture.ReadLogAsync(resumed, 3);
         Assert.Equal(["three", "four", "five"], missed);
         Assert.DoesNotContain(missedEvents, e => e.Kind == "reset");
@@ -70,18 +70,13 @@ public sealed class ResumeAcrossRestartTests(PostgresServer postgres)
             ["Dashboard:LogTail:MaxBatchLines"] = "1",
         });
         await using var server = await fixture.StartAsync();
-        await fixture.AppendAsync("first");
-        long seen;
-        await using (var sse = await SseClient.ConnectAsync(server.Client, "/sse?topics=log&format=json"))
-        {
-            seen = (await HistoryFixture.ReadLogAsync(sse, 1)).Events[^1].Id;
-        }
+        var seen = await fixture.ReadLineIdAsync(server, "first");
 
         var missed = Enumerable.Range(1, 20).Select(i => $"missed {i}").ToArray();
         await fixture.AppendAsync(missed);
         await HistoryFixture.StoredLinesAsync(server, l => l.Contains("missed 20"));
 
-        await using var resumed = await SseClient.ConnectAsync(server.Client, "/sse?topics=log&format=json", seen.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await using var resumed = await SseClient.ConnectAsync(server.Client, "/sse?topics=log&format=json", Id(seen));
         var (replayed, events) = await HistoryFixture.ReadLogAsync(resumed, 20);
         Assert.Equal(missed, replayed);
         Assert.DoesNotContain(events, e => e.Kind == "reset");
@@ -101,18 +96,15 @@ public sealed class ResumeAcrossRestartTests(PostgresServer postgres)
             ["Dashboard:LogTail:MaxBatchLines"] = "1",
         });
         await using var server = await fixture.StartAsync();
-        await fixture.AppendAsync("first");
-        long seen;
-        await using (var sse = await SseClient.ConnectAsync(server.Client, "/sse?topics=log&format=json"))
-        {
-            seen = (await HistoryFixture.ReadLogAsync(sse, 1)).Events[^1].Id;
-        }
+        var seen = await fixture.ReadLineIdAsync(server, "first");
 
         await fixture.AppendAsync(Enumerable.Range(1, 10).Select(i => $"missed {i}").ToArray());
         await HistoryFixture.StoredLinesAsync(server, l => l.Contains("missed 10"));
 
-        await using var resumed = await SseClient.ConnectAsync(server.Client, "/sse?topics=log&format=json", seen.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await using var resumed = await SseClient.ConnectAsync(server.Client, "/sse?topics=log&format=json", Id(seen));
         var reset = await resumed.NextOfTypeAsync("log");
         Assert.Contains("\"kind\":\"reset\"", reset.Data);
     }
+
+    private static string Id(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

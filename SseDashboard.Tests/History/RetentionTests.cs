@@ -24,19 +24,14 @@ public sealed class RetentionTests(PostgresServer postgres)
             ["Dashboard:LogTail:MaxBatchLines"] = "1",
         });
         await using var server = await fixture.StartAsync();
-        await fixture.AppendAsync("line 0");
-        long seen;
-        await using (var sse = await SseClient.ConnectAsync(server.Client, "/sse?topics=log&format=json"))
-        {
-            seen = (await HistoryFixture.ReadLogAsync(sse, 1)).Events[0].Id;
-        }
+        var seen = await fixture.ReadLineIdAsync(server, "line 0");
 
         await fixture.AppendAsync(Enumerable.Range(1, 11).Select(i => $"line {i}").ToArray());
 
         Assert.Equal(
             ["line 7", "line 8", "line 9", "line 10", "line 11"],
             await HistoryFixture.StoredLinesAsync(server, l => l.Count == 5 && l[^1] == "line 11"));
-        await using var resumed = await SseClient.ConnectAsync(server.Client, "/sse?topics=log&format=json", seen.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await using var resumed = await SseClient.ConnectAsync(server.Client, "/sse?topics=log&format=json", Id(seen));
         Assert.Contains("\"kind\":\"reset\"", (await resumed.NextOfTypeAsync("log")).Data);
     }
 
@@ -81,4 +76,6 @@ public sealed class RetentionTests(PostgresServer postgres)
             $"/api/history/cpu?from={Timestamps.Format(from)}&to={Timestamps.Format(to)}", TestContext.Current.CancellationToken);
         return series.GetProperty("points").EnumerateArray().ToList();
     }
+
+    private static string Id(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
