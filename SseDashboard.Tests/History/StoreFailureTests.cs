@@ -20,7 +20,11 @@ public sealed class StoreFailureTests(PostgresServer postgres)
         var connectionString = provider == "Postgres"
             ? await postgres.CreateDatabaseAsync() + ";Command Timeout=1"
             : $"Data Source={data.File("dashboard.db")};Default Timeout=1";
-        using var fixture = new HistoryFixture(provider, connectionString, new Dictionary<string, string?> { ["Dashboard:Server:Interval"] = "00:00:00.2" });
+        using var fixture = new HistoryFixture(provider, connectionString, new Dictionary<string, string?>
+        {
+            ["Dashboard:Server:Interval"] = "00:00:00.2",
+            ["Serilog:MinimumLevel:Override:SseDashboard.History"] = "Information",
+        });
         await using var server = await fixture.StartAsync();
         await using var live = await SseClient.ConnectAsync(server.Client, "/sse?topics=log&format=json");
         await fixture.AppendAsync("stored before");
@@ -42,7 +46,22 @@ public sealed class StoreFailureTests(PostgresServer postgres)
             ["stored before", "while locked 1", "while locked 2"],
             await HistoryFixture.StoredLinesAsync(server, l => l.Count == 3));
         Assert.Equal("ok", (await StoreStatusAsync(server, s => s.GetProperty("status").GetString() == "ok")).GetProperty("status").GetString());
+
+        // However often it was retried: one line for the failure, one for the recovery.
+        var log = ServerLog(server);
+        Assert.Equal(1, Count(log, "history store failed to"));
+        Assert.Equal(1, Count(log, "history store works again"));
     }
+
+    private static string ServerLog(DashboardServer server) =>
+        string.Concat(Directory.GetFiles(Path.Combine(server.Directory, "logs")).Select(path =>
+        {
+            using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+            return reader.ReadToEnd();
+        }));
+
+    private static int Count(string text, string what) =>
+        (text.Length - text.Replace(what, "", StringComparison.Ordinal).Length) / what.Length;
 
     private static async Task<string> HealthAsync(DashboardServer server) =>
         await server.Client.GetStringAsync("/healthz", TestContext.Current.CancellationToken);
