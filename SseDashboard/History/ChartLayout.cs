@@ -11,16 +11,20 @@ namespace SseDashboard.History;
 /// </summary>
 public sealed class ChartLayout
 {
-    public const int Width = 360;
-    public const int Height = 150;
-    public const int Left = 46;
-    public const int Right = 8;
-    public const int Top = 8;
-    public const int Bottom = 20;
+    // About the width the narrow cpu and memory panels give it, so the labels keep about their size.
+    public const int Width = 240;
+    public const int Height = 120;
+    public const int Left = 42;
+    public const int Right = 6;
+    public const int Top = 6;
+    public const int Bottom = 16;
     public const int PlotBottom = Height - Bottom;
     public const int PlotRight = Width - Right;
 
     private const int MaxTimeTicks = 8;
+
+    // Labels closer than this (in viewBox units) would overlap: only every other tick, or every third, is labelled.
+    private const double MinLabelSpacing = 34;
 
     private static readonly string[] ByteUnits = ["B", "KiB", "MiB", "GiB", "TiB"];
 
@@ -52,7 +56,10 @@ public sealed class ChartLayout
     /// <summary>The chart in words, for its <c>title</c> and <c>aria-label</c>: the range, then average, lowest and highest.</summary>
     public string Summary { get; }
 
-    /// <summary>Ticks along the time axis: x, and the UTC time (or date, at midnight on longer ranges).</summary>
+    /// <summary>
+    /// Ticks along the time axis: x, and the UTC time (or date, at midnight on longer ranges); empty where labels
+    /// would crowd.
+    /// </summary>
     public IReadOnlyList<AxisTick> TimeTicks { get; }
 
     /// <summary>Ticks up the value axis: y, and the value with its unit.</summary>
@@ -156,15 +163,19 @@ public sealed class ChartLayout
         var span = TimeSpan.FromMilliseconds(to - from);
         var step = TimeSteps.FirstOrDefault(s => span / s <= MaxTimeTicks, TimeSteps[^1]);
         var stepMs = (long)step.TotalMilliseconds;
+        var scale = (double)(PlotRight - Left) / Math.Max(1, to - from);
+        // Labelled ticks chosen by their time, not their place: a chart redrawn a minute later labels the same ones.
+        var labelEvery = (long)Math.Ceiling(MinLabelSpacing / (stepMs * scale));
         var ticks = new List<AxisTick>();
         for (var t = (from + stepMs - 1) / stepMs * stepMs; t <= to; t += stepMs)
         {
             var time = DateTimeOffset.FromUnixTimeMilliseconds(t).UtcDateTime;
             var date = step >= TimeSpan.FromDays(1) || (time.TimeOfDay == TimeSpan.Zero && span >= TimeSpan.FromHours(12));
-            // x(t) centres a bucket starting at t: a tick marks the instant itself.
-            ticks.Add(new AxisTick(
-                Left + (double)(t - from) / Math.Max(1, to - from) * (PlotRight - Left),
-                time.ToString(date ? "MMM d" : step < TimeSpan.FromMinutes(1) ? "HH:mm:ss" : "HH:mm", CultureInfo.InvariantCulture)));
+            var label = t / stepMs % labelEvery == 0
+                ? time.ToString(date ? "MMM d" : step < TimeSpan.FromMinutes(1) ? "HH:mm:ss" : "HH:mm", CultureInfo.InvariantCulture)
+                : "";
+            // A tick marks the instant itself (a point sits at the middle of its bucket).
+            ticks.Add(new AxisTick(Left + (t - from) * scale, label));
         }
 
         return ticks;
