@@ -23,8 +23,9 @@ public sealed class ChartLayout
 
     private const int MaxTimeTicks = 8;
 
-    // Labels closer than this (in viewBox units) would overlap: only every other tick, or every third, is labelled.
-    private const double MinLabelSpacing = 34;
+    // A label's width in viewBox units, about, per character at the axes' font size: labels that would touch are
+    // thinned to every other tick (or every third).
+    private const double LabelCharWidth = 5.2;
 
     private static readonly string[] ByteUnits = ["B", "KiB", "MiB", "GiB", "TiB"];
 
@@ -164,21 +165,19 @@ public sealed class ChartLayout
         var step = TimeSteps.FirstOrDefault(s => span / s <= MaxTimeTicks, TimeSteps[^1]);
         var stepMs = (long)step.TotalMilliseconds;
         var scale = (double)(PlotRight - Left) / Math.Max(1, to - from);
-        // Labelled ticks chosen by their time, not their place: a chart redrawn a minute later labels the same ones.
-        var labelEvery = (long)Math.Ceiling(MinLabelSpacing / (stepMs * scale));
-        var ticks = new List<AxisTick>();
+        var ticks = new List<(long At, string Label)>();
         for (var t = (from + stepMs - 1) / stepMs * stepMs; t <= to; t += stepMs)
         {
             var time = DateTimeOffset.FromUnixTimeMilliseconds(t).UtcDateTime;
             var date = step >= TimeSpan.FromDays(1) || (time.TimeOfDay == TimeSpan.Zero && span >= TimeSpan.FromHours(12));
-            var label = t / stepMs % labelEvery == 0
-                ? time.ToString(date ? "MMM d" : step < TimeSpan.FromMinutes(1) ? "HH:mm:ss" : "HH:mm", CultureInfo.InvariantCulture)
-                : "";
-            // A tick marks the instant itself (a point sits at the middle of its bucket).
-            ticks.Add(new AxisTick(Left + (t - from) * scale, label));
+            ticks.Add((t, time.ToString(date ? "MMM d" : step < TimeSpan.FromMinutes(1) ? "HH:mm:ss" : "HH:mm", CultureInfo.InvariantCulture)));
         }
 
-        return ticks;
+        // Labelled ticks chosen by their time, not their place: a chart redrawn a minute later labels the same ones.
+        var widest = ticks.Select(t => t.Label.Length).DefaultIfEmpty(0).Max() * LabelCharWidth + 4;
+        var labelEvery = (long)Math.Ceiling(widest / (stepMs * scale));
+        // A tick marks the instant itself (a point sits at the middle of its bucket).
+        return ticks.Select(t => new AxisTick(Left + (t.At - from) * scale, t.At / stepMs % labelEvery == 0 ? t.Label : "")).ToList();
     }
 
     // Percentages: 0–100 unless something went past 100.

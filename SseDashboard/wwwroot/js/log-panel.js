@@ -83,7 +83,7 @@
     const trimmedNote = find('[data-log-trimmed]');
     const filterError = find('[data-log-filter-error]');
     const historyNote = find('[data-log-history]');
-    // /api/logs when the page may read the stored history (not in an embed, not without a store).
+    // /api/logs when the page may read the stored history; empty in an embed or without a store.
     const historyUrl = lines.dataset.history || '';
     const state = {
       max: Math.max(1, Number(lines.dataset.maxLines) || 1000),
