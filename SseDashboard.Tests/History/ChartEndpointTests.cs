@@ -85,7 +85,7 @@ public sealed class ChartEndpointTests
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
         var document = new HtmlParser().ParseDocument(await response.Content.ReadAsStringAsync(Ct));
         var chart = document.QuerySelector(".history-chart")!;
-        Assert.Equal("24h", chart.GetAttribute("data-chart-range"));
+        Assert.Equal("24h", chart.GetAttribute("data-range"));
         Assert.Equal("/panels/memory/chart?range=24h", chart.GetAttribute("hx-get"));
         Assert.Matches(@"^every \d+s$", chart.GetAttribute("hx-trigger"));
         Assert.Equal(["usedPercent", "processWorkingSetBytes"], document.QuerySelectorAll("figure.chart").Select(f => f.GetAttribute("data-field")));
