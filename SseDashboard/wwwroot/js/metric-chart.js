@@ -68,7 +68,12 @@
       return;
     }
     view.removeAttribute('aria-busy');
-    if (e.detail.isError && !view.querySelector('.history-chart')) {
+    // A session that ended sends the request on to the login form: that is no chart.
+    const answered = new URL(e.detail.xhr.responseURL || e.detail.requestConfig.path, document.baseURI);
+    if (answered.pathname !== new URL(e.detail.requestConfig.path, document.baseURI).pathname) {
+      e.detail.shouldSwap = false;
+      view.replaceChildren(note('Signed out: log in again to see the chart.'));
+    } else if (e.detail.isError && !view.querySelector('.history-chart')) {
       view.replaceChildren(note('Could not load the chart (HTTP ' + e.detail.xhr.status + ').'));
     }
   });
