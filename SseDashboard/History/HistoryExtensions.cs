@@ -9,8 +9,8 @@ public static class HistoryExtensions
 {
     /// <summary>
     /// <c>Dashboard:Store</c>: the store every published event is written to (SQLite by default, PostgreSQL, or none),
-    /// its writer, retention, health, and the history API. Registered before the producers, so at shutdown the writer
-    /// stops after them and stores what they published last.
+    /// its writer, retention, health, the history API and the panels' charts. Registered before the producers, so at
+    /// shutdown the writer stops after them and stores what they published last.
     /// </summary>
     public static WebApplicationBuilder AddHistory(this WebApplicationBuilder builder)
     {
