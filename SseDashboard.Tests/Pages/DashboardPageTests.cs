@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using AngleSharp;
 using AngleSharp.Dom;
 using Microsoft.AspNetCore.WebUtilities;
@@ -119,6 +121,76 @@ public sealed class DashboardPageTests
         // The three newest batches hold the 10 newest lines; the two older ones would only be trimmed by the page.
         var lines = document.GetElementById("panel-log-content")!.QuerySelectorAll(".log-line").Select(l => l.TextContent).ToList();
         Assert.Equal(Enumerable.Range(2, 3).SelectMany(b => Enumerable.Range(0, 4).Select(i => $"batch {b} line {i}")), lines);
+    }
+
+    [Fact]
+    public async Task Index_FirstPaint_MarksEachLogLineWithItsStoredId()
+    {
+        await using var feed = await LogFeed.StartAsync(QuietClock);
+        await feed.AppendAsync("one", "two");
+        await feed.AppendAsync("three");
+        List<JsonElement> stored = [];
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                var page = await feed.Server.Client.GetFromJsonAsync<JsonElement>("/api/logs", TestContext.Current.CancellationToken);
+                stored = page.GetProperty("lines").EnumerateArray().Reverse().ToList();
+                return stored.Count == 3;
+            },
+            TimeSpan.FromSeconds(10),
+            "the lines stored");
+
+        var document = await GetDocumentAsync(feed.Server, "/");
+
+        // The page asks for what came before its oldest line by that line's id.
+        var lines = document.QuerySelectorAll("#panel-log-content .log-line").ToList();
+        Assert.Equal(["one", "two", "three"], lines.Select(l => l.TextContent));
+        Assert.Equal(stored.Select(l => l.GetProperty("id").GetInt64().ToString(CultureInfo.InvariantCulture)), lines.Select(l => l.GetAttribute("data-id")));
+        Assert.All(lines, l => Assert.True(DateTimeOffset.TryParse(l.GetAttribute("data-at"), CultureInfo.InvariantCulture, out _)));
+    }
+
+    [Fact]
+    public async Task Index_WithAStore_MetricPanelsHaveARangePicker_TheLogScrollBackAndSearch_EmbedsDoNot()
+    {
+        await using var server = await DashboardServer.StartAsync(QuietClock);
+
+        var index = await GetDocumentAsync(server, "/");
+
+        foreach (var name in new[] { "cpu", "memory" })
+        {
+            var picker = index.QuerySelector($"#panel-{name} [data-chart-picker]")!;
+            Assert.Equal($"{(name == "cpu" ? "CPU" : "Memory")} range", picker.GetAttribute("aria-label"));
+            var buttons = picker.QuerySelectorAll("button").ToList();
+            Assert.Equal(["live", "1 h", "24 h", "7 d"], buttons.Select(b => b.TextContent));
+            Assert.Equal(["true", "false", "false", "false"], buttons.Select(b => b.GetAttribute("aria-pressed")));
+            Assert.Null(buttons[0].GetAttribute("hx-get"));
+            Assert.Equal($"/panels/{name}/chart?range=1h", buttons[1].GetAttribute("hx-get"));
+            Assert.Equal($"#panel-{name}-chart", buttons[1].GetAttribute("hx-target"));
+            Assert.True(index.GetElementById($"panel-{name}-chart")!.HasAttribute("hidden"));
+        }
+
+        Assert.Empty(index.QuerySelectorAll("#panel-clock [data-chart-picker], #panel-server [data-chart-picker]"));
+        Assert.Equal("/api/logs", index.GetElementById("panel-log-content")!.GetAttribute("data-history"));
+        Assert.NotNull(index.QuerySelector("#panel-log form[role=search] [data-log-search]"));
+
+        // An embed shows its panel live only (an embed token reaches neither the charts nor /api/logs).
+        foreach (var embed in new[] { "/panels/cpu", "/panels/log" })
+        {
+            var document = await GetDocumentAsync(server, embed);
+            Assert.Empty(document.QuerySelectorAll("[data-chart-picker], [data-chart-view], [data-log-search-form], [data-history]:not([data-history=''])"));
+        }
+    }
+
+    [Fact]
+    public async Task Index_WithoutAStore_HasNoRangePicker_NorScrollBack()
+    {
+        await using var server = await DashboardServer.StartAsync(new Dictionary<string, string?>(QuietClock) { ["Dashboard:Store:Provider"] = "None" });
+
+        var index = await GetDocumentAsync(server, "/");
+        using var chart = await server.Client.GetAsync("/panels/cpu/chart?range=1h", TestContext.Current.CancellationToken);
+
+        Assert.Empty(index.QuerySelectorAll("[data-chart-picker], [data-chart-view], [data-log-search-form], [data-history]:not([data-history=''])"));
+        Assert.Equal(HttpStatusCode.NotFound, chart.StatusCode);
     }
 
     [Fact]

@@ -137,7 +137,7 @@ public static class HistoryApi
     }
 
     // from and to: ISO 8601, UTC unless they say otherwise. Either may be left out: to is now, from is to - span.
-    private static IResult? ParseRange(HttpRequest request, DateTimeOffset now, TimeSpan? span, out DateTimeOffset from, out DateTimeOffset to)
+    internal static IResult? ParseRange(HttpRequest request, DateTimeOffset now, TimeSpan? span, out DateTimeOffset from, out DateTimeOffset to)
     {
         from = to = now;
         if (ParseTime(request.Query, "to", out var t) is { } toProblem)
@@ -193,7 +193,7 @@ public static class HistoryApi
         return Problem(name, $"{name} must be a non-negative integer (was '{text}').");
     }
 
-    private static IResult Problem(string parameter, string detail, IEnumerable<string>? validValues = null)
+    internal static IResult Problem(string parameter, string detail, IEnumerable<string>? validValues = null)
     {
         var extensions = new Dictionary<string, object?> { ["parameter"] = parameter };
         if (validValues is not null)

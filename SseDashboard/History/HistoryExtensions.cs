@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using SseDashboard.LogTail;
+using SseDashboard.Panels;
 using SseDashboard.Streaming;
 
 namespace SseDashboard.History;
@@ -8,8 +9,8 @@ public static class HistoryExtensions
 {
     /// <summary>
     /// <c>Dashboard:Store</c>: the store every published event is written to (SQLite by default, PostgreSQL, or none),
-    /// its writer, retention, health, and the history API. Registered before the producers, so at shutdown the writer
-    /// stops after them and stores what they published last.
+    /// its writer, retention, health, the history API and the panels' charts. Registered before the producers, so at
+    /// shutdown the writer stops after them and stores what they published last.
     /// </summary>
     public static WebApplicationBuilder AddHistory(this WebApplicationBuilder builder)
     {
@@ -39,6 +40,8 @@ public static class HistoryExtensions
         services.AddSingleton<IFilePositions>(sp => sp.GetRequiredService<HistoryWriter>());
         services.AddHostedService(sp => sp.GetRequiredService<HistoryWriter>());
         services.AddHostedService<RetentionService>();
+        // The page's range pickers, log scroll-back and search: only with a store to read them from.
+        services.AddSingleton<PanelHistory>();
         services.AddHealthChecks().AddCheck<HistoryHealthCheck>("history");
         return builder;
     }
@@ -48,6 +51,7 @@ public static class HistoryExtensions
         if (app.Services.GetService<HistoryStore>() is not null)
         {
             app.MapHistoryApi();
+            app.MapCharts();
         }
 
         return app;

@@ -13,8 +13,8 @@ public static class LogTailExtensions
         services.AddValidatedOptions<LogTailOptions, ValidateLogTailOptions>(LogTailOptions.Section);
         services.AddSingleton<LogRedactor>();
         services.TryAddSingleton<IFilePositions, NoFilePositions>();
-        // A batch counts its lines toward the page's line cap.
-        services.AddPanel<LogPanel, LogBatch>(LogTailTopics.Log, countLines: batch => batch.Lines.Count);
+        // A batch counts its lines toward the page's line cap; on a first paint each line carries its id.
+        services.AddPanel<LogPanel, LogBatch>(LogTailTopics.Log, countLines: batch => batch.Lines.Count, withEventId: (batch, id) => batch with { EventId = id });
         services.AddProducerDefaults();
         services.AddHostedService<LogTailProducer>();
         return builder;

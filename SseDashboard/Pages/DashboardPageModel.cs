@@ -63,12 +63,19 @@ public abstract class DashboardPageModel(EventHub hub, PanelRenderer panels, IOp
         ConnectUrl = Url.Content("~/sse") + query;
 
         var maxLogLines = ui.Value.MaxLogLines;
+        // A history store adds range pickers, scroll-back and search to the page; an embed shows its panel live only.
+        var history = Embedded ? null : HttpContext.RequestServices.GetService<PanelHistory>();
         var views = new List<PanelView>(topics.Count);
         foreach (var topic in topics)
         {
-            var shown = NewestLines(panels.TemplateOf(topic), snapshot.Events[topic.Name], maxLogLines);
-            var html = await panels.RenderAsync(topic, shown.Select(e => e.Payload!).ToArray());
-            views.Add(new PanelView(topic, shown.Length > 0, new HtmlString(html), maxLogLines, CanEmbed));
+            var template = panels.TemplateOf(topic);
+            var shown = NewestLines(template, snapshot.Events[topic.Name], maxLogLines);
+            var html = await panels.RenderAsync(topic, shown.Select(e => template.WithEventId(e.Payload!, e.Id)).ToArray());
+            views.Add(new PanelView(topic, shown.Length > 0, new HtmlString(html), maxLogLines, CanEmbed)
+            {
+                Chart = history?.ChartOf(topic.Name),
+                HasHistory = history is not null,
+            });
         }
 
         Panels = views;
@@ -95,6 +102,12 @@ public abstract class DashboardPageModel(EventHub hub, PanelRenderer panels, IOp
 public sealed record PanelView(Topic Topic, bool HasEvents, IHtmlContent Content, int MaxLogLines, bool CanEmbed)
 {
     public string Title => Topic.Title;
+
+    /// <summary>The panel's history charts: it gets a range picker.</summary>
+    public PanelChart? Chart { get; init; }
+
+    /// <summary>Stored history can be read: a stream panel loads earlier lines when scrolled to the top, and searches.</summary>
+    public bool HasHistory { get; init; }
 
     public bool IsStream => Topic.Kind == TopicKind.Stream;
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 using SseDashboard.Streaming;
 
@@ -38,6 +39,15 @@ public sealed class PanelRenderer(IEnumerable<PanelTemplate> templates, Renderer
 
             return html.ToString();
         });
+    }
+
+    /// <summary>Any other component's HTML (a chart drawn from the history store), rendered the same way.</summary>
+    public async Task<string> RenderComponentAsync<TComponent>(IDictionary<string, object?> parameters)
+        where TComponent : IComponent
+    {
+        await using var htmlRenderer = new HtmlRenderer(scope.Services, loggerFactory);
+        return await htmlRenderer.Dispatcher.InvokeAsync(async () =>
+            (await htmlRenderer.RenderComponentAsync<TComponent>(ParameterView.FromDictionary(parameters))).ToHtmlString());
     }
 
     public byte[] RenderJson(Topic topic, object payload) => topic.SerializeJson(payload);
