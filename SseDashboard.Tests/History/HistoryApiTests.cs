@@ -175,7 +175,9 @@ public sealed class HistoryApiTests(PostgresServer postgres)
         });
         await using var server = await fixture.StartAsync();
         var hub = server.GetRequiredService<EventHub>();
-        var at = new DateTimeOffset(2026, 11, 20, 3, 0, 0, TimeSpan.Zero);
+        // Yesterday 03:00 UTC: within raw retention whatever the date the test runs.
+        var at = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(-1).AddHours(3), TimeSpan.Zero);
+        string Iso(DateTimeOffset t) => Uri.EscapeDataString(Timestamps.Format(t));
         foreach (var (offset, percent) in new[] { (0, 10.0), (1, 30.0), (2, 20.0), (600, 80.0) })
         {
             await hub.PublishAsync(MetricsTopics.Cpu, new CpuSample(at.AddSeconds(offset), percent, 1, 2, true, false), TestContext.Current.CancellationToken);
@@ -186,7 +188,7 @@ public sealed class HistoryApiTests(PostgresServer postgres)
         await Eventually.TrueAsync(
             async () =>
             {
-                hour = await server.Client.GetFromJsonAsync<JsonElement>("/api/history/cpu?from=2026-11-20T03:00:00Z&to=2026-11-20T04:00:00Z", TestContext.Current.CancellationToken);
+                hour = await server.Client.GetFromJsonAsync<JsonElement>($"/api/history/cpu?from={Iso(at)}&to={Iso(at.AddHours(1))}", TestContext.Current.CancellationToken);
                 return hour.GetProperty("points").GetArrayLength() == 2;
             },
             TimeSpan.FromSeconds(10),
@@ -194,7 +196,7 @@ public sealed class HistoryApiTests(PostgresServer postgres)
         Assert.Equal("cpu", hour.GetProperty("topic").GetString());
         Assert.Equal(4, hour.GetProperty("bucketSeconds").GetInt32());
         var first = hour.GetProperty("points")[0];
-        Assert.Equal("2026-11-20T03:00:00.000Z", first.GetProperty("timestamp").GetString());
+        Assert.Equal(Timestamps.Format(at), first.GetProperty("timestamp").GetString());
         Assert.Equal(20, first.GetProperty("systemPercent").GetDouble());
         Assert.Equal(10, first.GetProperty("min").GetProperty("systemPercent").GetDouble());
         Assert.Equal(30, first.GetProperty("max").GetProperty("systemPercent").GetDouble());
@@ -202,7 +204,7 @@ public sealed class HistoryApiTests(PostgresServer postgres)
         Assert.Equal(80, hour.GetProperty("points")[1].GetProperty("systemPercent").GetDouble());
 
         // A week: whole-minute buckets (604,800 s / 1,000 points is 605 s, so 11 minutes) from the minute rollups.
-        var week = await server.Client.GetFromJsonAsync<JsonElement>("/api/history/cpu?from=2026-11-15T00:00:00Z&to=2026-11-22T00:00:00Z", TestContext.Current.CancellationToken);
+        var week = await server.Client.GetFromJsonAsync<JsonElement>($"/api/history/cpu?from={Iso(at.AddDays(-5))}&to={Iso(at.AddDays(2))}", TestContext.Current.CancellationToken);
         Assert.Equal(660, week.GetProperty("bucketSeconds").GetInt32());
         var averages = week.GetProperty("points").EnumerateArray().Select(p => p.GetProperty("systemPercent").GetDouble()).ToList();
         var together = at.ToUnixTimeSeconds() / 660 == at.AddSeconds(600).ToUnixTimeSeconds() / 660;
