@@ -49,8 +49,48 @@ public sealed class SqliteHistoryStore(string connectionString) : HistoryStore
         return connection;
     }
 
+    // One prepared statement, its parameters set for each row in turn (SQLite's own advice for bulk inserts): Dapper
+    // would make the parameters afresh for every row.
+    protected override async Task InsertLinesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<LogRow> lines)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            INSERT INTO log_lines (id, event_id, at, file, kind, level, text, flags, error, skipped)
+            VALUES ($id, $event_id, $at, $file, $kind, $level, $text, $flags, $error, $skipped)
+            """;
+        var parameters = new[] { "$id", "$event_id", "$at", "$file", "$kind", "$level", "$text", "$flags", "$error", "$skipped" }
+            .Select(name =>
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name;
+                command.Parameters.Add(parameter);
+                return parameter;
+            })
+            .ToArray();
+        command.Prepare();
+        foreach (var line in lines)
+        {
+            parameters[0].Value = line.Id;
+            parameters[1].Value = line.EventId;
+            parameters[2].Value = line.At;
+            parameters[3].Value = (object?)line.File ?? DBNull.Value;
+            parameters[4].Value = line.Kind;
+            parameters[5].Value = (object?)line.Level ?? DBNull.Value;
+            parameters[6].Value = (object?)line.Text ?? DBNull.Value;
+            parameters[7].Value = line.Flags;
+            parameters[8].Value = (object?)line.Error ?? DBNull.Value;
+            parameters[9].Value = (object?)line.Skipped ?? DBNull.Value;
+            await command.ExecuteNonQueryAsync();
+        }
+    }
+
+    // One statement for the batch, reading the rows just inserted: no parameters bound per line.
     protected override Task IndexAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<LogRow> lines) =>
-        connection.ExecuteAsync("INSERT INTO log_search (rowid, text) VALUES (@Id, @Text)", lines, transaction);
+        connection.ExecuteAsync(
+            "INSERT INTO log_search (rowid, text) SELECT id, text FROM log_lines WHERE id BETWEEN @first AND @last AND text IS NOT NULL",
+            new { first = lines[0].Id, last = lines[^1].Id },
+            transaction);
 
     protected override Task UnindexAsync(DbConnection connection, DbTransaction transaction, long from, long to) =>
         connection.ExecuteAsync("DELETE FROM log_search WHERE rowid BETWEEN @from AND @to", new { from, to }, transaction);
