@@ -5,7 +5,8 @@ using SseDashboard.Streaming;
 namespace SseDashboard.History;
 
 /// <summary>
-/// Stores every published event off the publish path: the hub hands events to a bounded queue and one writer stores
+/// Stores every published event off the publish path: the hub hands events to a queue of at most
+/// <see cref="MaxQueuedEvents"/> and one writer stores
 /// them in batches, one transaction each. A failing store is retried with backoff while live streaming goes on; when
 /// the queue is full, events are left unstored, counted, and a resume from before them gets the reset.
 /// </summary>
@@ -19,9 +20,9 @@ public sealed class HistoryWriter(
     public const int MaxQueuedEvents = 20_000;
 
     private const int MaxBatchRows = 5_000;
+    private const int RecentLogRows = 10_000;
     private static readonly TimeSpan OpenTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
-    private const int RecentLogRows = 10_000;
 
     private readonly Channel<SseEvent> _queue = Channel.CreateUnbounded<SseEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopped = new();
