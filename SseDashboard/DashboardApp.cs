@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Serilog;
 using SseDashboard.Auth;
 using SseDashboard.Clock;
+using SseDashboard.Fleet;
 using SseDashboard.History;
 using SseDashboard.Logging;
 using SseDashboard.LogTail;
@@ -22,6 +23,9 @@ public static class DashboardApp
 
         // Serilog, and one line per request.
         builder.AddDashboardLogging();
+
+        // What this process is and which host it reports: one of a fleet's dashboard nodes or agents.
+        builder.AddFleet();
 
         // The hub and its /sse endpoint: knows topics, not panels.
         builder.AddStreaming();

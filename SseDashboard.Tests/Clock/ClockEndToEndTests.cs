@@ -32,7 +32,7 @@ public sealed class ClockEndToEndTests
         var timestamp = doc.RootElement.GetProperty("timestamp").GetString()!;
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", timestamp);
         Assert.True(doc.RootElement.GetProperty("uptimeSeconds").GetDouble() > 0);
-        Assert.Equal(["timestamp", "uptimeSeconds"], doc.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["timestamp", "uptimeSeconds", "host"], doc.RootElement.EnumerateObject().Select(p => p.Name));
 
         var fragment = new HtmlParser().ParseDocument(htmlItem.Data);
         Assert.Equal(timestamp, fragment.QuerySelector("time")?.GetAttribute("datetime"));

@@ -12,11 +12,11 @@ public sealed class ClockJsonTests
     public void Clock_HasExactlyThePublicFields_AndAFaultAddsError()
     {
         var healthy = Parse(ClockTopics.Clock.SerializeJson(new ClockSample(Time, 12.5)));
-        Assert.Equal(["timestamp", "uptimeSeconds"], Names(healthy));
+        Assert.Equal(["timestamp", "uptimeSeconds", "host"], Names(healthy));
         Assert.Equal("2026-11-21T14:35:42.426Z", healthy.GetProperty("timestamp").GetString());
 
         var faulted = Parse(ClockTopics.Clock.SerializeJson(new ClockSample(Time, 12.5, "The clock failed: boom")));
-        Assert.Equal(["timestamp", "uptimeSeconds", "error"], Names(faulted));
+        Assert.Equal(["timestamp", "uptimeSeconds", "error", "host"], Names(faulted));
         Assert.Equal("The clock failed: boom", faulted.GetProperty("error").GetString());
     }
 }

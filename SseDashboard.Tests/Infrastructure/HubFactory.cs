@@ -17,7 +17,12 @@ public sealed class CountingRenderer : IEventRenderer
     public ValueTask<string> RenderHtmlAsync(Topic topic, object payload)
     {
         Interlocked.Increment(ref _html);
-        return ValueTask.FromResult(payload is TextPayload { Reset: true } ? "reset" : $"<p>{((TextPayload)payload).Text}</p>");
+        return ValueTask.FromResult(payload switch
+        {
+            TextPayload { Reset: true } => "reset",
+            TextPayload text => $"<p>{text.Text}</p>",
+            _ => $"<p>{payload}</p>",
+        });
     }
 
     public byte[] RenderJson(Topic topic, object payload)

@@ -6,5 +6,5 @@ public static class HubQueries
 {
     /// <summary>The newest retained event of <paramref name="topic"/>, read the way a page reads it (a hub snapshot).</summary>
     public static async Task<SseEvent?> NewestAsync(this EventHub hub, Topic topic) =>
-        (await hub.SnapshotAsync([topic], TestContext.Current.CancellationToken)).Events[topic.Name].LastOrDefault();
+        (await hub.SnapshotAsync([topic], cancellationToken: TestContext.Current.CancellationToken)).Events[topic.Name].LastOrDefault();
 }

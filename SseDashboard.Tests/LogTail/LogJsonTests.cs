@@ -32,7 +32,7 @@ public sealed class LogJsonTests
 
         var json = Parse(LogTailTopics.Log.SerializeJson(batch));
 
-        Assert.Equal(["timestamp", "file", "kind", "lines"], Names(json));
+        Assert.Equal(["timestamp", "file", "kind", "lines", "host"], Names(json));
         Assert.Equal("lines", json.GetProperty("kind").GetString());
         Assert.Equal("/var/log/app.log", json.GetProperty("file").GetString());
         var lines = json.GetProperty("lines").EnumerateArray().ToList();
@@ -82,7 +82,7 @@ public sealed class LogJsonTests
         var skipped = Parse(LogTailTopics.Log.SerializeJson(new LogBatch(Time, "/var/log/app.log", LogKinds.Skipped, []) { Skipped = 1234 }));
         var lines = Parse(LogTailTopics.Log.SerializeJson(new LogBatch(Time, "/var/log/app.log", LogKinds.Lines, [new LogLine("x", null)])));
 
-        Assert.Equal(["timestamp", "file", "kind", "lines", "skipped"], Names(skipped));
+        Assert.Equal(["timestamp", "file", "kind", "lines", "host", "skipped"], Names(skipped));
         Assert.Equal("skipped", skipped.GetProperty("kind").GetString());
         Assert.Equal(1234, skipped.GetProperty("skipped").GetInt64());
         Assert.Equal("/var/log/app.log", skipped.GetProperty("file").GetString());

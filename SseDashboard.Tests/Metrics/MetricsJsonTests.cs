@@ -16,7 +16,7 @@ public sealed class MetricsJsonTests
 
         var json = Parse(MetricsTopics.Cpu.SerializeJson(sample));
 
-        Assert.Equal(["timestamp", "systemPercent", "processPercent", "cores", "systemAvailable", "containerLimited"], Names(json));
+        Assert.Equal(["timestamp", "systemPercent", "processPercent", "cores", "systemAvailable", "containerLimited", "host"], Names(json));
         Assert.Equal("2026-11-21T14:35:42.426Z", json.GetProperty("timestamp").GetString());
         Assert.Equal(12.5, json.GetProperty("systemPercent").GetDouble());
         Assert.Equal(3.2, json.GetProperty("processPercent").GetDouble());
@@ -43,7 +43,7 @@ public sealed class MetricsJsonTests
 
         Assert.Equal(
             ["timestamp", "totalBytes", "availableBytes", "usedPercent", "processWorkingSetBytes", "gcHeapBytes",
-             "gen0Collections", "gen1Collections", "gen2Collections", "systemAvailable", "containerLimited"],
+             "gen0Collections", "gen1Collections", "gen2Collections", "systemAvailable", "containerLimited", "host"],
             Names(json));
         Assert.Equal(1000, json.GetProperty("totalBytes").GetInt64());
         Assert.Equal(250, json.GetProperty("availableBytes").GetInt64());

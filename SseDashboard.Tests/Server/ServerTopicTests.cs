@@ -23,7 +23,7 @@ public sealed class ServerTopicTests
         var root = json.RootElement;
 
         Assert.Equal("server", item.EventType);
-        Assert.Equal(["timestamp", "connections", "eventsPerSecond", "bytesPerSecond", "disconnects", "store"], PayloadJson.Names(root));
+        Assert.Equal(["timestamp", "connections", "eventsPerSecond", "bytesPerSecond", "disconnects", "host", "store"], PayloadJson.Names(root));
         Assert.Equal(["provider", "status", "dropped"], PayloadJson.Names(root.GetProperty("store")));
         Assert.Equal("Sqlite", root.GetProperty("store").GetProperty("provider").GetString());
         Assert.True(root.GetProperty("connections").GetInt64() >= 1);

@@ -132,7 +132,7 @@ public sealed class EventHubTests
     {
         var hub = HubFactory.Create(_renderer, new SseOptions { MaxQueuedEvents = 10 }, _ticks);
         var overflowCalls = 0;
-        var stalled = await hub.SubscribeAsync([_ticks], SseFormat.Json, null, () => overflowCalls++, Ct);
+        var stalled = await hub.SubscribeAsync([_ticks], SseFormat.Json, null, abort: () => overflowCalls++, cancellationToken: Ct);
         var healthy = await hub.SubscribeAsync([_ticks], SseFormat.Json, null, cancellationToken: Ct);
 
         var received = new List<SseEvent>();

@@ -8,7 +8,13 @@ namespace SseDashboard.Clock;
 public sealed record ClockSample(
     DateTimeOffset Timestamp,
     double UptimeSeconds,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null) : IHostPayload
+{
+    /// <summary>The dashboard node whose clock this is.</summary>
+    public string Host { get; init; } = "";
+
+    public IHostPayload WithHost(string host) => this with { Host = host };
+}
 
 public static class ClockTopics
 {

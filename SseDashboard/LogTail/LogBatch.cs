@@ -26,8 +26,13 @@ public sealed record LogBatch(
     string? File,
     string Kind,
     IReadOnlyList<LogLine> Lines,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null) : IHostPayload
 {
+    /// <summary>The host this is about (<c>Dashboard:HostName</c> of the process that measured it).</summary>
+    public string Host { get; init; } = "";
+
+    public IHostPayload WithHost(string host) => this with { Host = host };
+
     /// <summary>
     /// Where followed files are read to once this batch is out (not sent to clients): the history store keeps them
     /// with the lines, so a restart goes on from there.
@@ -88,7 +93,10 @@ public static class LogKinds
 public static class LogTailTopics
 {
     public static readonly Topic<LogBatch> Log =
-        new("log", TopicKind.Stream, "Log", LogTailJsonContext.Api.LogBatch, LogBatch.Reset, idCount: batch => batch.Lines.Count);
+        new("log", TopicKind.Stream, "Log", LogTailJsonContext.Api.LogBatch, LogBatch.Reset, idCount: batch => batch.Lines.Count)
+        {
+            PerHost = true,
+        };
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]

@@ -15,8 +15,13 @@ public sealed record CpuSample(
     double? Cores,
     bool SystemAvailable,
     bool ContainerLimited,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null) : IHostPayload
 {
+    /// <summary>The host this is about (<c>Dashboard:HostName</c> of the process that measured it).</summary>
+    public string Host { get; init; } = "";
+
+    public IHostPayload WithHost(string host) => this with { Host = host };
+
     [JsonIgnore] public IReadOnlyList<double?> SystemHistory { get; init; } = [];
 
     [JsonIgnore] public IReadOnlyList<double?> ProcessHistory { get; init; } = [];
@@ -40,8 +45,13 @@ public sealed record MemorySample(
     int? Gen2Collections,
     bool SystemAvailable,
     bool ContainerLimited,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null) : IHostPayload
 {
+    /// <summary>The host this is about (<c>Dashboard:HostName</c> of the process that measured it).</summary>
+    public string Host { get; init; } = "";
+
+    public IHostPayload WithHost(string host) => this with { Host = host };
+
     [JsonIgnore] public IReadOnlyList<double?> UsedHistory { get; init; } = [];
 
     [JsonIgnore] public IReadOnlyList<double?> WorkingSetHistory { get; init; } = [];
@@ -72,10 +82,10 @@ public sealed class SampleHistory
 public static class MetricsTopics
 {
     public static readonly Topic<CpuSample> Cpu =
-        new("cpu", TopicKind.State, "CPU", MetricsJsonContext.Api.CpuSample);
+        new("cpu", TopicKind.State, "CPU", MetricsJsonContext.Api.CpuSample) { PerHost = true };
 
     public static readonly Topic<MemorySample> Memory =
-        new("memory", TopicKind.State, "Memory", MetricsJsonContext.Api.MemorySample);
+        new("memory", TopicKind.State, "Memory", MetricsJsonContext.Api.MemorySample) { PerHost = true };
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]

@@ -46,7 +46,7 @@ public abstract class DashboardPageModel(EventHub hub, PanelRenderer panels, IOp
         Title = title;
 
         // The panels and the connect URL come from one atomic snapshot: the stream resumes exactly after what is painted.
-        var snapshot = await hub.SnapshotAsync(topics, HttpContext.RequestAborted);
+        var snapshot = await hub.SnapshotAsync(topics, cancellationToken: HttpContext.RequestAborted);
         var lastEventId = snapshot.LastEventId.ToString(CultureInfo.InvariantCulture);
         var query = allTopics
             ? $"?lastEventId={lastEventId}"

@@ -14,8 +14,13 @@ public sealed record ServerSample(
     double EventsPerSecond,
     double BytesPerSecond,
     ServerDisconnects Disconnects,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null) : IHostPayload
 {
+    /// <summary>The host this is about (<c>Dashboard:HostName</c> of the process that measured it).</summary>
+    public string Host { get; init; } = "";
+
+    public IHostPayload WithHost(string host) => this with { Host = host };
+
     /// <summary>The history store: its provider, and while it fails why and since when (null with <c>Provider=None</c>).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ServerStore? Store { get; init; }
@@ -34,7 +39,7 @@ public sealed record ServerStore(
 public static class ServerTopics
 {
     public static readonly Topic<ServerSample> Server =
-        new("server", TopicKind.State, "Server", ServerJsonContext.Api.ServerSample);
+        new("server", TopicKind.State, "Server", ServerJsonContext.Api.ServerSample) { PerHost = true };
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Options;
+using SseDashboard.Fleet;
 
 namespace SseDashboard.Streaming;
 
@@ -25,6 +26,13 @@ public sealed class EventHub : IEventPublisher
     private readonly TimeProvider _timeProvider;
     private readonly SseOptions _options;
     private readonly CancellationTokenSource _drainDeadline;
+
+    // This node's host: what is published here without a host is about it.
+    private readonly string? _host;
+
+    // Each host's number (from 1; 0 is no host), for the state topics' coalescing slots: one per topic and host.
+    private readonly Dictionary<string, int> _hostSlots = new(StringComparer.Ordinal);
+    private readonly Lock _hostSlotsLock = new();
     private long _lastId;
 
     // Ids from here on are ones this hub can place: its own run's, or with a history store any older one it holds.
@@ -35,8 +43,10 @@ public sealed class EventHub : IEventPublisher
         IEventRenderer renderer,
         IOptions<SseOptions> options,
         TimeProvider timeProvider,
-        IEventHistory? history = null)
+        IEventHistory? history = null,
+        IOptions<NodeOptions>? node = null)
     {
+        _host = node?.Value.HostName;
         _renderer = renderer;
         _history = history ?? new NoEventHistory();
         _timeProvider = timeProvider;
@@ -86,6 +96,18 @@ public sealed class EventHub : IEventPublisher
     public bool IsCompleted => _subscriptions.IsCompleted;
 
     public int SubscriberCount => _subscriptions.Count;
+
+    /// <summary>The hosts this hub has had events of, in the order they first came.</summary>
+    public IReadOnlyList<string> Hosts
+    {
+        get
+        {
+            lock (_hostSlotsLock)
+            {
+                return _hostSlots.OrderBy(h => h.Value).Select(h => h.Key).ToArray();
+            }
+        }
+    }
 
     public bool TryGetTopic(string name, out Topic topic)
     {
@@ -153,6 +175,11 @@ public sealed class EventHub : IEventPublisher
                 throw new ArgumentException($"Topic '{topic.Name}' takes {topic.PayloadType.Name}, not {payload.GetType().Name}.", nameof(publications));
             }
 
+            if (_host is not null && payload is IHostPayload { Host.Length: 0 } hosted)
+            {
+                payload = hosted.WithHost(_host);
+            }
+
             var (html, json) = await RenderAsync(topic, payload);
             rendered[i] = (BufferOf(topic), payload, html, json);
         }
@@ -186,22 +213,24 @@ public sealed class EventHub : IEventPublisher
     /// <paramref name="lastEventId"/> when the hub can honour it, else a snapshot (state topics' newest, stream topics'
     /// retained events) with a reset first for each stream topic when an id was given but could not be honoured.
     /// </summary>
+    /// <param name="hosts">Only these hosts' events of per-host topics (null: every host's).</param>
     public async ValueTask<Subscription> SubscribeAsync(
         IReadOnlyCollection<Topic> topics,
         SseFormat format,
         long? lastEventId,
+        IReadOnlySet<string>? hosts = null,
         Action? abort = null,
         CancellationToken cancellationToken = default)
     {
         var buffers = topics.Select(BufferOf).Distinct().ToArray();
         var mask = buffers.Aggregate(0UL, (m, b) => m | b.Mask);
-        var subscription = new Subscription(_subscriptions, mask, format, new EventQueue(_topics.Length, _options.MaxQueuedEvents), abort);
-        var stored = await ReadStoredAsync(buffers, lastEventId, cancellationToken);
+        var subscription = new Subscription(_subscriptions, mask, format, new EventQueue(_topics.Length, _options.MaxQueuedEvents), abort, hosts);
+        var stored = await ReadStoredAsync(buffers, lastEventId, hosts, cancellationToken);
 
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            subscription.Queue.Preload(await CatchUpAsync(buffers, lastEventId, stored));
+            subscription.Queue.Preload(await CatchUpAsync(buffers, lastEventId, hosts, stored));
             _subscriptions.Add(subscription);
             return subscription;
         }
@@ -215,13 +244,14 @@ public sealed class EventHub : IEventPublisher
     /// What a page renders first: each topic's retained events (state: the newest; stream: the ring, oldest first) and
     /// the id they are current as of, taken atomically so a stream resumed from that id has no gap or duplicate.
     /// </summary>
-    public async ValueTask<HubSnapshot> SnapshotAsync(IReadOnlyCollection<Topic> topics, CancellationToken cancellationToken = default)
+    public async ValueTask<HubSnapshot> SnapshotAsync(
+        IReadOnlyCollection<Topic> topics, IReadOnlySet<string>? hosts = null, CancellationToken cancellationToken = default)
     {
         var buffers = topics.Select(BufferOf).Distinct().ToArray();
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var events = buffers.ToDictionary(b => b.Topic.Name, b => (IReadOnlyList<SseEvent>)b.Retained());
+            var events = buffers.ToDictionary(b => b.Topic.Name, b => (IReadOnlyList<SseEvent>)b.Retained(hosts));
             return new HubSnapshot(_lastId, events);
         }
         finally
@@ -253,7 +283,7 @@ public sealed class EventHub : IEventPublisher
     // Before the gate (a store read can be slow, and publishers must not wait for it): what the history store holds
     // after lastEventId of each stream topic whose ring no longer reaches back that far, rendered and framed.
     private async ValueTask<Dictionary<TopicBuffer, (SseEvent[] Events, long UpTo)>> ReadStoredAsync(
-        TopicBuffer[] buffers, long? lastEventId, CancellationToken cancellationToken)
+        TopicBuffer[] buffers, long? lastEventId, IReadOnlySet<string>? hosts, CancellationToken cancellationToken)
     {
         var stored = new Dictionary<TopicBuffer, (SseEvent[], long)>();
         if (lastEventId is not { } after || after < _knownFrom || after > LastEventId)
@@ -265,7 +295,8 @@ public sealed class EventHub : IEventPublisher
         {
             if (await _history.ReadAfterAsync(buffer.Topic, after, _options.MaxReplayLines, cancellationToken) is { } read)
             {
-                stored[buffer] = (await FrameStoredAsync(buffer, read.Events), read.UpTo);
+                var events = await FrameStoredAsync(buffer, read.Events);
+                stored[buffer] = (events.Where(e => Subscription.IsFor(hosts, e)).ToArray(), read.UpTo);
             }
         }
 
@@ -288,7 +319,7 @@ public sealed class EventHub : IEventPublisher
     // topic's ring honours an id it still reaches back to; the store's events honour an older one when they reach up
     // to where the ring begins (ring events the store also had are left out).
     private async ValueTask<List<SseEvent>> CatchUpAsync(
-        TopicBuffer[] buffers, long? lastEventId, Dictionary<TopicBuffer, (SseEvent[] Events, long UpTo)> stored)
+        TopicBuffer[] buffers, long? lastEventId, IReadOnlySet<string>? hosts, Dictionary<TopicBuffer, (SseEvent[] Events, long UpTo)> stored)
     {
         var idKnown = lastEventId is { } known && known >= _knownFrom && known <= _lastId;
         var snapshot = new List<SseEvent>();
@@ -297,10 +328,7 @@ public sealed class EventHub : IEventPublisher
         {
             if (buffer.Topic.Kind == TopicKind.State)
             {
-                if (buffer.Newest is { } newest && (!idKnown || newest.Id > lastEventId))
-                {
-                    snapshot.Add(newest);
-                }
+                snapshot.AddRange(buffer.Retained(hosts).Where(newest => !idKnown || newest.Id > lastEventId));
 
                 continue;
             }
@@ -309,7 +337,7 @@ public sealed class EventHub : IEventPublisher
             if (idKnown && !honour && stored.TryGetValue(buffer, out var read) && read.UpTo >= buffer.EvictedUpTo)
             {
                 snapshot.AddRange(read.Events);
-                snapshot.AddRange(buffer.Retained().Where(e => e.Id > read.UpTo));
+                snapshot.AddRange(buffer.Retained(hosts).Where(e => e.Id > read.UpTo));
                 continue;
             }
 
@@ -318,7 +346,7 @@ public sealed class EventHub : IEventPublisher
                 resets.Add(buffer);
             }
 
-            snapshot.AddRange(buffer.Retained().Where(e => !honour || e.Id > lastEventId));
+            snapshot.AddRange(buffer.Retained(hosts).Where(e => !honour || e.Id > lastEventId));
         }
 
         snapshot.Sort(static (a, b) => a.Id.CompareTo(b.Id));
@@ -353,15 +381,38 @@ public sealed class EventHub : IEventPublisher
         (Encoding.UTF8.GetBytes(await _renderer.RenderHtmlAsync(topic, payload)), _renderer.RenderJson(topic, payload));
 
     /// <summary>The event as every subscriber gets it: framed once per format.</summary>
-    private async ValueTask<SseEvent> FrameAsync(TopicBuffer buffer, long id, object payload, byte[] html, byte[] json) =>
-        new(
+    private async ValueTask<SseEvent> FrameAsync(TopicBuffer buffer, long id, object payload, byte[] html, byte[] json)
+    {
+        var host = buffer.Topic.HostOf(payload);
+        return new(
             id,
             buffer.Topic,
             buffer.Index,
             payload,
             await SseFraming.EncodeAsync(buffer.Topic.Name, id, html),
             await SseFraming.EncodeAsync(buffer.Topic.Name, id, json),
-            _timeProvider.GetTimestamp());
+            _timeProvider.GetTimestamp(),
+            host,
+            HostSlot(host) * _topics.Length + buffer.Index);
+    }
+
+    private int HostSlot(string? host)
+    {
+        if (host is null)
+        {
+            return 0;
+        }
+
+        lock (_hostSlotsLock)
+        {
+            if (!_hostSlots.TryGetValue(host, out var slot))
+            {
+                _hostSlots[host] = slot = _hostSlots.Count + 1;
+            }
+
+            return slot;
+        }
+    }
 
     private TopicBuffer BufferOf(Topic topic) =>
         _topicsByName.TryGetValue(topic.Name, out var buffer) && ReferenceEquals(buffer.Topic, topic)

@@ -11,7 +11,7 @@ public sealed class EventQueue : IValueTaskSource<bool>
 {
     private readonly Lock _lock = new();
     private readonly int _maxQueuedStreamEvents;
-    private readonly int[] _pendingStateSlot;
+    private int[] _pendingStateSlot;
     private ManualResetValueTaskSourceCore<bool> _signal = new() { RunContinuationsAsynchronously = true };
     private SseEvent?[] _pending = new SseEvent?[4];
     private SseEvent?[] _draining = new SseEvent?[4];
@@ -21,7 +21,7 @@ public sealed class EventQueue : IValueTaskSource<bool>
     private bool _waiting;
     private bool _completed;
 
-    /// <param name="topicCount">How many topics the hub has: one coalescing slot each.</param>
+    /// <param name="topicCount">How many topics the hub has: one coalescing slot each (per host: more as hosts appear).</param>
     /// <param name="maxQueuedStreamEvents">Stream events the reader may fall behind before the queue overflows.</param>
     public EventQueue(int topicCount, int maxQueuedStreamEvents)
     {
@@ -96,7 +96,7 @@ public sealed class EventQueue : IValueTaskSource<bool>
                 }
                 else
                 {
-                    ref var slot = ref _pendingStateSlot[e.TopicIndex];
+                    ref var slot = ref SlotOf(e);
                     if (slot >= 0)
                     {
                         _pending[slot] = null;
@@ -125,7 +125,7 @@ public sealed class EventQueue : IValueTaskSource<bool>
                 Append(e);
                 if (e.Topic?.Kind == TopicKind.State)
                 {
-                    _pendingStateSlot[e.TopicIndex] = _pendingCount - 1;
+                    SlotOf(e) = _pendingCount - 1;
                 }
             }
         }
@@ -204,6 +204,19 @@ public sealed class EventQueue : IValueTaskSource<bool>
         }
     }
 
+    private ref int SlotOf(SseEvent e)
+    {
+        if (e.StateSlot >= _pendingStateSlot.Length)
+        {
+            var grown = new int[Math.Max(e.StateSlot + 1, _pendingStateSlot.Length * 2)];
+            Array.Fill(grown, -1);
+            _pendingStateSlot.CopyTo(grown, 0);
+            _pendingStateSlot = grown;
+        }
+
+        return ref _pendingStateSlot[e.StateSlot];
+    }
+
     private bool CompleteLocked()
     {
         _completed = true;
@@ -249,7 +262,7 @@ public sealed class EventQueue : IValueTaskSource<bool>
 
             if (e.Topic?.Kind == TopicKind.State)
             {
-                _pendingStateSlot[e.TopicIndex] = write;
+                SlotOf(e) = write;
             }
 
             _pending[write++] = e;

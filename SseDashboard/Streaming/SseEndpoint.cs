@@ -67,7 +67,7 @@ public static class SseEndpoint
         Subscription subscription;
         try
         {
-            subscription = await hub.SubscribeAsync(request.Topics, request.Format, request.LastEventId, context.Abort, aborted);
+            subscription = await hub.SubscribeAsync(request.Topics, request.Format, request.LastEventId, request.Hosts, context.Abort, aborted);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {

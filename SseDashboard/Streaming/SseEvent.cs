@@ -3,7 +3,16 @@ namespace SseDashboard.Streaming;
 /// <summary>
 /// One published event, rendered and SSE-framed once per format; every subscriber writes these same bytes.
 /// </summary>
-public sealed class SseEvent(long id, Topic? topic, int topicIndex, object? payload, byte[] htmlFrame, byte[] jsonFrame, long publishedAt = 0)
+public sealed class SseEvent(
+    long id,
+    Topic? topic,
+    int topicIndex,
+    object? payload,
+    byte[] htmlFrame,
+    byte[] jsonFrame,
+    long publishedAt = 0,
+    string? host = null,
+    int stateSlot = -1)
 {
     /// <summary>A comment frame that keeps idle connections (and proxies) alive; carries no id.</summary>
     internal static readonly SseEvent Heartbeat = new(0, null, -1, null, SseFraming.HeartbeatFrame, SseFraming.HeartbeatFrame);
@@ -14,6 +23,12 @@ public sealed class SseEvent(long id, Topic? topic, int topicIndex, object? payl
 
     /// <summary>The topic's position in the hub, for per-topic slots and masks.</summary>
     internal int TopicIndex { get; } = topicIndex;
+
+    /// <summary>The host a per-host topic's event is about; null for the clock (and resets), which every host filter passes.</summary>
+    public string? Host { get; } = host;
+
+    /// <summary>A state event's coalescing slot: one per topic and host, so one host's cpu never replaces another's.</summary>
+    internal int StateSlot { get; } = stateSlot >= 0 ? stateSlot : topicIndex;
 
     /// <summary>The published payload, for a first paint rendered by the same template as <see cref="HtmlFrame"/>.</summary>
     public object? Payload { get; } = payload;

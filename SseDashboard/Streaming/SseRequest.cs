@@ -1,9 +1,13 @@
 using System.Globalization;
+using SseDashboard.Fleet;
 
 namespace SseDashboard.Streaming;
 
-/// <summary>What a <c>GET /sse</c> asks for: topics, format and where to resume; or the problem that names the bad parameter.</summary>
-public sealed record SseRequest(IReadOnlyCollection<Topic> Topics, SseFormat Format, long? LastEventId)
+/// <summary>
+/// What a <c>GET /sse</c> asks for: topics, format, where to resume and which hosts (null: all); or the problem that
+/// names the bad parameter.
+/// </summary>
+public sealed record SseRequest(IReadOnlyCollection<Topic> Topics, SseFormat Format, long? LastEventId, IReadOnlySet<string>? Hosts = null)
 {
     /// <param name="allowed">The topics the caller may read (null: all): no <c>topics</c> means these, any other is 403.</param>
     public static IResult? TryParse(HttpRequest request, EventHub hub, IReadOnlySet<string>? allowed, out SseRequest parsed)
@@ -12,8 +16,33 @@ public sealed record SseRequest(IReadOnlyCollection<Topic> Topics, SseFormat For
         var topicsProblem = ParseTopics(hub, query["topics"], allowed, out var topics);
         var formatProblem = ParseFormat(query["format"], out var format);
         var idProblem = ParseLastEventId(request, out var lastEventId);
-        parsed = new SseRequest(topics, format, lastEventId);
-        return topicsProblem ?? formatProblem ?? idProblem;
+        var hostsProblem = ParseHosts(query["hosts"], out var hosts);
+        parsed = new SseRequest(topics, format, lastEventId, hosts);
+        return topicsProblem ?? formatProblem ?? idProblem ?? hostsProblem;
+    }
+
+    /// <summary><c>hosts=web-1,web-2</c>: host names by the host-name rule; a host not seen yet is fine (it may come).</summary>
+    public static IResult? ParseHosts(string? value, out IReadOnlySet<string>? hosts)
+    {
+        hosts = null;
+        if (value is null)
+        {
+            return null;
+        }
+
+        var names = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var bad = names.Length == 0 ? value : names.FirstOrDefault(n => !HostNames.IsValid(n));
+        if (bad is not null)
+        {
+            return TypedResults.Problem(
+                title: "Invalid hosts",
+                detail: $"hosts must be a comma-separated list of host names ({HostNames.Rule}); '{bad}' is not one.",
+                statusCode: StatusCodes.Status400BadRequest,
+                extensions: new Dictionary<string, object?> { ["parameter"] = "hosts" });
+        }
+
+        hosts = names.ToHashSet(StringComparer.Ordinal);
+        return null;
     }
 
     private static IResult? ParseTopics(EventHub hub, string? value, IReadOnlySet<string>? allowed, out IReadOnlyCollection<Topic> topics)

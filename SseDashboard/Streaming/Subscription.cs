@@ -14,8 +14,9 @@ public sealed class Subscription : IDisposable
     private volatile bool _stalled;
 
     /// <param name="abort">Ends the connection at once: the client overflowed its queue or stopped reading.</param>
-    internal Subscription(SubscriptionStore store, ulong topicMask, SseFormat format, EventQueue queue, Action? abort)
+    internal Subscription(SubscriptionStore store, ulong topicMask, SseFormat format, EventQueue queue, Action? abort, IReadOnlySet<string>? hosts = null)
     {
+        Hosts = hosts;
         _store = store;
         _abort = abort;
         TopicMask = topicMask;
@@ -30,13 +31,19 @@ public sealed class Subscription : IDisposable
     /// <summary>One bit per subscribed topic (by <see cref="SseEvent.TopicIndex"/>).</summary>
     internal ulong TopicMask { get; }
 
+    /// <summary>The hosts asked for (<c>hosts=</c>); null for all.</summary>
+    public IReadOnlySet<string>? Hosts { get; }
+
     /// <summary>Position in the <see cref="SubscriptionStore"/>, for O(1) removal; -1 when not stored.</summary>
     internal int Slot { get; set; } = -1;
 
     /// <summary>True once the connection was aborted because its writes made no progress.</summary>
     public bool Stalled => _stalled;
 
-    internal bool Wants(SseEvent e) => (TopicMask & (1UL << e.TopicIndex)) != 0;
+    internal bool Wants(SseEvent e) => (TopicMask & (1UL << e.TopicIndex)) != 0 && IsFor(Hosts, e);
+
+    /// <summary>Whether <paramref name="hosts"/> (null: all) takes <paramref name="e"/>; an event of no host goes to all.</summary>
+    internal static bool IsFor(IReadOnlySet<string>? hosts, SseEvent e) => hosts is null || e.Host is null || hosts.Contains(e.Host);
 
     /// <summary>The writer is waiting for the client to take what it wrote (a flush that did not complete at once).</summary>
     public void WriteStarted(long timestamp) => Volatile.Write(ref _writeStarted, timestamp);

@@ -31,7 +31,16 @@ public abstract class Topic(string name, TopicKind kind, string title)
     /// <summary>What a reader calls it: a panel's heading, an embed's page title.</summary>
     public string Title { get; } = title;
 
+    /// <summary>
+    /// Each host has its own (cpu, memory, log, server): a state topic keeps each host's newest, and a stream asking for
+    /// some hosts gets only theirs. The clock is the node's own, not per host.
+    /// </summary>
+    public bool PerHost { get; init; }
+
     public abstract Type PayloadType { get; }
+
+    /// <summary>The host a per-host topic's payload is about (null for a topic that is not per host, or a reset).</summary>
+    public string? HostOf(object payload) => PerHost && payload is IHostPayload { Host.Length: > 0 } hosted ? hosted.Host : null;
 
     public abstract byte[] SerializeJson(object payload);
 

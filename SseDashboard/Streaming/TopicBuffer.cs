@@ -1,6 +1,6 @@
 namespace SseDashboard.Streaming;
 
-/// <summary>What the hub keeps of one topic: its newest event and, for a stream topic, the replay ring.</summary>
+/// <summary>What the hub keeps of one topic: its newest event (per host) and, for a stream topic, the replay ring.</summary>
 internal sealed class TopicBuffer(Topic topic, int index, int replayCapacity, long evictedUpTo)
 {
     private readonly ReplayRing<SseEvent> _ring = new(topic.Kind == TopicKind.Stream ? replayCapacity : 0);
@@ -11,7 +11,8 @@ internal sealed class TopicBuffer(Topic topic, int index, int replayCapacity, lo
 
     public ulong Mask { get; } = 1UL << index;
 
-    public SseEvent? Newest { get; private set; }
+    // A state topic's newest event of each host (of "" for one not per host).
+    private readonly Dictionary<string, SseEvent> _newestByHost = new(StringComparer.Ordinal);
 
     /// <summary>The newest id this stream topic no longer retains; resuming from before it needs a reset.</summary>
     public long EvictedUpTo
@@ -41,16 +42,25 @@ internal sealed class TopicBuffer(Topic topic, int index, int replayCapacity, lo
 
     public void Retain(SseEvent e)
     {
-        Newest = e;
+        if (Topic.Kind == TopicKind.State)
+        {
+            _newestByHost[e.Host ?? ""] = e;
+            return;
+        }
+
         if (_ring.Add(e, out var evicted))
         {
             EvictedUpTo = evicted!.Id;
         }
     }
 
-    /// <summary>State: the newest event; stream: the ring, oldest first.</summary>
+    /// <summary>State: each host's newest event; stream: the ring; oldest first.</summary>
     public SseEvent[] Retained() =>
-        Topic.Kind == TopicKind.State ? Newest is { } newest ? [newest] : [] : _ring.ToArray();
+        Topic.Kind == TopicKind.State ? _newestByHost.Values.OrderBy(e => e.Id).ToArray() : _ring.ToArray();
+
+    /// <summary>What <see cref="Retained()"/> holds of <paramref name="hosts"/> (null: all).</summary>
+    public SseEvent[] Retained(IReadOnlySet<string>? hosts) =>
+        hosts is null ? Retained() : Retained().Where(e => Subscription.IsFor(hosts, e)).ToArray();
 }
 
 /// <summary>Retained events per topic name, current as of <paramref name="LastEventId"/>.</summary>
