@@ -24,14 +24,18 @@ public static class DashboardApp
         // Serilog, and one line per request.
         builder.AddDashboardLogging();
 
-        // What this process is and which host it reports: one of a fleet's dashboard nodes or agents.
-        builder.AddFleet();
-
         // The hub and its /sse endpoint: knows topics, not panels.
         builder.AddStreaming();
 
         // Every published event stored (SQLite, PostgreSQL or none): ids go on across restarts, and the history API.
         builder.AddHistory();
+
+        // Which host this process reports; with PostgreSQL, one of a fleet's dashboard nodes or agents.
+        builder.AddFleet();
+        if (FleetExtensions.RoleOf(builder) == NodeRole.Agent)
+        {
+            return CreateAgent(builder);
+        }
 
         // The panels: each registers its topics, its panel and its producer.
         builder.AddClock();
@@ -54,6 +58,17 @@ public static class DashboardApp
         app.MapAuth();
         app.MapHistory();
         app.MapPages();
+        return app;
+    }
+
+    // An agent: this host's metrics and log tail into the fleet's store, and /healthz; no UI, no streams.
+    private static WebApplication CreateAgent(WebApplicationBuilder builder)
+    {
+        builder.AddMetrics();
+        builder.AddLogTail();
+        var app = builder.Build();
+        app.UseRequestLogging();
+        app.MapAgent();
         return app;
     }
 

@@ -66,7 +66,10 @@ public sealed class HistoryFixture : IDisposable
         return events[^1].Id;
     }
 
-    /// <summary>The texts of the <c>log</c> events read until <paramref name="count"/> lines came, and the events' ids and kinds.</summary>
+    /// <summary>
+    /// The texts of the <c>log</c> events read until <paramref name="count"/> lines came, and the events' ids (0 for one
+    /// sent with none: a fleet node's own lines while its store fails) and kinds.
+    /// </summary>
     public static async Task<(List<string> Lines, List<(long Id, string Kind)> Events)> ReadLogAsync(SseClient sse, int count)
     {
         var lines = new List<string>();
@@ -76,7 +79,7 @@ public sealed class HistoryFixture : IDisposable
             var item = await sse.NextOfTypeAsync("log");
             using var json = JsonDocument.Parse(item.Data);
             var kind = json.RootElement.GetProperty("kind").GetString()!;
-            events.Add((long.Parse(item.EventId!, System.Globalization.CultureInfo.InvariantCulture), kind));
+            events.Add((item.EventId is { } id ? long.Parse(id, System.Globalization.CultureInfo.InvariantCulture) : 0, kind));
             lines.AddRange(json.RootElement.GetProperty("lines").EnumerateArray().Select(l => l.GetProperty("text").GetString()!));
         }
 

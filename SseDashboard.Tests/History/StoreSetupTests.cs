@@ -24,16 +24,16 @@ public sealed class StoreSetupTests(PostgresServer postgres)
         {
             var store = first.GetRequiredService<HistoryStore>();
             await store.MigrateAsync(TestContext.Current.CancellationToken);
-            Assert.Equal(1, await store.SchemaVersionAsync(TestContext.Current.CancellationToken));
+            Assert.Equal(2, await store.SchemaVersionAsync(TestContext.Current.CancellationToken));
         }
 
         await using (var connection = Open(provider, connectionString ?? $"Data Source={Path.Combine(fixture.DataPath, "dashboard.db")}"))
         {
-            await connection.ExecuteAsync("INSERT INTO schema_version (version) VALUES (2)");
+            await connection.ExecuteAsync("INSERT INTO schema_version (version) VALUES (3)");
         }
 
         var error = await Assert.ThrowsAsync<HistorySchemaException>(fixture.StartAsync);
-        Assert.Contains($"The {provider} store's schema is version 2, newer than this build knows (1)", error.Message);
+        Assert.Contains($"The {provider} store's schema is version 3, newer than this build knows (2)", error.Message);
     }
 
     [Fact]
@@ -102,8 +102,8 @@ public sealed class StoreSetupTests(PostgresServer postgres)
         writer.Append(events);
 
         Assert.Equal(3, status.Dropped);
-        Assert.Null(await writer.ReadAfterAsync(topic, HistoryWriter.MaxQueuedEvents + 1, 100, TestContext.Current.CancellationToken));
-        Assert.NotNull(await writer.ReadAfterAsync(topic, HistoryWriter.MaxQueuedEvents + 3, 100, TestContext.Current.CancellationToken));
+        Assert.Null(await writer.ReadAfterAsync(topic, HistoryWriter.MaxQueuedEvents + 1, long.MaxValue, 100, TestContext.Current.CancellationToken));
+        Assert.NotNull(await writer.ReadAfterAsync(topic, HistoryWriter.MaxQueuedEvents + 3, long.MaxValue, 100, TestContext.Current.CancellationToken));
     }
 
     private static System.Data.Common.DbConnection Open(string provider, string connectionString)

@@ -9,12 +9,12 @@ public sealed class FailsOncePublisher(Func<object, bool> fails) : IEventPublish
 
     public RecordingPublisher Inner { get; } = new();
 
-    public ValueTask<SseEvent> PublishAsync<T>(Topic<T> topic, T payload, CancellationToken cancellationToken = default)
+    public ValueTask PublishAsync<T>(Topic<T> topic, T payload, CancellationToken cancellationToken = default)
         where T : notnull =>
         fails(payload) && Interlocked.Exchange(ref _failed, 1) == 0
             ? throw new InvalidOperationException("hub unavailable")
             : Inner.PublishAsync(topic, payload, cancellationToken);
 
-    public ValueTask<IReadOnlyList<SseEvent>> PublishAllAsync(IReadOnlyList<Publication> publications, CancellationToken cancellationToken = default) =>
+    public ValueTask PublishAllAsync(IReadOnlyList<Publication> publications, CancellationToken cancellationToken = default) =>
         Inner.PublishAllAsync(publications, cancellationToken);
 }

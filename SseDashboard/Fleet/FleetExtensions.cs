@@ -1,12 +1,49 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using SseDashboard.History;
+using SseDashboard.Streaming;
+
 namespace SseDashboard.Fleet;
 
 public static class FleetExtensions
 {
-    /// <summary>What this process is (<c>Dashboard:Role</c>), the host its events are about (<c>Dashboard:HostName</c>).</summary>
+    /// <summary>
+    /// What this process is (<c>Dashboard:Role</c>), the host its events are about (<c>Dashboard:HostName</c>), and with
+    /// a PostgreSQL store, a fleet: this host's events go to the store first, and a dashboard node reads every host's
+    /// from there. Registered after the hub and the store, so the reader starts after the hub has opened the store.
+    /// </summary>
     public static WebApplicationBuilder AddFleet(this WebApplicationBuilder builder)
     {
-        builder.Services.AddValidatedOptions<NodeOptions, ValidateNodeOptions>(NodeOptions.Section);
-        builder.Services.AddValidatedOptions<FleetOptions, ValidateFleetOptions>(FleetOptions.Section);
+        var services = builder.Services;
+        services.AddValidatedOptions<NodeOptions, ValidateNodeOptions>(NodeOptions.Section);
+        services.AddValidatedOptions<FleetOptions, ValidateFleetOptions>(FleetOptions.Section);
+        if (builder.Configuration.GetValue(HistoryOptions.Section + ":Provider", StoreProvider.Sqlite) != StoreProvider.Postgres)
+        {
+            return builder;
+        }
+
+        var dashboard = RoleOf(builder) == NodeRole.Dashboard;
+        services.AddSingleton<FleetStatus>();
+        services.AddSingleton<IEventPublisher>(sp => new FleetPublisher(
+            sp.GetRequiredService<HistoryWriter>(),
+            sp.GetRequiredService<IOptions<NodeOptions>>(),
+            dashboard ? sp.GetRequiredService<EventHub>() : null));
+        if (dashboard)
+        {
+            services.AddSingleton(sp => (PostgresHistoryStore)sp.GetRequiredService<HistoryStore>());
+            services.AddHostedService<FleetReader>();
+        }
+
         return builder;
+    }
+
+    public static NodeRole RoleOf(WebApplicationBuilder builder) =>
+        builder.Configuration.GetValue(NodeOptions.Section + ":Role", NodeRole.Dashboard);
+
+    /// <summary>An agent's only endpoint: its health (the store's), with no hub to watch.</summary>
+    public static WebApplication MapAgent(this WebApplication app)
+    {
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Name != "streaming" }).AllowAnonymous();
+        return app;
     }
 }

@@ -43,7 +43,7 @@ public static class HostNames
         !string.IsNullOrEmpty(name) && name.Length <= MaxLength && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_');
 }
 
-public sealed class ValidateNodeOptions : IValidateOptions<NodeOptions>
+public sealed class ValidateNodeOptions(IOptions<History.HistoryOptions> store) : IValidateOptions<NodeOptions>
 {
     public ValidateOptionsResult Validate(string? name, NodeOptions options)
     {
@@ -56,6 +56,10 @@ public sealed class ValidateNodeOptions : IValidateOptions<NodeOptions>
         if (!Enum.IsDefined(options.Role))
         {
             errors.Add("Role", $"must be Dashboard or Agent (was '{options.Role}').");
+        }
+        else if (options.Role == NodeRole.Agent && store.Value.Provider != History.StoreProvider.Postgres)
+        {
+            errors.Add("Role", "Agent writes to a fleet's store: it needs Dashboard:Store:Provider=Postgres.");
         }
 
         return errors.Result;

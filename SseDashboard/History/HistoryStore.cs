@@ -11,6 +11,9 @@ public sealed class HistorySchemaException(string message) : InvalidOperationExc
 /// <summary>A state topic's event as stored: its JSON payload, as published.</summary>
 public sealed record SampleRow(long Id, string Topic, long At, string Payload)
 {
+    /// <summary>The host it is about ("" for rows stored before hosts were).</summary>
+    public string Host { get; init; } = "";
+
     // For Dapper, which sets the properties by name: a provider's column types need not match the constructor's.
     private SampleRow() : this(0, "", 0, "") { }
 }
@@ -25,24 +28,43 @@ public sealed record LogRow(long Id, long EventId, long At, string? File, string
 
     private LogRow() : this(0, 0, 0, null, "", null, null, 0, null, null) { }
 
+    public string Host { get; init; } = "";
+
     public const long Redacted = 2;
 }
 
 /// <summary>One minute of one numeric field of a state topic: how many samples, their sum, least and greatest.</summary>
 public sealed record RollupRow(string Topic, string Field, long Minute, long N, double Sum, double Min, double Max)
 {
+    public string Host { get; init; } = "";
+
     private RollupRow() : this("", "", 0, 0, 0, 0, 0) { }
 }
 
 /// <summary>How far a followed file (by device and inode) has been published.</summary>
 public sealed record FilePositionRow(long Device, long Inode, string Path, long Offset)
 {
+    public string Host { get; init; } = "";
+
     private FilePositionRow() : this(0, 0, "", 0) { }
 }
 
-/// <summary>What one transaction stores: a batch of published events and the file positions they reach.</summary>
+/// <summary>
+/// What one transaction stores: a batch of one host's events and the file positions they reach. Where the store hands
+/// out ids (a fleet's PostgreSQL), the rows' ids are numbered from 1 in the batch and moved onto the shared sequence
+/// at commit; <see cref="Run"/> and <see cref="Batch"/> name the batch, so one retried after a lost reply is stored once.
+/// </summary>
 public sealed class HistoryWrite
 {
+    public string Host { get; init; } = "";
+
+    public string Run { get; init; } = "";
+
+    public long Batch { get; init; }
+
+    /// <summary>How many ids the batch takes (the newest row's id, before the store moves them).</summary>
+    public long IdCount { get; set; }
+
     public List<SampleRow> Samples { get; } = [];
 
     public List<LogRow> Lines { get; } = [];
@@ -52,6 +74,20 @@ public sealed class HistoryWrite
     public Dictionary<(long Device, long Inode), FilePositionRow> Positions { get; } = [];
 
     public int Count => Samples.Count + Lines.Count;
+
+    /// <summary>Moves the batch's ids (numbered from 1) to follow <paramref name="offset"/>.</summary>
+    public void MoveIds(long offset)
+    {
+        for (var i = 0; i < Samples.Count; i++)
+        {
+            Samples[i] = Samples[i] with { Id = Samples[i].Id + offset };
+        }
+
+        for (var i = 0; i < Lines.Count; i++)
+        {
+            Lines[i] = Lines[i] with { Id = Lines[i].Id + offset, EventId = Lines[i].EventId + offset };
+        }
+    }
 
     /// <summary>
     /// Adds a state topic's event (its JSON payload) and each numeric field to its minute's rollup: what ranges longer
@@ -64,7 +100,7 @@ public sealed class HistoryWrite
         var at = root.TryGetProperty("timestamp", out var timestamp) && timestamp.TryGetDateTimeOffset(out var time)
             ? time.ToUnixTimeMilliseconds()
             : 0;
-        Samples.Add(new SampleRow(id, topic, at, Encoding.UTF8.GetString(json)));
+        Samples.Add(new SampleRow(id, topic, at, Encoding.UTF8.GetString(json)) { Host = Host });
 
         var minute = at / 60_000;
         foreach (var field in root.EnumerateObject())
@@ -75,7 +111,7 @@ public sealed class HistoryWrite
                 var key = (topic, field.Name, minute);
                 Rollups[key] = Rollups.TryGetValue(key, out var r)
                     ? r with { N = r.N + 1, Sum = r.Sum + value, Min = Math.Min(r.Min, value), Max = Math.Max(r.Max, value) }
-                    : new RollupRow(topic, field.Name, minute, 1, value, value, value);
+                    : new RollupRow(topic, field.Name, minute, 1, value, value, value) { Host = Host };
             }
         }
     }
@@ -96,7 +132,7 @@ public sealed record Retention(long SamplesBefore, long RollupsBefore, long Line
 /// </summary>
 public abstract class HistoryStore : IAsyncDisposable
 {
-    protected const string LogColumns = "id, event_id AS EventId, at, file, kind, level, text, flags, error, skipped";
+    protected const string LogColumns = "id, event_id AS EventId, at, file, kind, level, text, flags, error, skipped, host";
 
     private const int TrimChunk = 10_000;
 
@@ -125,12 +161,28 @@ public abstract class HistoryStore : IAsyncDisposable
     /// <summary>Inserts log rows; row by row here (SQLite runs in-process), in one statement where a round trip costs.</summary>
     protected virtual Task InsertLinesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<LogRow> lines) =>
         connection.ExecuteAsync("""
-            INSERT INTO log_lines (id, event_id, at, file, kind, level, text, flags, error, skipped)
-            VALUES (@Id, @EventId, @At, @File, @Kind, @Level, @Text, @Flags, @Error, @Skipped)
+            INSERT INTO log_lines (id, event_id, at, file, kind, level, text, flags, error, skipped, host)
+            VALUES (@Id, @EventId, @At, @File, @Kind, @Level, @Text, @Flags, @Error, @Skipped, @Host)
             """, lines, transaction);
 
     protected virtual Task InsertSamplesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<SampleRow> samples) =>
-        connection.ExecuteAsync("INSERT INTO samples (id, topic, at, payload) VALUES (@Id, @Topic, @At, @Payload)", samples, transaction);
+        connection.ExecuteAsync("INSERT INTO samples (id, topic, at, payload, host) VALUES (@Id, @Topic, @At, @Payload, @Host)", samples, transaction);
+
+    /// <summary>
+    /// Whether the store hands out ids (PostgreSQL: a fleet's writers share one sequence); else the caller's ids are
+    /// stored as given (SQLite: the one process's hub numbers its events).
+    /// </summary>
+    public virtual bool AssignsIds => false;
+
+    /// <summary>Records the batch as stored, in its transaction; false when it already was.</summary>
+    protected virtual Task<bool> ClaimAsync(DbConnection connection, DbTransaction transaction, HistoryWrite write) => Task.FromResult(true);
+
+    /// <summary>Takes <paramref name="count"/> ids, in commit order; the newest of them.</summary>
+    protected virtual Task<long> TakeIdsAsync(DbConnection connection, DbTransaction transaction, long count) =>
+        throw new NotSupportedException($"The {Provider} store takes the ids it is given.");
+
+    /// <summary>Wakes the readers of a store that hands out ids, at commit.</summary>
+    protected virtual Task NotifyAsync(DbConnection connection, DbTransaction transaction) => Task.CompletedTask;
 
     /// <summary>Serialises schema changes between processes starting together on one database (none needed in-process).</summary>
     protected virtual Task LockSchemaAsync(DbConnection connection) => Task.CompletedTask;
@@ -189,11 +241,30 @@ public abstract class HistoryStore : IAsyncDisposable
         return range;
     }
 
-    /// <summary>Stores one batch in one transaction: samples, lines (and their index), minute rollups, file positions.</summary>
-    public async Task WriteAsync(HistoryWrite write, CancellationToken cancellationToken)
+    /// <summary>The newest id the store holds, or has handed out where it numbers events.</summary>
+    public virtual async Task<long> NewestIdAsync(CancellationToken cancellationToken) =>
+        (await RangeAsync(cancellationToken)).Newest ?? 0;
+
+    /// <summary>
+    /// Stores one batch in one transaction: samples, lines (and their index), minute rollups, file positions. Where the
+    /// store hands out ids, they are taken here and the batch's newest is returned; a batch already stored is skipped.
+    /// </summary>
+    public async Task<long> WriteAsync(HistoryWrite write, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var newest = write.IdCount;
+        if (AssignsIds)
+        {
+            if (!await ClaimAsync(connection, transaction, write))
+            {
+                return 0; // stored by an attempt whose reply was lost
+            }
+
+            newest = await TakeIdsAsync(connection, transaction, write.IdCount);
+            write.MoveIds(newest - write.IdCount);
+        }
+
         if (write.Samples.Count > 0)
         {
             await InsertSamplesAsync(connection, transaction, write.Samples);
@@ -213,8 +284,8 @@ public abstract class HistoryStore : IAsyncDisposable
         if (write.Rollups.Count > 0)
         {
             await connection.ExecuteAsync($"""
-                INSERT INTO rollups (topic, field, minute, n, sum, min, max) VALUES (@Topic, @Field, @Minute, @N, @Sum, @Min, @Max)
-                ON CONFLICT (topic, field, minute) DO UPDATE SET n = rollups.n + excluded.n, sum = rollups.sum + excluded.sum,
+                INSERT INTO rollups (topic, host, field, minute, n, sum, min, max) VALUES (@Topic, @Host, @Field, @Minute, @N, @Sum, @Min, @Max)
+                ON CONFLICT (topic, host, field, minute) DO UPDATE SET n = rollups.n + excluded.n, sum = rollups.sum + excluded.sum,
                     min = {LeastGreatest("MIN")}(rollups.min, excluded.min), max = {LeastGreatest("MAX")}(rollups.max, excluded.max)
                 """, write.Rollups.Values, transaction);
         }
@@ -222,12 +293,18 @@ public abstract class HistoryStore : IAsyncDisposable
         if (write.Positions.Count > 0)
         {
             await connection.ExecuteAsync("""
-                INSERT INTO file_positions (device, inode, path, "offset") VALUES (@Device, @Inode, @Path, @Offset)
-                ON CONFLICT (device, inode) DO UPDATE SET path = excluded.path, "offset" = excluded."offset"
+                INSERT INTO file_positions (host, device, inode, path, "offset") VALUES (@Host, @Device, @Inode, @Path, @Offset)
+                ON CONFLICT (host, device, inode) DO UPDATE SET path = excluded.path, "offset" = excluded."offset"
                 """, write.Positions.Values, transaction);
         }
 
+        if (AssignsIds)
+        {
+            await NotifyAsync(connection, transaction);
+        }
+
         await transaction.CommitAsync(cancellationToken);
+        return newest;
     }
 
     /// <summary>Log rows after <paramref name="afterId"/> up to <paramref name="upTo"/>, oldest first.</summary>
@@ -292,7 +369,7 @@ public abstract class HistoryStore : IAsyncDisposable
         var oldestFirst = query.After is not null && query.Before is null;
         await using var connection = await OpenAsync(cancellationToken);
         var rows = (await connection.QueryAsync<LogRow>(
-            $"SELECT l.id, l.event_id AS EventId, l.at, l.file, l.kind, l.level, l.text, l.flags, l.error, l.skipped FROM {from} WHERE {string.Join(" AND ", where)} ORDER BY {orderBy} {(oldestFirst ? "" : "DESC")} LIMIT @limit",
+            $"SELECT l.id, l.event_id AS EventId, l.at, l.file, l.kind, l.level, l.text, l.flags, l.error, l.skipped, l.host FROM {from} WHERE {string.Join(" AND ", where)} ORDER BY {orderBy} {(oldestFirst ? "" : "DESC")} LIMIT @limit",
             parameters)).AsList();
         if (oldestFirst)
         {
@@ -316,7 +393,7 @@ public abstract class HistoryStore : IAsyncDisposable
     {
         await using var connection = await OpenAsync(cancellationToken);
         return (await connection.QueryAsync<SampleRow>(
-            "SELECT id, topic, at, payload FROM samples WHERE topic = @topic AND at >= @from AND at < @to ORDER BY at, id",
+            "SELECT id, topic, at, payload, host FROM samples WHERE topic = @topic AND at >= @from AND at < @to ORDER BY at, id",
             new { topic, from, to })).AsList();
     }
 
@@ -336,10 +413,12 @@ public abstract class HistoryStore : IAsyncDisposable
             new { topic, fromMinute, toMinute, minutes })).AsList();
     }
 
-    public async Task<IReadOnlyList<FilePositionRow>> ReadPositionsAsync(CancellationToken cancellationToken)
+    /// <summary>How far <paramref name="host"/>'s followed files were published.</summary>
+    public async Task<IReadOnlyList<FilePositionRow>> ReadPositionsAsync(string host, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        return (await connection.QueryAsync<FilePositionRow>("SELECT device, inode, path, \"offset\" FROM file_positions")).AsList();
+        return (await connection.QueryAsync<FilePositionRow>(
+            "SELECT host, device, inode, path, \"offset\" FROM file_positions WHERE host = @host", new { host })).AsList();
     }
 
     /// <summary>Applies retention in short transactions (so writers wait little); how many rows went.</summary>

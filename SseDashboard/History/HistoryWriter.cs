@@ -1,4 +1,6 @@
 using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using SseDashboard.Fleet;
 using SseDashboard.LogTail;
 using SseDashboard.Streaming;
 
@@ -8,13 +10,15 @@ namespace SseDashboard.History;
 /// Stores every published event off the publish path: the hub hands events to a queue of at most
 /// <see cref="MaxQueuedEvents"/> and one writer stores
 /// them in batches, one transaction each. A failing store is retried with backoff while live streaming goes on; when
-/// the queue is full, events are left unstored, counted, and a resume from before them gets the reset.
+/// the queue is full, events are left unstored, counted, and a resume from before them gets the reset. In a fleet the
+/// store numbers the events: they are submitted here unnumbered, and reach the hub from the store.
 /// </summary>
 public sealed class HistoryWriter(
     HistoryStore store,
     HistoryStatus status,
     TimeProvider timeProvider,
-    ILogger<HistoryWriter> logger) : BackgroundService, IEventHistory, IFilePositions
+    ILogger<HistoryWriter> logger,
+    IOptions<NodeOptions>? node = null) : BackgroundService, IEventHistory, IFilePositions
 {
     /// <summary>Events waiting to be stored before new ones are dropped (a log event carries up to MaxBatchLines lines).</summary>
     public const int MaxQueuedEvents = 20_000;
@@ -24,13 +28,27 @@ public sealed class HistoryWriter(
     private static readonly TimeSpan OpenTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
-    private readonly Channel<SseEvent> _queue = Channel.CreateUnbounded<SseEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<PendingEvent> _queue = Channel.CreateUnbounded<PendingEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly string _host = node?.Value.HostName ?? "";
+
+    // Names this process's batches: a batch retried after its commit's reply was lost is recognised, not stored twice.
+    private readonly string _run = Guid.NewGuid().ToString("N");
+    private long _batch;
     private readonly CancellationTokenSource _stopped = new();
     private int _queued;
     private long _storedUpTo;
     private long _droppedUpTo;
     private bool _opened;
     private int _disposed;
+
+    /// <summary>
+    /// In a fleet, handed the events of a batch the store has just failed to take: a dashboard node shows its own host's
+    /// live, unnumbered, until the store is back (they are stored then, and come back numbered).
+    /// </summary>
+    public Func<IReadOnlyList<Publication>, ValueTask>? Unstored { get; set; }
+
+    /// <summary>Whether the store is failing now: what is submitted then waits.</summary>
+    public bool Failing => status.Error is not null;
 
     /// <summary>The newest id up to which every event is stored (or was dropped).</summary>
     public long StoredUpTo => Volatile.Read(ref _storedUpTo);
@@ -42,15 +60,16 @@ public sealed class HistoryWriter(
         try
         {
             await OpenStoreAsync(timeout.Token);
-            var (oldest, newest) = await store.RangeAsync(timeout.Token);
-            Volatile.Write(ref _storedUpTo, newest ?? 0);
+            var (oldest, _) = await store.RangeAsync(timeout.Token);
+            var newest = await store.NewestIdAsync(timeout.Token);
+            Volatile.Write(ref _storedUpTo, newest);
             var recentEvents = new Dictionary<Topic, IReadOnlyList<StoredEvent>>();
             if (streamTopics.Contains(LogTailTopics.Log))
             {
                 recentEvents[LogTailTopics.Log] = Recent(await store.ReadRecentLogAsync(RecentLogRows, timeout.Token), recent);
             }
 
-            return new HistoryStart(oldest, newest ?? 0, recentEvents);
+            return new HistoryStart(oldest, newest, recentEvents);
         }
         catch (Exception ex) when (ex is not HistorySchemaException && !cancellationToken.IsCancellationRequested)
         {
@@ -60,23 +79,40 @@ public sealed class HistoryWriter(
         }
     }
 
+    public bool NumbersEvents => store.AssignsIds;
+
     public void Append(IReadOnlyList<SseEvent> events)
     {
         foreach (var e in events)
         {
-            if (Interlocked.Increment(ref _queued) > MaxQueuedEvents || !_queue.Writer.TryWrite(e))
-            {
-                Interlocked.Decrement(ref _queued);
-                Volatile.Write(ref _droppedUpTo, e.Id);
-                status.Drop(1);
-            }
+            Enqueue(new PendingEvent(e.Topic!, e.Payload!, e.Id));
         }
     }
 
-    public async Task<StoredEvents?> ReadAfterAsync(Topic topic, long afterId, int maxItems, CancellationToken cancellationToken)
+    /// <summary>Takes this host's events to store unnumbered: the store numbers them (<see cref="NumbersEvents"/>).</summary>
+    public void Submit(IReadOnlyList<Publication> publications)
     {
-        // Taken before reading: everything up to here is in the store when the query runs.
-        var upTo = StoredUpTo;
+        foreach (var (topic, payload) in publications)
+        {
+            Enqueue(new PendingEvent(topic, payload, 0));
+        }
+    }
+
+    private void Enqueue(PendingEvent e)
+    {
+        if (Interlocked.Increment(ref _queued) > MaxQueuedEvents || !_queue.Writer.TryWrite(e))
+        {
+            Interlocked.Decrement(ref _queued);
+            Volatile.Write(ref _droppedUpTo, e.Id);
+            status.Drop(1);
+        }
+    }
+
+    public async Task<StoredEvents?> ReadAfterAsync(Topic topic, long afterId, long upTo, int maxItems, CancellationToken cancellationToken)
+    {
+        // Taken before reading: everything up to here is in the store when the query runs (in a fleet, everything the
+        // hub has published came from the store).
+        upTo = NumbersEvents ? upTo : Math.Min(upTo, StoredUpTo);
         if (topic != LogTailTopics.Log || afterId < Volatile.Read(ref _droppedUpTo) || status.Error is not null)
         {
             return null;
@@ -104,7 +140,7 @@ public sealed class HistoryWriter(
         try
         {
             await OpenStoreAsync(cancellationToken);
-            return (await store.ReadPositionsAsync(cancellationToken)).ToDictionary(
+            return (await store.ReadPositionsAsync(_host, cancellationToken)).ToDictionary(
                 p => new FileIdentity(unchecked((ulong)p.Device), unchecked((ulong)p.Inode)), p => p.Offset);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -120,17 +156,22 @@ public sealed class HistoryWriter(
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync(CancellationToken.None))
         {
-            var write = new HistoryWrite();
+            var write = new HistoryWrite { Host = _host, Run = _run, Batch = ++_batch };
             var (count, upTo) = (0, 0L);
+            var batch = new List<Publication>();
             while (write.Count < MaxBatchRows && reader.TryRead(out var e))
             {
-                Add(write, e);
-                (count, upTo) = (count + 1, e.Id);
+                batch.Add(new Publication(e.Topic, e.Payload));
+                // Numbered by the store: ids from 1 in the batch, moved onto the store's sequence as it commits.
+                var id = NumbersEvents ? write.IdCount += e.Topic.IdCount(e.Payload) : e.Id;
+                Add(write, id, e);
+                (count, upTo) = (count + 1, id);
             }
 
-            await StoreAsync(write);
+            write.IdCount = upTo;
+            var stored = await StoreAsync(write, batch);
             Interlocked.Add(ref _queued, -count);
-            Volatile.Write(ref _storedUpTo, upTo);
+            Volatile.Write(ref _storedUpTo, NumbersEvents ? Math.Max(StoredUpTo, stored) : upTo);
         }
     }
 
@@ -169,27 +210,33 @@ public sealed class HistoryWriter(
         }
     }
 
-    // Retries until stored, backing off to MaxBackoff; gives up only when shutdown's time is out.
-    private async Task StoreAsync(HistoryWrite write)
+    // Retries until stored, backing off to MaxBackoff; gives up only when shutdown's time is out. The newest id stored.
+    private async Task<long> StoreAsync(HistoryWrite write, IReadOnlyList<Publication> batch)
     {
         var backoff = TimeSpan.FromSeconds(1);
+        var shown = !NumbersEvents;
         while (true)
         {
             try
             {
                 await OpenStoreAsync(_stopped.Token);
-                await store.WriteAsync(write, _stopped.Token);
+                var stored = await store.WriteAsync(write, _stopped.Token);
                 status.Succeeded();
-                return;
+                return stored;
             }
             catch (Exception) when (_stopped.IsCancellationRequested)
             {
                 status.Drop(write.Count);
-                return;
+                return 0;
             }
             catch (Exception ex)
             {
                 status.Failed("store events", ex);
+                if (!shown && Unstored is { } unstored)
+                {
+                    shown = true;
+                    await unstored(batch);
+                }
             }
 
             try
@@ -199,34 +246,35 @@ public sealed class HistoryWriter(
             catch (OperationCanceledException)
             {
                 status.Drop(write.Count);
-                return;
+                return 0;
             }
 
             backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
         }
     }
 
-    private static void Add(HistoryWrite write, SseEvent e)
+    private static void Add(HistoryWrite write, long id, PendingEvent e)
     {
         if (e.Payload is LogBatch batch)
         {
-            LogRows.Add(write.Lines, e.Id, batch);
+            LogRows.Add(write.Lines, id, batch);
             foreach (var position in batch.Positions)
             {
                 var (device, inode) = (unchecked((long)position.Identity.Device), unchecked((long)position.Identity.Inode));
-                write.Positions[(device, inode)] = new FilePositionRow(device, inode, position.Path, position.Offset);
+                write.Positions[(device, inode)] = new FilePositionRow(device, inode, position.Path, position.Offset) { Host = write.Host };
             }
 
             return;
         }
 
-        if (e.Topic is not { Kind: TopicKind.State } topic || e.Payload is null)
+        if (e.Topic.Kind == TopicKind.State)
         {
-            return;
+            write.AddSample(id, e.Topic.Name, e.Topic.SerializeJson(e.Payload));
         }
-
-        write.AddSample(e.Id, topic.Name, topic.SerializeJson(e.Payload));
     }
+
+    /// <summary>An event waiting to be stored; <see cref="Id"/> 0 when the store numbers it.</summary>
+    private readonly record struct PendingEvent(Topic Topic, object Payload, long Id);
 
     // The newest events whole (the oldest read may be cut), at most `events` of them.
     private static List<StoredEvent> Recent(IReadOnlyList<LogRow> rows, int events)

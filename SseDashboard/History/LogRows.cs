@@ -11,7 +11,7 @@ public static class LogRows
         var at = batch.Timestamp.ToUnixTimeMilliseconds();
         if (batch.Lines.Count == 0)
         {
-            rows.Add(new LogRow(eventId, eventId, at, batch.File, batch.Kind, null, null, 0, batch.Error, batch.Skipped));
+            rows.Add(new LogRow(eventId, eventId, at, batch.File, batch.Kind, null, null, 0, batch.Error, batch.Skipped) { Host = batch.Host });
             return;
         }
 
@@ -21,7 +21,7 @@ public static class LogRows
         {
             var line = batch.Lines[i];
             var flags = (line.Cut ? LogRow.Cut : 0) | (line.Redacted ? LogRow.Redacted : 0);
-            rows.Add(new LogRow(first + i, eventId, at, batch.File, batch.Kind, line.Level, line.Text, flags, null, null));
+            rows.Add(new LogRow(first + i, eventId, at, batch.File, batch.Kind, line.Level, line.Text, flags, null, null) { Host = batch.Host });
         }
     }
 
@@ -56,7 +56,7 @@ public static class LogRows
         var at = DateTimeOffset.FromUnixTimeMilliseconds(first.At);
         if (first.Text is null)
         {
-            return new LogBatch(at, first.File, first.Kind, [], first.Error) { Skipped = first.Skipped };
+            return new LogBatch(at, first.File, first.Kind, [], first.Error) { Skipped = first.Skipped, Host = first.Host };
         }
 
         var lines = new LogLine[end - start];
@@ -65,6 +65,6 @@ public static class LogRows
             lines[i - start] = ToLine(rows[i]);
         }
 
-        return new LogBatch(at, first.File, first.Kind, lines);
+        return new LogBatch(at, first.File, first.Kind, lines) { Host = first.Host };
     }
 }

@@ -38,6 +38,25 @@ public sealed class PostgresHistoryStore(string connectionString) : HistoryStore
         CREATE TABLE store_state (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
         INSERT INTO store_state (name, value) VALUES ('log_lines', 0), ('log_trimmed_up_to', 0);
         """,
+        // 2: a fleet. Rows say which host; rollups and file positions are per host; ids come from one counter taken
+        // under a lock held to commit (see WriteAsync), going on from the ids already stored; fleet_writes remembers
+        // each writer's batches, so one retried after a lost commit reply is not stored twice.
+        """
+        ALTER TABLE samples ADD COLUMN host TEXT NOT NULL DEFAULT '';
+        ALTER TABLE log_lines ADD COLUMN host TEXT NOT NULL DEFAULT '';
+        ALTER TABLE rollups ADD COLUMN host TEXT NOT NULL DEFAULT '';
+        ALTER TABLE rollups DROP CONSTRAINT rollups_pkey;
+        ALTER TABLE rollups ADD PRIMARY KEY (topic, host, field, minute);
+        ALTER TABLE file_positions ADD COLUMN host TEXT NOT NULL DEFAULT '';
+        ALTER TABLE file_positions DROP CONSTRAINT file_positions_pkey;
+        ALTER TABLE file_positions ADD PRIMARY KEY (host, device, inode);
+        INSERT INTO store_state (name, value) SELECT 'last_id', GREATEST(
+            (SELECT COALESCE(MAX(id), 0) FROM samples), (SELECT COALESCE(MAX(id), 0) FROM log_lines),
+            CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT));
+        CREATE TABLE fleet_writes (
+            host TEXT NOT NULL, run TEXT NOT NULL, batch BIGINT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (host, run, batch));
+        CREATE INDEX fleet_writes_at ON fleet_writes (at);
+        """,
     ];
 
     private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);
@@ -54,13 +73,14 @@ public sealed class PostgresHistoryStore(string connectionString) : HistoryStore
     protected override Task InsertSamplesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<SampleRow> samples)
     {
         var command = new NpgsqlCommand(
-            "INSERT INTO samples (id, topic, at, payload) SELECT * FROM unnest(@id, @topic, @at, @payload)",
+            "INSERT INTO samples (id, topic, at, payload, host) SELECT *, @host FROM unnest(@id, @topic, @at, @payload)",
             (NpgsqlConnection)connection,
             (NpgsqlTransaction)transaction);
         AddArray(command, "id", NpgsqlDbType.Bigint, samples.Select(s => s.Id));
         AddArray(command, "topic", NpgsqlDbType.Text, samples.Select(s => s.Topic));
         AddArray(command, "at", NpgsqlDbType.Bigint, samples.Select(s => s.At));
         AddArray(command, "payload", NpgsqlDbType.Text, samples.Select(s => s.Payload));
+        command.Parameters.AddWithValue("host", samples[0].Host);
         return ExecuteAsync(command);
     }
 
@@ -69,8 +89,8 @@ public sealed class PostgresHistoryStore(string connectionString) : HistoryStore
     {
         var command = new NpgsqlCommand(
             """
-            INSERT INTO log_lines (id, event_id, at, file, kind, level, text, flags, error, skipped)
-            SELECT * FROM unnest(@id, @event_id, @at, @file, @kind, @level, @text, @flags, @error, @skipped)
+            INSERT INTO log_lines (id, event_id, at, file, kind, level, text, flags, error, skipped, host)
+            SELECT *, @host FROM unnest(@id, @event_id, @at, @file, @kind, @level, @text, @flags, @error, @skipped)
             """,
             (NpgsqlConnection)connection,
             (NpgsqlTransaction)transaction);
@@ -84,6 +104,7 @@ public sealed class PostgresHistoryStore(string connectionString) : HistoryStore
         AddArray(command, "flags", NpgsqlDbType.Bigint, lines.Select(l => l.Flags));
         AddArray(command, "error", NpgsqlDbType.Text, lines.Select(l => l.Error));
         AddArray(command, "skipped", NpgsqlDbType.Bigint, lines.Select(l => l.Skipped));
+        command.Parameters.AddWithValue("host", lines[0].Host);
         return ExecuteAsync(command);
     }
 
@@ -104,6 +125,74 @@ public sealed class PostgresHistoryStore(string connectionString) : HistoryStore
     protected override Task UnlockSchemaAsync(DbConnection connection) =>
         connection.ExecuteAsync("SELECT pg_advisory_unlock(@key)", new { key = SchemaLockKey });
 
+    /// <summary>The channel every write notifies at commit: dashboard nodes listen on it, then read in id order.</summary>
+    public const string Channel = "dashboard_events";
+
+    public override bool AssignsIds => true;
+
+    public string ConnectionString => connectionString;
+
+    protected override async Task<bool> ClaimAsync(DbConnection connection, DbTransaction transaction, HistoryWrite write) =>
+        await connection.ExecuteAsync(
+            "INSERT INTO fleet_writes (host, run, batch, at) VALUES (@Host, @Run, @Batch, @at) ON CONFLICT DO NOTHING",
+            new { write.Host, write.Run, write.Batch, at = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() },
+            transaction) == 1;
+
+    // The counter's row stays locked until this transaction commits, so the next writer takes its ids only after these
+    // are visible: ids are handed out in commit order, and a reader that has seen an id has seen every lower one.
+    protected override Task<long> TakeIdsAsync(DbConnection connection, DbTransaction transaction, long count) =>
+        connection.ExecuteScalarAsync<long>(
+            "UPDATE store_state SET value = value + @count WHERE name = 'last_id' RETURNING value", new { count }, transaction);
+
+    protected override Task NotifyAsync(DbConnection connection, DbTransaction transaction) =>
+        connection.ExecuteAsync($"NOTIFY {Channel}", transaction: transaction);
+
+    /// <summary>
+    /// Every host's events after <paramref name="afterId"/>, oldest first, at most <paramref name="maxIds"/> ids on:
+    /// samples, and log rows of whole events (an event the limit cuts is left for the next read). With the newest id
+    /// taken (every lower one is committed and readable), and the id read up to.
+    /// </summary>
+    public async Task<FleetRead> ReadAfterAsync(long afterId, long maxIds, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var newest = await connection.ExecuteScalarAsync<long>("SELECT value FROM store_state WHERE name = 'last_id'");
+        var upTo = Math.Min(newest, afterId + maxIds);
+        if (upTo <= afterId)
+        {
+            return new FleetRead([], [], afterId, newest);
+        }
+
+        var lines = (await connection.QueryAsync<LogRow>(
+            $"SELECT {LogColumns} FROM log_lines WHERE id > @afterId AND id <= @upTo ORDER BY id", new { afterId, upTo })).AsList();
+        if (lines.Count > 0 && lines[^1].EventId > upTo)
+        {
+            // The newest event goes on past the limit: read up to just before it, or all of it when it is the first.
+            var cut = lines.FindIndex(l => l.EventId == lines[^1].EventId);
+            if (cut > 0 || lines[0].Id - 1 > afterId)
+            {
+                upTo = lines[cut].Id - 1;
+                lines.RemoveRange(cut, lines.Count - cut);
+            }
+            else
+            {
+                upTo = lines[^1].EventId;
+                lines = (await connection.QueryAsync<LogRow>(
+                    $"SELECT {LogColumns} FROM log_lines WHERE id > @afterId AND id <= @upTo ORDER BY id", new { afterId, upTo })).AsList();
+            }
+        }
+
+        var samples = (await connection.QueryAsync<SampleRow>(
+            "SELECT id, topic, at, payload, host FROM samples WHERE id > @afterId AND id <= @upTo ORDER BY id", new { afterId, upTo })).AsList();
+        return new FleetRead(samples, lines, upTo, newest);
+    }
+
+    /// <summary>The newest id handed out (every id up to it is committed).</summary>
+    public override async Task<long> NewestIdAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>("SELECT value FROM store_state WHERE name = 'last_id'");
+    }
+
     public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
     private static async Task ExecuteAsync(NpgsqlCommand command)
@@ -114,3 +203,6 @@ public sealed class PostgresHistoryStore(string connectionString) : HistoryStore
         }
     }
 }
+
+/// <summary>Every host's events after an id, read up to <see cref="UpTo"/>; <see cref="Newest"/> the newest id then.</summary>
+public sealed record FleetRead(IReadOnlyList<SampleRow> Samples, IReadOnlyList<LogRow> Lines, long UpTo, long Newest);

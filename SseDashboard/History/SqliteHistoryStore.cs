@@ -32,6 +32,24 @@ public sealed class SqliteHistoryStore(string connectionString) : HistoryStore
         CREATE TABLE store_state (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
         INSERT INTO store_state (name, value) VALUES ('log_lines', 0), ('log_trimmed_up_to', 0);
         """,
+        // 2: hosts. Rows of one host's events say which; rollups and file positions are per host.
+        """
+        ALTER TABLE samples ADD COLUMN host TEXT NOT NULL DEFAULT '';
+        ALTER TABLE log_lines ADD COLUMN host TEXT NOT NULL DEFAULT '';
+        CREATE TABLE rollups_by_host (
+            topic TEXT NOT NULL, host TEXT NOT NULL, field TEXT NOT NULL, minute INTEGER NOT NULL,
+            n INTEGER NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL,
+            PRIMARY KEY (topic, host, field, minute)) WITHOUT ROWID;
+        INSERT INTO rollups_by_host SELECT topic, '', field, minute, n, sum, min, max FROM rollups;
+        DROP TABLE rollups;
+        ALTER TABLE rollups_by_host RENAME TO rollups;
+        CREATE TABLE file_positions_by_host (
+            host TEXT NOT NULL, device INTEGER NOT NULL, inode INTEGER NOT NULL, path TEXT NOT NULL, "offset" INTEGER NOT NULL,
+            PRIMARY KEY (host, device, inode)) WITHOUT ROWID;
+        INSERT INTO file_positions_by_host SELECT '', device, inode, path, "offset" FROM file_positions;
+        DROP TABLE file_positions;
+        ALTER TABLE file_positions_by_host RENAME TO file_positions;
+        """,
     ];
 
     private readonly string _connectionString = Prepare(connectionString);
@@ -56,10 +74,10 @@ public sealed class SqliteHistoryStore(string connectionString) : HistoryStore
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = """
-            INSERT INTO log_lines (id, event_id, at, file, kind, level, text, flags, error, skipped)
-            VALUES ($id, $event_id, $at, $file, $kind, $level, $text, $flags, $error, $skipped)
+            INSERT INTO log_lines (id, event_id, at, file, kind, level, text, flags, error, skipped, host)
+            VALUES ($id, $event_id, $at, $file, $kind, $level, $text, $flags, $error, $skipped, $host)
             """;
-        var parameters = new[] { "$id", "$event_id", "$at", "$file", "$kind", "$level", "$text", "$flags", "$error", "$skipped" }
+        var parameters = new[] { "$id", "$event_id", "$at", "$file", "$kind", "$level", "$text", "$flags", "$error", "$skipped", "$host" }
             .Select(name =>
             {
                 var parameter = command.CreateParameter();
@@ -81,6 +99,7 @@ public sealed class SqliteHistoryStore(string connectionString) : HistoryStore
             parameters[7].Value = line.Flags;
             parameters[8].Value = (object?)line.Error ?? DBNull.Value;
             parameters[9].Value = (object?)line.Skipped ?? DBNull.Value;
+            parameters[10].Value = line.Host;
             await command.ExecuteNonQueryAsync();
         }
     }

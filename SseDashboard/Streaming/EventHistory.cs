@@ -13,15 +13,22 @@ public interface IEventHistory
     /// </summary>
     Task<HistoryStart> OpenAsync(IReadOnlyList<Topic> streamTopics, int recent, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// True when the store, not the hub, numbers events (a fleet's PostgreSQL): the hub then publishes what is read back
+    /// from it, with the store's ids, and <see cref="Append"/> is not called.
+    /// </summary>
+    bool NumbersEvents { get; }
+
     /// <summary>Takes published events, in id order, to store. Called under the hub's publish gate: must not block.</summary>
     void Append(IReadOnlyList<SseEvent> events);
 
     /// <summary>
-    /// The stored events of <paramref name="topic"/> after <paramref name="afterId"/>, oldest first, complete up to
-    /// <see cref="StoredEvents.UpTo"/>; null when the store cannot give all of them (trimmed by retention, dropped while
-    /// it was failing, more than <paramref name="maxItems"/> items, or unreadable).
+    /// The stored events of <paramref name="topic"/> after <paramref name="afterId"/> up to <paramref name="upTo"/> (the
+    /// hub's newest), oldest first, complete up to <see cref="StoredEvents.UpTo"/>; null when the store cannot give all
+    /// of them (trimmed by retention, dropped while it was failing, more than <paramref name="maxItems"/> items, or
+    /// unreadable).
     /// </summary>
-    Task<StoredEvents?> ReadAfterAsync(Topic topic, long afterId, int maxItems, CancellationToken cancellationToken);
+    Task<StoredEvents?> ReadAfterAsync(Topic topic, long afterId, long upTo, int maxItems, CancellationToken cancellationToken);
 }
 
 /// <summary>A stored event: its id and its payload, as published.</summary>
@@ -45,11 +52,13 @@ public sealed class NoEventHistory : IEventHistory
     public Task<HistoryStart> OpenAsync(IReadOnlyList<Topic> streamTopics, int recent, CancellationToken cancellationToken) =>
         Task.FromResult(HistoryStart.Empty);
 
+    public bool NumbersEvents => false;
+
     public void Append(IReadOnlyList<SseEvent> events)
     {
     }
 
-    public Task<StoredEvents?> ReadAfterAsync(Topic topic, long afterId, int maxItems, CancellationToken cancellationToken) =>
+    public Task<StoredEvents?> ReadAfterAsync(Topic topic, long afterId, long upTo, int maxItems, CancellationToken cancellationToken) =>
         Task.FromResult<StoredEvents?>(null);
 }
 

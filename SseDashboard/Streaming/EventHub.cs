@@ -140,6 +140,21 @@ public sealed class EventHub : IEventPublisher
                 throw new InvalidOperationException("The hub was started after it published.");
             }
 
+            if (_history.NumbersEvents)
+            {
+                // The store numbers every event: this hub publishes what it reads from there, after its newest now
+                // (or, when the store could not be read, after the first it reads once it can).
+                _lastId = start.NewestId;
+                FirstId = _lastId + 1;
+                _knownFrom = (start.OldestId ?? FirstId) - 1;
+                foreach (var (buffer, events) in recent)
+                {
+                    buffer.Preload(events, start.NewestId);
+                }
+
+                return;
+            }
+
             if (start.OldestId is not { } oldest)
             {
                 return; // an empty store: nothing before this run to place
@@ -163,44 +178,77 @@ public sealed class EventHub : IEventPublisher
         where T : notnull =>
         (await PublishAllAsync([topic.With(payload)], cancellationToken))[0];
 
-    public async ValueTask<IReadOnlyList<SseEvent>> PublishAllAsync(IReadOnlyList<Publication> publications, CancellationToken cancellationToken = default)
+    /// <summary>Publishes events the hub numbers (one process, or its own store), fans them out and hands them to the store.</summary>
+    public ValueTask<IReadOnlyList<SseEvent>> PublishAllAsync(IReadOnlyList<Publication> publications, CancellationToken cancellationToken = default) =>
+        PublishAsync(publications.Select(p => (p.About(_host), (long?)null)).ToArray(), numbered: true, cancellationToken);
+
+    /// <summary>
+    /// Publishes events numbered by a store that hands out ids (a fleet's), in id order; ones at or before the newest
+    /// published are left out (a reader that read them twice).
+    /// </summary>
+    public ValueTask<IReadOnlyList<SseEvent>> PublishStoredAsync(IReadOnlyList<(Publication Publication, long Id)> stored, CancellationToken cancellationToken = default) =>
+        PublishAsync(stored.Select(s => (s.Publication, (long?)s.Id)).ToArray(), numbered: true, cancellationToken);
+
+    /// <summary>
+    /// Publishes events that take no id (sent with no <c>id:</c> field, so a client's Last-Event-ID stays put): in a fleet,
+    /// the node's own clock, which is not stored.
+    /// </summary>
+    public ValueTask<IReadOnlyList<SseEvent>> PublishUnnumberedAsync(IReadOnlyList<Publication> publications, CancellationToken cancellationToken = default) =>
+        PublishAsync(publications.Select(p => (p.About(_host), (long?)null)).ToArray(), numbered: false, cancellationToken);
+
+    async ValueTask IEventPublisher.PublishAsync<T>(Topic<T> topic, T payload, CancellationToken cancellationToken) =>
+        await PublishAllAsync([topic.With(payload)], cancellationToken);
+
+    async ValueTask IEventPublisher.PublishAllAsync(IReadOnlyList<Publication> publications, CancellationToken cancellationToken) =>
+        await PublishAllAsync(publications, cancellationToken);
+
+    // Given ids are a store's (nothing to hand to it); without, the hub numbers the events and the store gets them.
+    private async ValueTask<IReadOnlyList<SseEvent>> PublishAsync(
+        (Publication Publication, long? Id)[] publications, bool numbered, CancellationToken cancellationToken)
     {
         // Rendering happens before the gate: it is the slow part, and needs no id.
-        var rendered = new (TopicBuffer Buffer, object Payload, byte[] Html, byte[] Json)[publications.Count];
+        var rendered = new (TopicBuffer Buffer, object Payload, long? Id, byte[] Html, byte[] Json)[publications.Length];
         for (var i = 0; i < rendered.Length; i++)
         {
-            var (topic, payload) = publications[i];
+            var ((topic, payload), id) = publications[i];
             if (!topic.PayloadType.IsInstanceOfType(payload))
             {
                 throw new ArgumentException($"Topic '{topic.Name}' takes {topic.PayloadType.Name}, not {payload.GetType().Name}.", nameof(publications));
             }
 
-            if (_host is not null && payload is IHostPayload { Host.Length: 0 } hosted)
-            {
-                payload = hosted.WithHost(_host);
-            }
-
             var (html, json) = await RenderAsync(topic, payload);
-            rendered[i] = (BufferOf(topic), payload, html, json);
+            rendered[i] = (BufferOf(topic), payload, id, html, json);
         }
 
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var events = new SseEvent[rendered.Length];
-            for (var i = 0; i < events.Length; i++)
+            var events = new List<SseEvent>(rendered.Length);
+            var given = false;
+            foreach (var (buffer, payload, storedId, html, json) in rendered)
             {
-                var (buffer, payload, html, json) = rendered[i];
-                var id = _lastId + buffer.Topic.IdCount(payload);
-                events[i] = await FrameAsync(buffer, id, payload, html, json);
-                buffer.Retain(events[i]);
+                given |= storedId is not null;
+                if (storedId <= _lastId)
+                {
+                    continue;
+                }
+
+                var id = numbered ? storedId ?? _lastId + buffer.Topic.IdCount(payload) : _lastId;
+                var e = await FrameAsync(buffer, numbered ? id : null, payload, html, json);
+                events.Add(e);
+                buffer.Retain(e);
                 Volatile.Write(ref _lastId, id);
             }
 
             LastPublishedAt = _timeProvider.GetUtcNow();
-            _subscriptions.FanOut(events);
-            _history.Append(events);
-            return events;
+            var published = events.ToArray();
+            _subscriptions.FanOut(published);
+            if (numbered && !given)
+            {
+                _history.Append(published);
+            }
+
+            return published;
         }
         finally
         {
@@ -293,7 +341,7 @@ public sealed class EventHub : IEventPublisher
 
         foreach (var buffer in buffers.Where(b => b.Topic.Kind == TopicKind.Stream && after < b.EvictedUpTo))
         {
-            if (await _history.ReadAfterAsync(buffer.Topic, after, _options.MaxReplayLines, cancellationToken) is { } read)
+            if (await _history.ReadAfterAsync(buffer.Topic, after, LastEventId, _options.MaxReplayLines, cancellationToken) is { } read)
             {
                 var events = await FrameStoredAsync(buffer, read.Events);
                 stored[buffer] = (events.Where(e => Subscription.IsFor(hosts, e)).ToArray(), read.UpTo);
@@ -380,12 +428,15 @@ public sealed class EventHub : IEventPublisher
     private async ValueTask<(byte[] Html, byte[] Json)> RenderAsync(Topic topic, object payload) =>
         (Encoding.UTF8.GetBytes(await _renderer.RenderHtmlAsync(topic, payload)), _renderer.RenderJson(topic, payload));
 
-    /// <summary>The event as every subscriber gets it: framed once per format.</summary>
-    private async ValueTask<SseEvent> FrameAsync(TopicBuffer buffer, long id, object payload, byte[] html, byte[] json)
+    /// <summary>
+    /// The event as every subscriber gets it: framed once per format. Unnumbered (no <paramref name="id"/>), it has no
+    /// <c>id:</c> field and sorts with the newest id.
+    /// </summary>
+    private async ValueTask<SseEvent> FrameAsync(TopicBuffer buffer, long? id, object payload, byte[] html, byte[] json)
     {
         var host = buffer.Topic.HostOf(payload);
         return new(
-            id,
+            id ?? _lastId,
             buffer.Topic,
             buffer.Index,
             payload,

@@ -11,11 +11,12 @@ public static class SseFraming
     /// <summary>A comment line; <see cref="SseFormatter"/> has no way to write comments.</summary>
     internal static readonly byte[] HeartbeatFrame = ":\n\n"u8.ToArray();
 
-    public static async ValueTask<byte[]> EncodeAsync(string eventType, long id, ReadOnlyMemory<byte> utf8Data)
+    /// <summary>The frame of one event; with no <paramref name="id"/>, no <c>id:</c> field (the client's last id stays).</summary>
+    public static async ValueTask<byte[]> EncodeAsync(string eventType, long? id, ReadOnlyMemory<byte> utf8Data)
     {
         var item = new SseItem<ReadOnlyMemory<byte>>(utf8Data, eventType)
         {
-            EventId = id.ToString(CultureInfo.InvariantCulture),
+            EventId = id?.ToString(CultureInfo.InvariantCulture),
         };
         using var buffer = new MemoryStream(utf8Data.Length + 64);
         // SseFormatter writes every CR, LF or CRLF inside data as a new "data:" line, so no payload can end a frame.
@@ -23,7 +24,7 @@ public static class SseFraming
         return buffer.ToArray();
     }
 
-    public static ValueTask<byte[]> EncodeAsync(string eventType, long id, string data) =>
+    public static ValueTask<byte[]> EncodeAsync(string eventType, long? id, string data) =>
         EncodeAsync(eventType, id, Encoding.UTF8.GetBytes(data));
 
     /// <summary>

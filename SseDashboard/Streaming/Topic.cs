@@ -44,6 +44,9 @@ public abstract class Topic(string name, TopicKind kind, string title)
 
     public abstract byte[] SerializeJson(object payload);
 
+    /// <summary>A payload back from its JSON (as stored by a fleet's nodes and agents).</summary>
+    public abstract object DeserializeJson(string json);
+
     /// <summary>The payload sent before a replay that could not be honoured, telling clients to clear (stream topics).</summary>
     public abstract object? CreateResetPayload(DateTimeOffset now);
 
@@ -71,6 +74,9 @@ public sealed class Topic<T>(
 
     public override byte[] SerializeJson(object payload) =>
         JsonSerializer.SerializeToUtf8Bytes((T)payload, jsonTypeInfo);
+
+    public override object DeserializeJson(string json) =>
+        JsonSerializer.Deserialize(json, jsonTypeInfo) ?? throw new JsonException($"A stored '{Name}' payload was null.");
 
     public override object? CreateResetPayload(DateTimeOffset now) => resetPayload is null ? null : resetPayload(now);
 

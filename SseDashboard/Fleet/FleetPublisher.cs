@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Options;
+using SseDashboard.History;
+using SseDashboard.Streaming;
+
+namespace SseDashboard.Fleet;
+
+/// <summary>
+/// What producers publish to in a fleet: this host's per-host events go to the store, which numbers them, and reach
+/// every dashboard node's hub (this one's too) from there; the clock, the node's own, goes straight to its hub with no
+/// id. An agent has no hub to publish to.
+/// </summary>
+public sealed class FleetPublisher : IEventPublisher
+{
+    private readonly HistoryWriter _writer;
+    private readonly EventHub? _hub;
+    private readonly string _host;
+
+    public FleetPublisher(HistoryWriter writer, IOptions<NodeOptions> node, EventHub? hub = null)
+    {
+        (_writer, _hub, _host) = (writer, hub, node.Value.HostName);
+        if (hub is not null)
+        {
+            // The store failed to take a batch: its events are shown live, unnumbered, as what comes while it fails.
+            writer.Unstored = async batch => await hub.PublishUnnumberedAsync(batch);
+        }
+    }
+
+    public ValueTask PublishAsync<T>(Topic<T> topic, T payload, CancellationToken cancellationToken = default)
+        where T : notnull =>
+        PublishAllAsync([topic.With(payload)], cancellationToken);
+
+    public async ValueTask PublishAllAsync(IReadOnlyList<Publication> publications, CancellationToken cancellationToken = default)
+    {
+        var stored = publications.Where(p => p.Topic.PerHost).Select(p => p.About(_host)).ToArray();
+        _writer.Submit(stored);
+
+        // The clock is not stored; while the store fails, this host's events are shown live too.
+        var live = _writer.Failing ? publications : publications.Where(p => !p.Topic.PerHost).ToArray();
+        if (_hub is not null && live.Count > 0)
+        {
+            await _hub.PublishUnnumberedAsync(live, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using Npgsql;
+using SseDashboard.History;
+using SseDashboard.Streaming;
+
+namespace SseDashboard.Fleet;
+
+/// <summary>
+/// A dashboard node's view of the fleet: listens for the store's notifications and, woken, reads every host's events
+/// after the newest it has published, in id order, into the hub. No polling: a read when notified, and one after a
+/// quiet <see cref="QuietRead"/> in case a notification was lost with a connection.
+/// </summary>
+public sealed class FleetReader(
+    EventHub hub,
+    PostgresHistoryStore store,
+    FleetStatus status,
+    TimeProvider timeProvider,
+    ILogger<FleetReader> logger) : BackgroundService
+{
+    /// <summary>Ids read at once; more than any one event takes (a log batch's lines), so a read always moves on.</summary>
+    public const long MaxIdsPerRead = 20_000;
+
+    private static readonly TimeSpan QuietRead = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
+    private long _position = -1;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var backoff = TimeSpan.FromSeconds(1);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(store.ConnectionString);
+                await connection.OpenAsync(stoppingToken);
+                await using (var listen = new NpgsqlCommand($"LISTEN {PostgresHistoryStore.Channel}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                }
+
+                // Listening before reading: whatever commits from here on wakes the wait below.
+                while (true)
+                {
+                    await CatchUpAsync(stoppingToken);
+                    status.Connected();
+                    backoff = TimeSpan.FromSeconds(1);
+                    await connection.WaitAsync(QuietRead, stoppingToken);
+                }
+            }
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                status.Failed(ex);
+                logger.LogDebug(ex, "Reading the fleet store failed; retrying in {Backoff}", backoff);
+            }
+
+            try
+            {
+                await Task.Delay(backoff, timeProvider, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+        }
+    }
+
+    private async Task CatchUpAsync(CancellationToken cancellationToken)
+    {
+        if (_position < 0)
+        {
+            // From the hub's newest; a hub that could not read the store at start begins with what comes next.
+            _position = hub.LastEventId > 0 ? hub.LastEventId : await store.NewestIdAsync(cancellationToken);
+        }
+
+        while (true)
+        {
+            var (samples, lines, upTo, newest) = await store.ReadAfterAsync(_position, MaxIdsPerRead, cancellationToken);
+            var events = new List<(Publication, long)>(samples.Count + lines.Count);
+            foreach (var sample in samples)
+            {
+                if (hub.TryGetTopic(sample.Topic, out var topic))
+                {
+                    events.Add((new Publication(topic, topic.DeserializeJson(sample.Payload)), sample.Id));
+                }
+            }
+
+            events.AddRange(LogRows.ToEvents(lines).Select(e => (LogTail.LogTailTopics.Log.With((LogTail.LogBatch)e.Payload), e.Id)));
+            events.Sort(static (a, b) => a.Item2.CompareTo(b.Item2));
+            if (events.Count > 0)
+            {
+                await hub.PublishStoredAsync(events, cancellationToken);
+            }
+
+            _position = upTo;
+            if (upTo >= newest)
+            {
+                return;
+            }
+        }
+    }
+}
