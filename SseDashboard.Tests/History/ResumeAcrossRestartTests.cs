@@ -98,7 +98,13 @@ public sealed class ResumeAcrossRestartTests(PostgresServer postgres)
         await using var server = await fixture.StartAsync();
         var seen = await fixture.ReadLineIdAsync(server, "first");
 
-        await fixture.AppendAsync(Enumerable.Range(1, 10).Select(i => $"missed {i}").ToArray());
+        // Stored, and published by the hub (in a fleet the hub has them once it has read them back from the store).
+        await using (var live = await SseClient.ConnectAsync(server.Client, "/sse?topics=log&format=json", Id(seen)))
+        {
+            await fixture.AppendAsync(Enumerable.Range(1, 10).Select(i => $"missed {i}").ToArray());
+            await HistoryFixture.ReadLogAsync(live, 10);
+        }
+
         await HistoryFixture.StoredLinesAsync(server, l => l.Contains("missed 10"));
 
         await using var resumed = await SseClient.ConnectAsync(server.Client, "/sse?topics=log&format=json", Id(seen));

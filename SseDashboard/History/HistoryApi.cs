@@ -98,6 +98,11 @@ public static class HistoryApi
             return Problem("format", $"Unknown format '{format}'. Valid formats: json, html.", ["json", "html"]);
         }
 
+        if (SseRequest.ParseHosts(query["hosts"], out var hosts) is { } hostsProblem)
+        {
+            return hostsProblem;
+        }
+
         var take = (int)(limit ?? DefaultLimit);
         var rows = await store.QueryLogsAsync(
             new LogQuery(
@@ -108,7 +113,10 @@ public static class HistoryApi
                 query.ContainsKey("file") ? query["file"].ToString() : null,
                 before,
                 take + 1,
-                after),
+                after)
+            {
+                Hosts = hosts?.ToArray(),
+            },
             cancellationToken);
         // With after alone the extra row is the newest (the page is the oldest after it), and there is no next page.
         var oldestFirst = after is not null && before is null;
@@ -130,6 +138,7 @@ public static class HistoryApi
 
         var lines = page.Select(r => new StoredLine(r.Id, DateTimeOffset.FromUnixTimeMilliseconds(r.At), r.File, r.Text ?? "", r.Level)
         {
+            Host = r.Host,
             Cut = (r.Flags & LogRow.Cut) != 0,
             Redacted = (r.Flags & LogRow.Redacted) != 0,
         }).ToArray();

@@ -121,7 +121,11 @@ public sealed class HistoryWrite
 /// A page of <c>/api/logs</c>: times in Unix ms, <see cref="Levels"/> the levels wanted. Lines before
 /// <see cref="Before"/>, the newest first; or with <see cref="After"/> alone, the oldest after it (still given newest first).
 /// </summary>
-public sealed record LogQuery(long? From, long? To, string? Text, IReadOnlyList<string>? Levels, string? File, long? Before, int Limit, long? After = null);
+public sealed record LogQuery(long? From, long? To, string? Text, IReadOnlyList<string>? Levels, string? File, long? Before, int Limit, long? After = null)
+{
+    /// <summary>Only these hosts' lines (null: every host's).</summary>
+    public IReadOnlyList<string>? Hosts { get; init; }
+}
 
 /// <summary>What retention removes: everything older than these times (Unix ms), and log lines beyond a count.</summary>
 public sealed record Retention(long SamplesBefore, long RollupsBefore, long LinesBefore, long MaxLines);
@@ -356,6 +360,15 @@ public abstract class HistoryStore : IAsyncDisposable
         Add("l.id < @before", "before", query.Before);
         Add("l.id > @after", "after", query.After);
         Add("l.file = @file", "file", query.File);
+        if (query.Hosts is { Count: > 0 } hosts)
+        {
+            where.Add($"l.host IN ({string.Join(", ", hosts.Select((_, i) => $"@host{i}"))})");
+            for (var i = 0; i < hosts.Count; i++)
+            {
+                parameters.Add($"host{i}", hosts[i]);
+            }
+        }
+
         if (query.Levels is { Count: > 0 } levels)
         {
             where.Add($"l.level IN ({string.Join(", ", levels.Select((_, i) => $"@level{i}"))})");

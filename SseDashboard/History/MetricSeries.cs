@@ -112,6 +112,9 @@ public sealed class MetricPoint
 /// <summary>A line of <c>/api/logs</c>.</summary>
 public sealed record StoredLine(long Id, DateTimeOffset Timestamp, string? File, string Text, string? Level)
 {
+    /// <summary>The host the line was written on.</summary>
+    public string Host { get; init; } = "";
+
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool Cut { get; init; }
 

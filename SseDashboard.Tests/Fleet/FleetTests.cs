@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using SseDashboard.History;
+using SseDashboard.LogTail;
+using SseDashboard.Tests.History;
+using SseDashboard.Tests.Infrastructure;
+
+namespace SseDashboard.Tests.Fleet;
+
+/// <summary>Two dashboard nodes and an agent on one real PostgreSQL.</summary>
+public sealed class FleetTests(PostgresServer postgres)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task EveryHostOnEveryNode_HostsFilters_AndAReaderCutOffOnOneNodeResumesOnTheOtherExactly()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync();
+        using var agent = Node(connectionString, "agent-c", "Agent");
+        using var nodeA = Node(connectionString, "node-a");
+        using var nodeB = Node(connectionString, "node-b");
+        await using var a = await nodeA.StartAsync();
+        await using var b = await nodeB.StartAsync();
+        await using var c = await agent.StartAsync();
+        await nodeA.AppendAsync("a1"); // a line of another host, which the agent's readers below never get
+
+        // Every host's cpu reaches both nodes.
+        foreach (var node in new[] { a, b })
+        {
+            await using var cpu = await SseClient.ConnectAsync(node.Client, "/sse?topics=cpu&format=json");
+            var hosts = new HashSet<string>();
+            while (!hosts.SetEquals(["node-a", "node-b", "agent-c"]))
+            {
+                hosts.Add(HostOf((await cpu.NextOfTypeAsync("cpu")).Data));
+            }
+        }
+
+        // hosts= gives only those hosts' events (and the node's own clock, which is no host's).
+        await using (var filtered = await SseClient.ConnectAsync(b.Client, "/sse?topics=cpu,memory&format=json&hosts=agent-c"))
+        {
+            for (var i = 0; i < 9; i++)
+            {
+                Assert.Equal("agent-c", HostOf((await filtered.NextAsync()).Data));
+            }
+        }
+
+        // A reader of the agent's log on node A, cut off, resumes on node B with its last id: exactly the rest.
+        long seen;
+        await using (var onA = await SseClient.ConnectAsync(a.Client, "/sse?topics=log&format=json&hosts=agent-c"))
+        {
+            await agent.AppendAsync("c1", "c2");
+            var (lines, events) = await HistoryFixture.ReadLogAsync(onA, 2);
+            Assert.Equal(["c1", "c2"], lines);
+            seen = events[^1].Id;
+        }
+
+        await agent.AppendAsync("c3", "c4");
+        Assert.Equal(["c1", "c2", "c3", "c4"], await HistoryFixture.StoredLinesAsync(b, l => l.Contains("c4"), "limit=100&hosts=agent-c"));
+        await using var onB = await SseClient.ConnectAsync(b.Client, "/sse?topics=log&format=json&hosts=agent-c", seen.ToString(CultureInfo.InvariantCulture));
+        var (missed, missedEvents) = await HistoryFixture.ReadLogAsync(onB, 2);
+        Assert.Equal(["c3", "c4"], missed);
+        Assert.DoesNotContain(missedEvents, e => e.Kind == "reset");
+        Assert.All(missedEvents, e => Assert.True(e.Id > seen));
+
+        await agent.AppendAsync("c5");
+        Assert.Equal(["c5"], (await HistoryFixture.ReadLogAsync(onB, 1)).Lines);
+    }
+
+    [Fact]
+    public async Task Ids_AreHandedOutInCommitOrder_AWriterWaitsForTheOneThatTookIdsFirstToCommit()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync();
+        await using var store = new PostgresHistoryStore(connectionString);
+        await store.MigrateAsync(Ct);
+
+        // A first writer takes ids and has not committed.
+        await using var first = new NpgsqlConnection(connectionString);
+        await first.OpenAsync(Ct);
+        await using var transaction = await first.BeginTransactionAsync(Ct);
+        var firstIds = await first.ExecuteScalarAsync<long>(
+            "UPDATE store_state SET value = value + 10 WHERE name = 'last_id' RETURNING value", transaction: transaction);
+
+        // A second writer's batch cannot take its ids (lower ones would commit after it) until the first commits.
+        var write = new HistoryWrite { Host = "web-2", Run = "r", Batch = 1 };
+        LogRows.Add(write.Lines, 1, new LogBatch(DateTimeOffset.UtcNow, "/a.log", LogKinds.Lines, [LogLine.Of("second")]) { Host = "web-2" });
+        write.IdCount = 1;
+        var second = store.WriteAsync(write, Ct);
+        await Eventually.TrueAsync(
+            async () => await WaitingOnLocksAsync(connectionString) > 0, TimeSpan.FromSeconds(10), "the second writer waits on the first");
+        Assert.False(second.IsCompleted);
+
+        await transaction.CommitAsync(Ct);
+        Assert.Equal(firstIds + 1, await second);
+
+        // The same batch again (its commit reply lost, say) is not stored twice.
+        var again = new HistoryWrite { Host = "web-2", Run = "r", Batch = 1 };
+        LogRows.Add(again.Lines, 1, new LogBatch(DateTimeOffset.UtcNow, "/a.log", LogKinds.Lines, [LogLine.Of("second")]) { Host = "web-2" });
+        again.IdCount = 1;
+        Assert.Equal(0, await store.WriteAsync(again, Ct));
+        Assert.Single(await store.QueryLogsAsync(new LogQuery(null, null, null, null, null, null, 10), Ct));
+    }
+
+    [Fact]
+    public async Task AnAgent_ServesHealthOnly()
+    {
+        using var agent = Node(await postgres.CreateDatabaseAsync(), "agent-d", "Agent");
+        await using var server = await agent.StartAsync();
+        Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("/healthz", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync("/", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync("/sse", Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task AnAgentWithoutPostgres_StopsStartUp_NamingTheKey()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() =>
+            DashboardServer.StartAsync(new Dictionary<string, string?> { ["Dashboard:Role"] = "Agent" }));
+        Assert.Contains("Dashboard:Role Agent writes to a fleet's store: it needs Dashboard:Store:Provider=Postgres", error.Message);
+    }
+
+    private static HistoryFixture Node(string connectionString, string host, string role = "Dashboard") =>
+        new("Postgres", connectionString, new Dictionary<string, string?>
+        {
+            ["Dashboard:HostName"] = host,
+            ["Dashboard:Role"] = role,
+            ["Dashboard:Metrics:Interval"] = "00:00:00.1",
+        });
+
+    private static string HostOf(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.GetProperty("host").GetString()!;
+    }
+
+    private static async Task<long> WaitingOnLocksAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        return await connection.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+    }
+}
