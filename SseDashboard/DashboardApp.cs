@@ -57,6 +57,7 @@ public static class DashboardApp
         app.MapStreaming();
         app.MapAuth();
         app.MapHistory();
+        app.MapFleet();
         app.MapPages();
         return app;
     }

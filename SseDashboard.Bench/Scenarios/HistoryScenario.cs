@@ -143,18 +143,28 @@ internal sealed class HistoryScenario(BenchOptions options, DashboardHost host)
         var random = new Random(42);
         var start = now.AddDays(-7).ToUnixTimeMilliseconds();
         var span = now.ToUnixTimeMilliseconds() - start;
-        var write = new HistoryWrite();
+        // Batches named so none is taken for a retry of another; on PostgreSQL, which numbers what it stores, each
+        // batch's ids (up to IdCount) are moved past the ones before.
+        var batch = 0;
+        HistoryWrite Next() => new() { Host = "bench", Role = "Dashboard", IntervalMs = 1000, Run = "seed", Batch = ++batch };
+        async Task StoreAsync(HistoryWrite write)
+        {
+            write.IdCount = Math.Max(write.Lines.Count > 0 ? write.Lines[^1].EventId : 0, write.Samples.Count > 0 ? write.Samples[^1].Id : 0);
+            await store.WriteAsync(write, CancellationToken.None);
+        }
+
+        var write = Next();
         for (var i = 0; i < lines; i++)
         {
             var at = start + span * i / lines;
             var (level, tag) = random.NextDouble() switch { < 0.03 => ("error", "ERR"), < 0.10 => ("warn", "WRN"), < 0.20 => ("debug", "DBG"), _ => ("info", "INF") };
             var text = $"[{DateTimeOffset.FromUnixTimeMilliseconds(at):HH:mm:ss} {tag}] GET /api/{Resources[random.Next(Resources.Length)]}/{random.Next(100_000)} "
                 + $"{(level == "error" ? 500 : 200)} in {random.Next(1, 900)} ms user={Users[random.Next(Users.Length)]} {Extra(random)}";
-            write.Lines.Add(new LogRow(i + 1, (i / 100 + 1) * 100L, at, "/var/log/app/app.log", "lines", level, text, 0, null, null));
+            write.Lines.Add(new LogRow(i + 1, (i / 100 + 1) * 100L, at, "/var/log/app/app.log", "lines", level, text, 0, null, null) { Host = "bench" });
             if (write.Lines.Count == 5_000)
             {
-                await store.WriteAsync(write, CancellationToken.None);
-                write = new HistoryWrite();
+                await StoreAsync(write);
+                write = Next();
             }
         }
 
@@ -164,15 +174,15 @@ internal sealed class HistoryScenario(BenchOptions options, DashboardHost host)
             var at = DateTimeOffset.FromUnixTimeMilliseconds(start + s * 1000L);
             var system = 20 + 15 * Math.Sin(s / 3600.0) + random.NextDouble() * 10;
             write.AddSample(id++, "cpu", Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-                $$"""{"timestamp":"{{at:yyyy-MM-ddTHH:mm:ss.fffZ}}","systemPercent":{{system:0.0}},"processPercent":{{random.NextDouble() * 5:0.0}},"cores":2,"systemAvailable":true,"containerLimited":false}""")));
+                $$"""{"timestamp":"{{at:yyyy-MM-ddTHH:mm:ss.fffZ}}","systemPercent":{{system:0.0}},"processPercent":{{random.NextDouble() * 5:0.0}},"cores":2,"systemAvailable":true,"containerLimited":false}""")), "bench");
             if (write.Samples.Count == 5_000)
             {
-                await store.WriteAsync(write, CancellationToken.None);
-                write = new HistoryWrite();
+                await StoreAsync(write);
+                write = Next();
             }
         }
 
-        await store.WriteAsync(write, CancellationToken.None);
+        await StoreAsync(write);
     }
 
     private static string Extra(Random random)

@@ -71,6 +71,73 @@ public sealed class FleetTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task ApiHosts_ListsEveryHostWithRoleStatusAndNewestSamples_AndEachHostHasItsOwnHistoryAndSparkline()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync();
+        using var agent = Node(connectionString, "agent-c", "Agent");
+        using var nodeA = Node(connectionString, "node-a");
+        await using var a = await nodeA.StartAsync();
+        var c = await agent.StartAsync();
+
+        // Hosts seen 61 s and 25 h ago: the first is offline, the second no longer listed.
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            await connection.ExecuteAsync(
+                "INSERT INTO hosts (host, role, last_seen, interval_ms) VALUES ('old-1', 'Agent', @recent, 1000), ('ancient', 'Agent', @old, 1000)",
+                new { recent = now - 61_000, old = now - 25 * 3_600_000L });
+        }
+
+        var hosts = await HostsAsync(a, h => h.Count == 3 && h.All(e => e.TryGetProperty("cpu", out var cpu) && cpu.ValueKind == JsonValueKind.Object || e.GetProperty("host").GetString() == "old-1"));
+        Assert.Equal(["agent-c", "node-a", "old-1"], hosts.Select(h => h.GetProperty("host").GetString()));
+        Assert.Equal(["Agent", "Dashboard", "Agent"], hosts.Select(h => h.GetProperty("role").GetString()));
+        Assert.Equal(["online", "online", "offline"], hosts.Select(h => h.GetProperty("status").GetString()));
+        Assert.Equal("agent-c", hosts[0].GetProperty("cpu").GetProperty("host").GetString());
+        Assert.Equal("agent-c", hosts[0].GetProperty("memory").GetProperty("host").GetString());
+        Assert.True(hosts[0].GetProperty("lastSeen").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddSeconds(-10));
+
+        // The agent's cpu as node A has it: with the sparkline values a sampler would have given it.
+        var hub = a.GetRequiredService<SseDashboard.Streaming.EventHub>();
+        await Eventually.TrueAsync(
+            async () => (await hub.SnapshotAsync([SseDashboard.Metrics.MetricsTopics.Cpu], new HashSet<string> { "agent-c" }, Ct))
+                .Events["cpu"].Single().Payload is SseDashboard.Metrics.CpuSample { SystemHistory.Count: >= 3 },
+            TimeSpan.FromSeconds(10),
+            "the agent's cpu sparkline fills");
+
+        // Each host's history is its own.
+        using (var history = JsonDocument.Parse(await a.Client.GetStringAsync("/api/history/cpu?host=agent-c", Ct)))
+        {
+            Assert.NotEmpty(history.RootElement.GetProperty("points").EnumerateArray());
+        }
+
+        using (var none = JsonDocument.Parse(await a.Client.GetStringAsync("/api/history/cpu?host=nobody", Ct)))
+        {
+            Assert.Empty(none.RootElement.GetProperty("points").EnumerateArray());
+        }
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await a.Client.GetAsync("/api/history/cpu?host=no%20body", Ct)).StatusCode);
+
+        // An agent that stops is stale after three of its intervals.
+        await c.DisposeAsync();
+        await HostsAsync(a, h => h.Any(e => e.GetProperty("host").GetString() == "agent-c" && e.GetProperty("status").GetString() == "stale"));
+    }
+
+    private static async Task<List<JsonElement>> HostsAsync(DashboardServer server, Func<List<JsonElement>, bool> until)
+    {
+        var hosts = new List<JsonElement>();
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                using var document = JsonDocument.Parse(await server.Client.GetStringAsync("/api/hosts", Ct));
+                hosts = document.RootElement.EnumerateArray().Select(e => e.Clone()).ToList();
+                return until(hosts);
+            },
+            TimeSpan.FromSeconds(10),
+            "/api/hosts as expected");
+        return hosts;
+    }
+
+    [Fact]
     public async Task Ids_AreHandedOutInCommitOrder_AWriterWaitsForTheOneThatTookIdsFirstToCommit()
     {
         var connectionString = await postgres.CreateDatabaseAsync();

@@ -180,7 +180,8 @@ public sealed class HistoryApiTests(PostgresServer postgres)
         string Iso(DateTimeOffset t) => Uri.EscapeDataString(Timestamps.Format(t));
         foreach (var (offset, percent) in new[] { (0, 10.0), (1, 30.0), (2, 20.0), (600, 80.0) })
         {
-            await hub.PublishAsync(MetricsTopics.Cpu, new CpuSample(at.AddSeconds(offset), percent, 1, 2, true, false), TestContext.Current.CancellationToken);
+            // A host of their own: the app's own sampler's samples (its host's) are not in these ranges' figures.
+            await hub.PublishAsync(MetricsTopics.Cpu, new CpuSample(at.AddSeconds(offset), percent, 1, 2, true, false) { Host = "test-1" }, TestContext.Current.CancellationToken);
         }
 
         // An hour: 4-second buckets (3,600 s / 1,000 points, rounded up), read from the samples.
@@ -188,7 +189,7 @@ public sealed class HistoryApiTests(PostgresServer postgres)
         await Eventually.TrueAsync(
             async () =>
             {
-                hour = await server.Client.GetFromJsonAsync<JsonElement>($"/api/history/cpu?from={Iso(at)}&to={Iso(at.AddHours(1))}", TestContext.Current.CancellationToken);
+                hour = await server.Client.GetFromJsonAsync<JsonElement>($"/api/history/cpu?from={Iso(at)}&to={Iso(at.AddHours(1))}&host=test-1", TestContext.Current.CancellationToken);
                 return hour.GetProperty("points").GetArrayLength() == 2;
             },
             TimeSpan.FromSeconds(10),
@@ -204,7 +205,7 @@ public sealed class HistoryApiTests(PostgresServer postgres)
         Assert.Equal(80, hour.GetProperty("points")[1].GetProperty("systemPercent").GetDouble());
 
         // A week: whole-minute buckets (604,800 s / 1,000 points is 605 s, so 11 minutes) from the minute rollups.
-        var week = await server.Client.GetFromJsonAsync<JsonElement>($"/api/history/cpu?from={Iso(at.AddDays(-5))}&to={Iso(at.AddDays(2))}", TestContext.Current.CancellationToken);
+        var week = await server.Client.GetFromJsonAsync<JsonElement>($"/api/history/cpu?from={Iso(at.AddDays(-5))}&to={Iso(at.AddDays(2))}&host=test-1", TestContext.Current.CancellationToken);
         Assert.Equal(660, week.GetProperty("bucketSeconds").GetInt32());
         var averages = week.GetProperty("points").EnumerateArray().Select(p => p.GetProperty("systemPercent").GetDouble()).ToList();
         var together = at.ToUnixTimeSeconds() / 660 == at.AddSeconds(600).ToUnixTimeSeconds() / 660;

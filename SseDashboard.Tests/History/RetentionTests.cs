@@ -56,7 +56,7 @@ public sealed class RetentionTests(PostgresServer postgres)
         await Eventually.TrueAsync(
             async () =>
             {
-                var samples = await store.ReadSamplesAsync("cpu", now.AddDays(-200).ToUnixTimeMilliseconds(), now.AddDays(1).ToUnixTimeMilliseconds(), TestContext.Current.CancellationToken);
+                var samples = await store.ReadSamplesAsync("cpu", null, now.AddDays(-200).ToUnixTimeMilliseconds(), now.AddDays(1).ToUnixTimeMilliseconds(), TestContext.Current.CancellationToken);
                 return samples.Count == 1 && samples[0].Payload.Contains("\"systemPercent\":7", StringComparison.Ordinal);
             },
             TimeSpan.FromSeconds(10),

@@ -17,6 +17,12 @@ public static class FleetExtensions
         var services = builder.Services;
         services.AddValidatedOptions<NodeOptions, ValidateNodeOptions>(NodeOptions.Section);
         services.AddValidatedOptions<FleetOptions, ValidateFleetOptions>(FleetOptions.Section);
+        services.AddSingleton(sp => new HostDirectory(
+            sp.GetRequiredService<EventHub>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<NodeOptions>>(),
+            sp.GetRequiredService<IOptions<Metrics.MetricsOptions>>(),
+            sp.GetService<HistoryStore>()));
         if (builder.Configuration.GetValue(HistoryOptions.Section + ":Provider", StoreProvider.Sqlite) != StoreProvider.Postgres)
         {
             return builder;
@@ -39,6 +45,13 @@ public static class FleetExtensions
 
     public static NodeRole RoleOf(WebApplicationBuilder builder) =>
         builder.Configuration.GetValue(NodeOptions.Section + ":Role", NodeRole.Dashboard);
+
+    /// <summary>A dashboard node's fleet endpoints: <c>/api/hosts</c>.</summary>
+    public static WebApplication MapFleet(this WebApplication app)
+    {
+        app.MapHostsApi();
+        return app;
+    }
 
     /// <summary>An agent's only endpoint: its health (the store's), with no hub to watch.</summary>
     public static WebApplication MapAgent(this WebApplication app)

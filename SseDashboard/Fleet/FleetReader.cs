@@ -14,6 +14,7 @@ public sealed class FleetReader(
     PostgresHistoryStore store,
     FleetStatus status,
     TimeProvider timeProvider,
+    IEnumerable<IPayloadRestorer> restorers,
     ILogger<FleetReader> logger) : BackgroundService
 {
     /// <summary>Ids read at once; more than any one event takes (a log batch's lines), so a read always moves on.</summary>
@@ -86,7 +87,8 @@ public sealed class FleetReader(
             {
                 if (hub.TryGetTopic(sample.Topic, out var topic))
                 {
-                    events.Add((new Publication(topic, topic.DeserializeJson(sample.Payload)), sample.Id));
+                    var payload = restorers.Aggregate(topic.DeserializeJson(sample.Payload), (p, restorer) => restorer.Restore(topic, p));
+                    events.Add((new Publication(topic, payload), sample.Id));
                 }
             }
 

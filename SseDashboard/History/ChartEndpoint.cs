@@ -74,7 +74,18 @@ public static class ChartEndpoint
             refreshUrl = $"{request.PathBase}/panels/{Uri.EscapeDataString(topic)}/chart?range={range.Name}";
         }
 
-        var series = await MetricSeries.ReadAsync(store, topic, from, to, options.Value.MetricsRetention, now, MaxPoints, cancellationToken);
+        // A host page's charts are that host's; with no host, every host's samples together (one host, outside a fleet).
+        if (SseRequest.ParseHost(request.Query["host"], out var host) is { } hostProblem)
+        {
+            return hostProblem;
+        }
+
+        if (host is not null && refreshUrl is not null)
+        {
+            refreshUrl += $"&host={Uri.EscapeDataString(host)}";
+        }
+
+        var series = await MetricSeries.ReadAsync(store, topic, host, from, to, options.Value.MetricsRetention, now, MaxPoints, cancellationToken);
         var html = await panels.RenderComponentAsync<HistoryChart>(new Dictionary<string, object?>
         {
             [nameof(HistoryChart.Series)] = series,

@@ -46,7 +46,12 @@ public static class HistoryApi
             return problem;
         }
 
-        var series = await MetricSeries.ReadAsync(store, topic, from, to, options.Value.MetricsRetention, timeProvider.GetUtcNow(), MaxPoints, cancellationToken);
+        if (SseRequest.ParseHost(request.Query["host"], out var host) is { } hostProblem)
+        {
+            return hostProblem;
+        }
+
+        var series = await MetricSeries.ReadAsync(store, topic, host, from, to, options.Value.MetricsRetention, timeProvider.GetUtcNow(), MaxPoints, cancellationToken);
         return TypedResults.Json(series, HistoryJsonContext.Api.MetricSeries);
     }
 

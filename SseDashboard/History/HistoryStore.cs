@@ -41,6 +41,12 @@ public sealed record RollupRow(string Topic, string Field, long Minute, long N, 
     private RollupRow() : this("", "", 0, 0, 0, 0, 0) { }
 }
 
+/// <summary>A host that writes to the store: its role, when it last wrote (Unix ms) and how often it reports.</summary>
+public sealed record HostRow(string Host, string Role, long LastSeen, long IntervalMs)
+{
+    private HostRow() : this("", "", 0, 0) { }
+}
+
 /// <summary>How far a followed file (by device and inode) has been published.</summary>
 public sealed record FilePositionRow(long Device, long Inode, string Path, long Offset)
 {
@@ -58,6 +64,11 @@ public sealed class HistoryWrite
 {
     public string Host { get; init; } = "";
 
+    /// <summary>What the host is (<c>Dashboard</c> or <c>Agent</c>) and how often it reports: kept with when it last wrote.</summary>
+    public string Role { get; init; } = "";
+
+    public long IntervalMs { get; init; }
+
     public string Run { get; init; } = "";
 
     public long Batch { get; init; }
@@ -69,7 +80,7 @@ public sealed class HistoryWrite
 
     public List<LogRow> Lines { get; } = [];
 
-    public Dictionary<(string Topic, string Field, long Minute), RollupRow> Rollups { get; } = [];
+    public Dictionary<(string Topic, string Host, string Field, long Minute), RollupRow> Rollups { get; } = [];
 
     public Dictionary<(long Device, long Inode), FilePositionRow> Positions { get; } = [];
 
@@ -93,14 +104,14 @@ public sealed class HistoryWrite
     /// Adds a state topic's event (its JSON payload) and each numeric field to its minute's rollup: what ranges longer
     /// than a few hours are drawn from, and all that is kept of samples older than MetricsRetention.
     /// </summary>
-    public void AddSample(long id, string topic, byte[] json)
+    public void AddSample(long id, string topic, byte[] json, string host)
     {
         using var document = JsonDocument.Parse(json);
         var root = document.RootElement;
         var at = root.TryGetProperty("timestamp", out var timestamp) && timestamp.TryGetDateTimeOffset(out var time)
             ? time.ToUnixTimeMilliseconds()
             : 0;
-        Samples.Add(new SampleRow(id, topic, at, Encoding.UTF8.GetString(json)) { Host = Host });
+        Samples.Add(new SampleRow(id, topic, at, Encoding.UTF8.GetString(json)) { Host = host });
 
         var minute = at / 60_000;
         foreach (var field in root.EnumerateObject())
@@ -108,10 +119,10 @@ public sealed class HistoryWrite
             if (field.Value.ValueKind == JsonValueKind.Number)
             {
                 var value = field.Value.GetDouble();
-                var key = (topic, field.Name, minute);
+                var key = (topic, host, field.Name, minute);
                 Rollups[key] = Rollups.TryGetValue(key, out var r)
                     ? r with { N = r.N + 1, Sum = r.Sum + value, Min = Math.Min(r.Min, value), Max = Math.Max(r.Max, value) }
-                    : new RollupRow(topic, field.Name, minute, 1, value, value, value) { Host = Host };
+                    : new RollupRow(topic, field.Name, minute, 1, value, value, value) { Host = host };
             }
         }
     }
@@ -302,6 +313,14 @@ public abstract class HistoryStore : IAsyncDisposable
                 """, write.Positions.Values, transaction);
         }
 
+        if (write.Host.Length > 0)
+        {
+            await connection.ExecuteAsync("""
+                INSERT INTO hosts (host, role, last_seen, interval_ms) VALUES (@Host, @Role, @now, @IntervalMs)
+                ON CONFLICT (host) DO UPDATE SET role = excluded.role, last_seen = excluded.last_seen, interval_ms = excluded.interval_ms
+                """, new { write.Host, write.Role, now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), write.IntervalMs }, transaction);
+        }
+
         if (AssignsIds)
         {
             await NotifyAsync(connection, transaction);
@@ -401,29 +420,43 @@ public abstract class HistoryStore : IAsyncDisposable
         }
     }
 
-    /// <summary>A state topic's stored events with <paramref name="from"/> ≤ at &lt; <paramref name="to"/> (Unix ms), oldest first.</summary>
-    public async Task<IReadOnlyList<SampleRow>> ReadSamplesAsync(string topic, long from, long to, CancellationToken cancellationToken)
+    /// <summary>
+    /// A state topic's stored events with <paramref name="from"/> ≤ at &lt; <paramref name="to"/> (Unix ms), of
+    /// <paramref name="host"/> (null: every host's), oldest first.
+    /// </summary>
+    public async Task<IReadOnlyList<SampleRow>> ReadSamplesAsync(string topic, string? host, long from, long to, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         return (await connection.QueryAsync<SampleRow>(
-            "SELECT id, topic, at, payload, host FROM samples WHERE topic = @topic AND at >= @from AND at < @to ORDER BY at, id",
-            new { topic, from, to })).AsList();
+            $"SELECT id, topic, at, payload, host FROM samples WHERE topic = @topic {HostIs(host)} AND at >= @from AND at < @to ORDER BY at, id",
+            new { topic, host, from, to })).AsList();
     }
+
+    private static string HostIs(string? host) => host is null ? "" : "AND host = @host";
 
     /// <summary>
     /// A state topic's minute rollups with <paramref name="fromMinute"/> ≤ minute &lt; <paramref name="toMinute"/>, merged
     /// into buckets of <paramref name="minutes"/> (each row's minute is its bucket's first) by the database.
     /// </summary>
-    public async Task<IReadOnlyList<RollupRow>> ReadRollupsAsync(string topic, long fromMinute, long toMinute, long minutes, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RollupRow>> ReadRollupsAsync(string topic, string? host, long fromMinute, long toMinute, long minutes, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         return (await connection.QueryAsync<RollupRow>(
-            """
+            $"""
             SELECT topic, field, minute / @minutes * @minutes AS minute, SUM(n) AS n, SUM(sum) AS sum, MIN(min) AS min, MAX(max) AS max
-            FROM rollups WHERE topic = @topic AND minute >= @fromMinute AND minute < @toMinute
+            FROM rollups WHERE topic = @topic {HostIs(host)} AND minute >= @fromMinute AND minute < @toMinute
             GROUP BY topic, field, minute / @minutes
             """,
-            new { topic, fromMinute, toMinute, minutes })).AsList();
+            new { topic, host, fromMinute, toMinute, minutes })).AsList();
+    }
+
+    /// <summary>The hosts that wrote at or after <paramref name="since"/> (Unix ms), by name.</summary>
+    public async Task<IReadOnlyList<HostRow>> ReadHostsAsync(long since, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<HostRow>(
+            "SELECT host, role, last_seen AS LastSeen, interval_ms AS IntervalMs FROM hosts WHERE last_seen >= @since ORDER BY host",
+            new { since })).AsList();
     }
 
     /// <summary>How far <paramref name="host"/>'s followed files were published.</summary>

@@ -18,7 +18,8 @@ public sealed class HistoryWriter(
     HistoryStatus status,
     TimeProvider timeProvider,
     ILogger<HistoryWriter> logger,
-    IOptions<NodeOptions>? node = null) : BackgroundService, IEventHistory, IFilePositions
+    IOptions<NodeOptions>? node = null,
+    IOptions<Metrics.MetricsOptions>? metrics = null) : BackgroundService, IEventHistory, IFilePositions
 {
     /// <summary>Events waiting to be stored before new ones are dropped (a log event carries up to MaxBatchLines lines).</summary>
     public const int MaxQueuedEvents = 20_000;
@@ -156,7 +157,14 @@ public sealed class HistoryWriter(
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync(CancellationToken.None))
         {
-            var write = new HistoryWrite { Host = _host, Run = _run, Batch = ++_batch };
+            var write = new HistoryWrite
+            {
+                Host = _host,
+                Role = node?.Value.Role.ToString() ?? "",
+                IntervalMs = (long)(metrics?.Value.Interval.TotalMilliseconds ?? 1000),
+                Run = _run,
+                Batch = ++_batch,
+            };
             var (count, upTo) = (0, 0L);
             var batch = new List<Publication>();
             while (write.Count < MaxBatchRows && reader.TryRead(out var e))
@@ -269,7 +277,7 @@ public sealed class HistoryWriter(
 
         if (e.Topic.Kind == TopicKind.State)
         {
-            write.AddSample(id, e.Topic.Name, e.Topic.SerializeJson(e.Payload));
+            write.AddSample(id, e.Topic.Name, e.Topic.SerializeJson(e.Payload), e.Topic.HostOf(e.Payload) ?? write.Host);
         }
     }
 

@@ -16,7 +16,7 @@ public sealed record MetricSeries(string Topic, DateTimeOffset From, DateTimeOff
     /// multiples of their size, so a chart redrawn a moment later keeps its points.
     /// </summary>
     public static async Task<MetricSeries> ReadAsync(
-        HistoryStore store, string topic, DateTimeOffset from, DateTimeOffset to, TimeSpan rawRetention, DateTimeOffset now, int maxPoints, CancellationToken cancellationToken)
+        HistoryStore store, string topic, string? host, DateTimeOffset from, DateTimeOffset to, TimeSpan rawRetention, DateTimeOffset now, int maxPoints, CancellationToken cancellationToken)
     {
         var (fromMs, toMs) = (from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds());
         // Whole seconds, so bucketSeconds says exactly what a bucket spans.
@@ -25,14 +25,14 @@ public sealed record MetricSeries(string Topic, DateTimeOffset From, DateTimeOff
         if (bucket >= 60_000 || from < now - rawRetention)
         {
             bucket = (bucket + 59_999) / 60_000 * 60_000;
-            foreach (var r in await store.ReadRollupsAsync(topic, fromMs / 60_000, (toMs + 59_999) / 60_000, bucket / 60_000, cancellationToken))
+            foreach (var r in await store.ReadRollupsAsync(topic, host, fromMs / 60_000, (toMs + 59_999) / 60_000, bucket / 60_000, cancellationToken))
             {
                 Field(buckets, r.Minute * 60_000, r.Field).Add(r.N, r.Sum, r.Min, r.Max);
             }
         }
         else
         {
-            foreach (var sample in await store.ReadSamplesAsync(topic, fromMs, toMs, cancellationToken))
+            foreach (var sample in await store.ReadSamplesAsync(topic, host, fromMs, toMs, cancellationToken))
             {
                 using var document = JsonDocument.Parse(sample.Payload);
                 foreach (var field in document.RootElement.EnumerateObject())

@@ -40,7 +40,8 @@ public sealed class PostgresHistoryStore(string connectionString) : HistoryStore
         """,
         // 2: a fleet. Rows say which host; rollups and file positions are per host; ids come from one counter taken
         // under a lock held to commit (see WriteAsync), going on from the ids already stored; fleet_writes remembers
-        // each writer's batches, so one retried after a lost commit reply is not stored twice.
+        // each writer's batches, so one retried after a lost commit reply is not stored twice; hosts, each host's role
+        // and when it last wrote.
         """
         ALTER TABLE samples ADD COLUMN host TEXT NOT NULL DEFAULT '';
         ALTER TABLE log_lines ADD COLUMN host TEXT NOT NULL DEFAULT '';
@@ -56,6 +57,8 @@ public sealed class PostgresHistoryStore(string connectionString) : HistoryStore
         CREATE TABLE fleet_writes (
             host TEXT NOT NULL, run TEXT NOT NULL, batch BIGINT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (host, run, batch));
         CREATE INDEX fleet_writes_at ON fleet_writes (at);
+        CREATE INDEX samples_topic_host_at ON samples (topic, host, at);
+        CREATE TABLE hosts (host TEXT PRIMARY KEY, role TEXT NOT NULL, last_seen BIGINT NOT NULL, interval_ms BIGINT NOT NULL);
         """,
     ];
 
@@ -73,14 +76,14 @@ public sealed class PostgresHistoryStore(string connectionString) : HistoryStore
     protected override Task InsertSamplesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<SampleRow> samples)
     {
         var command = new NpgsqlCommand(
-            "INSERT INTO samples (id, topic, at, payload, host) SELECT *, @host FROM unnest(@id, @topic, @at, @payload)",
+            "INSERT INTO samples (id, topic, at, payload, host) SELECT * FROM unnest(@id, @topic, @at, @payload, @host)",
             (NpgsqlConnection)connection,
             (NpgsqlTransaction)transaction);
         AddArray(command, "id", NpgsqlDbType.Bigint, samples.Select(s => s.Id));
         AddArray(command, "topic", NpgsqlDbType.Text, samples.Select(s => s.Topic));
         AddArray(command, "at", NpgsqlDbType.Bigint, samples.Select(s => s.At));
         AddArray(command, "payload", NpgsqlDbType.Text, samples.Select(s => s.Payload));
-        command.Parameters.AddWithValue("host", samples[0].Host);
+        AddArray(command, "host", NpgsqlDbType.Text, samples.Select(s => s.Host));
         return ExecuteAsync(command);
     }
 
@@ -90,7 +93,7 @@ public sealed class PostgresHistoryStore(string connectionString) : HistoryStore
         var command = new NpgsqlCommand(
             """
             INSERT INTO log_lines (id, event_id, at, file, kind, level, text, flags, error, skipped, host)
-            SELECT *, @host FROM unnest(@id, @event_id, @at, @file, @kind, @level, @text, @flags, @error, @skipped)
+            SELECT * FROM unnest(@id, @event_id, @at, @file, @kind, @level, @text, @flags, @error, @skipped, @host)
             """,
             (NpgsqlConnection)connection,
             (NpgsqlTransaction)transaction);
@@ -104,7 +107,7 @@ public sealed class PostgresHistoryStore(string connectionString) : HistoryStore
         AddArray(command, "flags", NpgsqlDbType.Bigint, lines.Select(l => l.Flags));
         AddArray(command, "error", NpgsqlDbType.Text, lines.Select(l => l.Error));
         AddArray(command, "skipped", NpgsqlDbType.Bigint, lines.Select(l => l.Skipped));
-        command.Parameters.AddWithValue("host", lines[0].Host);
+        AddArray(command, "host", NpgsqlDbType.Text, lines.Select(l => l.Host));
         return ExecuteAsync(command);
     }
 

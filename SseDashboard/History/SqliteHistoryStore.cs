@@ -32,7 +32,8 @@ public sealed class SqliteHistoryStore(string connectionString) : HistoryStore
         CREATE TABLE store_state (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
         INSERT INTO store_state (name, value) VALUES ('log_lines', 0), ('log_trimmed_up_to', 0);
         """,
-        // 2: hosts. Rows of one host's events say which; rollups and file positions are per host.
+        // 2: hosts. Rows of one host's events say which; rollups and file positions are per host; each host's role
+        // and when it last wrote.
         """
         ALTER TABLE samples ADD COLUMN host TEXT NOT NULL DEFAULT '';
         ALTER TABLE log_lines ADD COLUMN host TEXT NOT NULL DEFAULT '';
@@ -49,6 +50,8 @@ public sealed class SqliteHistoryStore(string connectionString) : HistoryStore
         INSERT INTO file_positions_by_host SELECT '', device, inode, path, "offset" FROM file_positions;
         DROP TABLE file_positions;
         ALTER TABLE file_positions_by_host RENAME TO file_positions;
+        CREATE INDEX samples_topic_host_at ON samples (topic, host, at);
+        CREATE TABLE hosts (host TEXT PRIMARY KEY, role TEXT NOT NULL, last_seen INTEGER NOT NULL, interval_ms INTEGER NOT NULL);
         """,
     ];
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SseDashboard.Panels;
 using SseDashboard.Producers;
+using SseDashboard.Streaming;
 
 namespace SseDashboard.Metrics;
 
@@ -27,6 +28,8 @@ public static class MetricsExtensions
         // TryAdd: a host (or a test) may register its own sampler first.
         services.TryAddSingleton<IMetricsSampler>(sp => new MetricsSampler(MetricsSources.Default, sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<MetricsProducer>();
+        // In a fleet, every host's cpu and memory read back from the store get their sparklines here.
+        services.AddSingleton<IPayloadRestorer, StoredMetricsHistories>();
         return builder;
     }
 }

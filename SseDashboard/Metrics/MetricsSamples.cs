@@ -95,3 +95,44 @@ internal sealed partial class MetricsJsonContext : JsonSerializerContext
 {
     public static MetricsJsonContext Api { get; } = new(ApiJson.CreateOptions());
 }
+
+/// <summary>
+/// In a fleet, cpu and memory come back from the store without their sparklines' values: each host's are kept here, as
+/// the sampler keeps its own host's.
+/// </summary>
+public sealed class StoredMetricsHistories : IPayloadRestorer
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, SampleHistory[]> _byHost = new(StringComparer.Ordinal);
+
+    public object Restore(Topic topic, object payload)
+    {
+        lock (_lock)
+        {
+            return payload switch
+            {
+                CpuSample cpu => cpu with
+                {
+                    SystemHistory = Of(cpu.Host)[0].Add(cpu.SystemPercent),
+                    ProcessHistory = Of(cpu.Host)[1].Add(cpu.ProcessPercent),
+                },
+                MemorySample memory => memory with
+                {
+                    UsedHistory = Of(memory.Host)[2].Add(memory.UsedPercent),
+                    WorkingSetHistory = Of(memory.Host)[3].Add(memory.ProcessWorkingSetBytes),
+                },
+                _ => payload,
+            };
+        }
+    }
+
+    private SampleHistory[] Of(string host)
+    {
+        if (!_byHost.TryGetValue(host, out var histories))
+        {
+            _byHost[host] = histories = [new(), new(), new(), new()];
+        }
+
+        return histories;
+    }
+}

@@ -21,6 +21,19 @@ public sealed record SseRequest(IReadOnlyCollection<Topic> Topics, SseFormat For
         return topicsProblem ?? formatProblem ?? idProblem ?? hostsProblem;
     }
 
+    /// <summary><c>host=web-1</c>: one host name by the host-name rule, or none (null).</summary>
+    public static IResult? ParseHost(string? value, out string? host)
+    {
+        host = string.IsNullOrEmpty(value) ? null : value;
+        return host is null || HostNames.IsValid(host)
+            ? null
+            : TypedResults.Problem(
+                title: "Invalid host",
+                detail: $"host must be a host name ({HostNames.Rule}); '{host}' is not one.",
+                statusCode: StatusCodes.Status400BadRequest,
+                extensions: new Dictionary<string, object?> { ["parameter"] = "host" });
+    }
+
     /// <summary><c>hosts=web-1,web-2</c>: host names by the host-name rule; a host not seen yet is fine (it may come).</summary>
     public static IResult? ParseHosts(string? value, out IReadOnlySet<string>? hosts)
     {
