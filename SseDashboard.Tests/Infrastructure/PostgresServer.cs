@@ -49,6 +49,23 @@ public sealed class PostgresServer : IAsyncDisposable
         return new NpgsqlConnectionStringBuilder(cluster.Admin.ConnectionString) { Database = name }.ConnectionString;
     }
 
+    /// <summary>
+    /// Stops the cluster as an outage would (connections cut, nothing new accepted), for a test of a store that goes
+    /// away; only on a cluster of the test's own (<c>new PostgresServer()</c>), never the shared one.
+    /// </summary>
+    public async Task StopClusterAsync()
+    {
+        var cluster = await _cluster.Value;
+        await RunAsync(cluster.Directory, Path.Combine(BinDirectory, "pg_ctl"), "-D", cluster.Directory.File("data"), "-m", "fast", "-w", "stop");
+    }
+
+    /// <summary>Starts a cluster stopped by <see cref="StopClusterAsync"/> again, on the same port, with its data.</summary>
+    public async Task StartClusterAgainAsync()
+    {
+        var cluster = await _cluster.Value;
+        await RunAsync(cluster.Directory, Path.Combine(BinDirectory, "pg_ctl"), "-D", cluster.Directory.File("data"), "-l", cluster.Directory.File("postgres.log"), "-w", "start");
+    }
+
     private static async Task<Cluster> StartAsync()
     {
         var directory = new TempDirectory();

@@ -19,7 +19,8 @@ public sealed class HistoryWriter(
     TimeProvider timeProvider,
     ILogger<HistoryWriter> logger,
     IOptions<NodeOptions>? node = null,
-    IOptions<Metrics.MetricsOptions>? metrics = null) : BackgroundService, IEventHistory, IFilePositions
+    IOptions<Metrics.MetricsOptions>? metrics = null,
+    IOptions<FleetOptions>? fleet = null) : BackgroundService, IEventHistory, IFilePositions
 {
     /// <summary>Events waiting to be stored before new ones are dropped (a log event carries up to MaxBatchLines lines).</summary>
     public const int MaxQueuedEvents = 20_000;
@@ -31,6 +32,9 @@ public sealed class HistoryWriter(
 
     private readonly Channel<PendingEvent> _queue = Channel.CreateUnbounded<PendingEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly string _host = node?.Value.HostName ?? "";
+
+    // In a fleet, what comes while the store is down waits here, bounded (the newest of each state, the newest lines).
+    private readonly OutageBuffer _outage = new((fleet?.Value ?? new FleetOptions()).AgentBufferLines, node?.Value.HostName ?? "");
 
     // Names this process's batches: a batch retried after its commit's reply was lost is recognised, not stored twice.
     private readonly string _run = Guid.NewGuid().ToString("N");
@@ -155,7 +159,7 @@ public sealed class HistoryWriter(
     {
         // Not stoppingToken: at shutdown the queue is closed and drained (StopAsync), so what was published is stored.
         var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync(CancellationToken.None))
+        while (!_outage.IsEmpty || await reader.WaitToReadAsync(CancellationToken.None))
         {
             var write = new HistoryWrite
             {
@@ -165,21 +169,50 @@ public sealed class HistoryWriter(
                 Run = _run,
                 Batch = ++_batch,
             };
-            var (count, upTo) = (0, 0L);
+            var upTo = 0L;
             var batch = new List<Publication>();
-            while (write.Count < MaxBatchRows && reader.TryRead(out var e))
+            while (write.Count < MaxBatchRows && TryNext(reader, out var e))
             {
                 batch.Add(new Publication(e.Topic, e.Payload));
                 // Numbered by the store: ids from 1 in the batch, moved onto the store's sequence as it commits.
                 var id = NumbersEvents ? write.IdCount += e.Topic.IdCount(e.Payload) : e.Id;
                 Add(write, id, e);
-                (count, upTo) = (count + 1, id);
+                upTo = id;
             }
 
             write.IdCount = upTo;
             var stored = await StoreAsync(write, batch);
-            Interlocked.Add(ref _queued, -count);
             Volatile.Write(ref _storedUpTo, NumbersEvents ? Math.Max(StoredUpTo, stored) : upTo);
+        }
+    }
+
+    // What waited out the store's outage first, then what came since.
+    private bool TryNext(ChannelReader<PendingEvent> reader, out PendingEvent e)
+    {
+        if (_outage.TryTake(out var topic, out var payload))
+        {
+            e = new PendingEvent(topic, payload, 0);
+            return true;
+        }
+
+        if (reader.TryRead(out e))
+        {
+            Interlocked.Decrement(ref _queued);
+            return true;
+        }
+
+        return false;
+    }
+
+    // While a fleet's store is down: what is queued moves to the outage buffer, which keeps it bounded.
+    private void Hold()
+    {
+        while (_queue.Reader.TryRead(out var e))
+        {
+            Interlocked.Decrement(ref _queued);
+            var dropped = _outage.Skipped;
+            _outage.Add(e.Topic, e.Payload);
+            status.Drop((int)(_outage.Skipped - dropped));
         }
     }
 
@@ -244,6 +277,11 @@ public sealed class HistoryWriter(
                 {
                     shown = true;
                     await unstored(batch);
+                }
+
+                if (NumbersEvents)
+                {
+                    Hold();
                 }
             }
 

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using SseDashboard.History;
+using SseDashboard.Tests.History;
+using SseDashboard.Tests.Infrastructure;
+
+namespace SseDashboard.Tests.Fleet;
+
+/// <summary>A fleet's PostgreSQL restarting under an agent and a dashboard node (a cluster of the test's own).</summary>
+public sealed class FleetOutageTests
+{
+    private static readonly TimeSpan Outage = TimeSpan.FromSeconds(40);
+
+    [Fact]
+    public async Task AnAgentsLinesDuringAPostgresRestart_ArriveOnce_WithTheirOwnTimes_AndWhatItCouldNotKeepAsASkippedMarker()
+    {
+        await using var postgres = new PostgresServer();
+        var connectionString = await postgres.CreateDatabaseAsync();
+        using var agent = new HistoryFixture("Postgres", connectionString, new Dictionary<string, string?>
+        {
+            ["Dashboard:HostName"] = "agent-r",
+            ["Dashboard:Role"] = "Agent",
+            ["Dashboard:Metrics:Interval"] = "00:00:00.1",
+            ["Dashboard:Fleet:AgentBufferLines"] = "3",
+        });
+        using var node = new HistoryFixture("Postgres", connectionString, new Dictionary<string, string?> { ["Dashboard:HostName"] = "node-r" });
+        await using var dashboard = await node.StartAsync();
+        await using var agentServer = await agent.StartAsync();
+        await using var sse = await SseClient.ConnectAsync(dashboard.Client, "/sse?topics=log&format=json&hosts=agent-r");
+        await agent.AppendAsync("before");
+        Assert.Equal(["before"], (await ReadAsync(sse, 1)).Lines);
+
+        await postgres.StopClusterAsync();
+        var status = agentServer.GetRequiredService<HistoryStatus>();
+        await Eventually.TrueAsync(() => Task.FromResult(status.Error is not null), Outage, "the agent's writes fail");
+
+        // Five lines while it is down, room for three: the oldest two are let go, and counted.
+        var dropped = status.Dropped;
+        await agent.AppendAsync("d1", "d2", "d3", "d4", "d5");
+        await Eventually.TrueAsync(() => Task.FromResult(status.Dropped - dropped >= 2), Outage, "the agent lets the oldest lines go");
+        var restarted = DateTimeOffset.UtcNow;
+        await postgres.StartClusterAgainAsync();
+
+        var (lines, events) = await ReadAsync(sse, 3);
+        Assert.Equal(["d3", "d4", "d5"], lines);
+        var marker = Assert.Single(events, e => e.Kind == "skipped");
+        Assert.Equal(2, marker.Skipped);
+        Assert.Equal(events.Select(e => e.Id).Order(), events.Select(e => e.Id));
+
+        // Nothing twice after it either; and stored once, with the times they were read at, not the restart's.
+        await agent.AppendAsync("after");
+        Assert.Equal(["after"], (await ReadAsync(sse, 1)).Lines);
+        var stored = await HistoryFixture.StoredLinesAsync(dashboard, l => l.Contains("after"), "limit=100&hosts=agent-r");
+        Assert.Equal(["before", "d3", "d4", "d5", "after"], stored);
+        using var page = JsonDocument.Parse(await dashboard.Client.GetStringAsync("/api/logs?limit=100&hosts=agent-r&q=d4", TestContext.Current.CancellationToken));
+        Assert.True(page.RootElement.GetProperty("lines")[0].GetProperty("timestamp").GetDateTimeOffset() < restarted);
+    }
+
+    // The log events read until `count` lines came, with a long wait for each: the store comes back within its backoff.
+    private static async Task<(List<string> Lines, List<(long Id, string Kind, long Skipped)> Events)> ReadAsync(SseClient sse, int count)
+    {
+        var lines = new List<string>();
+        var events = new List<(long, string, long)>();
+        while (lines.Count < count)
+        {
+            var item = await sse.NextAsync(Outage);
+            if (item.EventType != "log")
+            {
+                continue;
+            }
+
+            using var json = JsonDocument.Parse(item.Data);
+            var root = json.RootElement;
+            events.Add((
+                long.Parse(item.EventId!, System.Globalization.CultureInfo.InvariantCulture),
+                root.GetProperty("kind").GetString()!,
+                root.TryGetProperty("skipped", out var skipped) ? skipped.GetInt64() : 0));
+            lines.AddRange(root.GetProperty("lines").EnumerateArray().Select(l => l.GetProperty("text").GetString()!));
+        }
+
+        return (lines, events);
+    }
+}
