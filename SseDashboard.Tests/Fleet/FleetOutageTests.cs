@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Dapper;
+using Npgsql;
 using SseDashboard.History;
 using SseDashboard.Tests.History;
 using SseDashboard.Tests.Infrastructure;
@@ -6,7 +8,7 @@ using SseDashboard.Tests.Infrastructure;
 namespace SseDashboard.Tests.Fleet;
 
 /// <summary>A fleet's PostgreSQL restarting under an agent and a dashboard node (a cluster of the test's own).</summary>
-public sealed class FleetOutageTests
+public sealed class FleetOutageTests(PostgresServer shared)
 {
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(40);
 
@@ -53,6 +55,34 @@ public sealed class FleetOutageTests
         Assert.Equal(["before", "d3", "d4", "d5", "after"], stored);
         using var page = JsonDocument.Parse(await dashboard.Client.GetStringAsync("/api/logs?limit=100&hosts=agent-r&q=d4", TestContext.Current.CancellationToken));
         Assert.True(page.RootElement.GetProperty("lines")[0].GetProperty("timestamp").GetDateTimeOffset() < restarted);
+    }
+
+    [Fact]
+    public async Task AStoreThatHangs_ANodeShowsItsOwnLinesLiveAnyway_AndStoresThemOnceWhenItMovesAgain()
+    {
+        var connectionString = await shared.CreateDatabaseAsync();
+        using var node = new HistoryFixture("Postgres", connectionString, new Dictionary<string, string?> { ["Dashboard:HostName"] = "node-h" });
+        await using var dashboard = await node.StartAsync();
+        await using var sse = await SseClient.ConnectAsync(dashboard.Client, "/sse?topics=log&format=json");
+        await node.AppendAsync("stored");
+        Assert.Equal(["stored"], (await ReadAsync(sse, 1)).Lines);
+
+        // Another writer holds the id counter and does not commit: this node's writes wait behind it.
+        await using (var holder = new NpgsqlConnection(connectionString))
+        {
+            await holder.OpenAsync(TestContext.Current.CancellationToken);
+            await using var transaction = await holder.BeginTransactionAsync(TestContext.Current.CancellationToken);
+            await holder.ExecuteAsync("UPDATE store_state SET value = value WHERE name = 'last_id'", transaction: transaction);
+
+            await node.AppendAsync("while held");
+            var item = await sse.NextAsync(TimeSpan.FromSeconds(10));
+            Assert.Contains("while held", item.Data);
+            Assert.Null(item.EventId); // live, not yet numbered by the store
+        }
+
+        // Once stored it comes back numbered, and is stored once.
+        Assert.Equal(["while held"], (await ReadAsync(sse, 1)).Lines);
+        Assert.Equal(["stored", "while held"], await HistoryFixture.StoredLinesAsync(dashboard, l => l.Count >= 2, "limit=100"));
     }
 
     // The log events read until `count` lines came, with a long wait for each: the store comes back within its backoff.

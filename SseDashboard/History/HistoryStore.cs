@@ -199,6 +199,9 @@ public abstract class HistoryStore : IAsyncDisposable
     /// <summary>Wakes the readers of a store that hands out ids, at commit.</summary>
     protected virtual Task NotifyAsync(DbConnection connection, DbTransaction transaction) => Task.CompletedTask;
 
+    /// <summary>Removes what a provider keeps only for a while (a fleet's record of stored batches).</summary>
+    protected virtual Task<int> TrimBookkeepingAsync(DbConnection connection) => Task.FromResult(0);
+
     /// <summary>Serialises schema changes between processes starting together on one database (none needed in-process).</summary>
     protected virtual Task LockSchemaAsync(DbConnection connection) => Task.CompletedTask;
 
@@ -474,6 +477,7 @@ public abstract class HistoryStore : IAsyncDisposable
         await using var connection = await OpenAsync(cancellationToken);
         removed += await DeleteInChunksAsync(connection, "samples", "at < @before", new { before = retention.SamplesBefore }, cancellationToken);
         removed += await connection.ExecuteAsync("DELETE FROM rollups WHERE minute < @minute", new { minute = retention.RollupsBefore / 60_000 });
+        removed += await TrimBookkeepingAsync(connection);
 
         while (!cancellationToken.IsCancellationRequested)
         {

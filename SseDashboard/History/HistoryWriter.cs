@@ -39,6 +39,7 @@ public sealed class HistoryWriter(
     // Names this process's batches: a batch retried after its commit's reply was lost is recognised, not stored twice.
     private readonly string _run = Guid.NewGuid().ToString("N");
     private long _batch;
+    private bool _slow;
     private readonly CancellationTokenSource _stopped = new();
     private int _queued;
     private long _storedUpTo;
@@ -52,8 +53,14 @@ public sealed class HistoryWriter(
     /// </summary>
     public Func<IReadOnlyList<Publication>, ValueTask>? Unstored { get; set; }
 
-    /// <summary>Whether the store is failing now: what is submitted then waits.</summary>
-    public bool Failing => status.Error is not null;
+    /// <summary>
+    /// Whether the store is failing now, or a write has waited on it for longer than <see cref="SlowWrite"/>: what is
+    /// submitted then waits.
+    /// </summary>
+    public bool Failing => status.Error is not null || Volatile.Read(ref _slow);
+
+    /// <summary>How long a fleet's write may wait on the store (a lock, a network that stopped answering) before a node shows its own host's events live.</summary>
+    public static readonly TimeSpan SlowWrite = TimeSpan.FromSeconds(2);
 
     /// <summary>The newest id up to which every event is stored (or was dropped).</summary>
     public long StoredUpTo => Volatile.Read(ref _storedUpTo);
@@ -186,6 +193,14 @@ public sealed class HistoryWriter(
         }
     }
 
+    private async Task<bool> CompletesWithinAsync(Task task, TimeSpan time)
+    {
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(_stopped.Token);
+        var finished = await Task.WhenAny(task, Task.Delay(time, timeProvider, timer.Token));
+        await timer.CancelAsync();
+        return finished == task;
+    }
+
     // What waited out the store's outage first, then what came since.
     private bool TryNext(ChannelReader<PendingEvent> reader, out PendingEvent e)
     {
@@ -261,9 +276,24 @@ public sealed class HistoryWriter(
             try
             {
                 await OpenStoreAsync(_stopped.Token);
-                var stored = await store.WriteAsync(write, _stopped.Token);
-                status.Succeeded();
-                return stored;
+                var writing = store.WriteAsync(write, _stopped.Token);
+                if (!shown && Unstored is { } whileSlow && !await CompletesWithinAsync(writing, SlowWrite))
+                {
+                    shown = true;
+                    Volatile.Write(ref _slow, true);
+                    await whileSlow(batch);
+                }
+
+                try
+                {
+                    var stored = await writing;
+                    status.Succeeded();
+                    return stored;
+                }
+                finally
+                {
+                    Volatile.Write(ref _slow, false);
+                }
             }
             catch (Exception) when (_stopped.IsCancellationRequested)
             {

@@ -147,6 +147,14 @@ public sealed class PostgresHistoryStore(string connectionString) : HistoryStore
         connection.ExecuteScalarAsync<long>(
             "UPDATE store_state SET value = value + @count WHERE name = 'last_id' RETURNING value", new { count }, transaction);
 
+    /// <summary>How long a stored batch is remembered: a retry of it comes within the writer's backoff, far sooner.</summary>
+    public static readonly TimeSpan BatchesRemembered = TimeSpan.FromHours(6);
+
+    protected override Task<int> TrimBookkeepingAsync(DbConnection connection) =>
+        connection.ExecuteAsync(
+            "DELETE FROM fleet_writes WHERE at < @before",
+            new { before = (DateTimeOffset.UtcNow - BatchesRemembered).ToUnixTimeMilliseconds() });
+
     protected override Task NotifyAsync(DbConnection connection, DbTransaction transaction) =>
         connection.ExecuteAsync($"NOTIFY {Channel}", transaction: transaction);
 
