@@ -33,12 +33,7 @@ public static class ChartEndpoint
 
         if (history.ChartOf(topic) is not { } chart)
         {
-            var valid = history.Charts.Select(c => c.Topic).ToArray();
-            return TypedResults.Problem(
-                title: "No chart",
-                detail: $"There is no chart of '{topic}'. Panels with charts: {string.Join(", ", valid)}.",
-                statusCode: StatusCodes.Status404NotFound,
-                extensions: new Dictionary<string, object?> { ["parameter"] = "topic", ["validValues"] = valid });
+            return HistoryApi.NoHistory(history, topic);
         }
 
         var now = timeProvider.GetUtcNow();

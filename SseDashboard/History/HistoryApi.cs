@@ -16,9 +16,6 @@ public static class HistoryApi
     public const int DefaultLimit = 100;
     public const int MaxLimit = 1000;
 
-    /// <summary>The topics <c>/api/history</c> serves, and the order of their panels' range pickers.</summary>
-    public static readonly IReadOnlyList<string> Topics = ["cpu", "memory"];
-
     private static readonly string[] Levels = ["trace", "debug", "info", "warn", "error", "fatal"];
 
     public static RouteGroupBuilder MapHistoryApi(this IEndpointRouteBuilder app)
@@ -30,15 +27,11 @@ public static class HistoryApi
     }
 
     private static async Task<IResult> GetHistoryAsync(
-        string topic, HttpRequest request, HistoryStore store, IOptions<HistoryOptions> options, TimeProvider timeProvider, CancellationToken cancellationToken)
+        string topic, HttpRequest request, HistoryStore store, PanelHistory history, IOptions<HistoryOptions> options, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
-        if (!Topics.Contains(topic))
+        if (history.ChartOf(topic) is null)
         {
-            return TypedResults.Problem(
-                title: "Unknown history topic",
-                detail: $"There is no history of '{topic}'. Valid topics: {string.Join(", ", Topics)}.",
-                statusCode: StatusCodes.Status404NotFound,
-                extensions: new Dictionary<string, object?> { ["parameter"] = "topic", ["validValues"] = Topics });
+            return NoHistory(history, topic);
         }
 
         if (ParseRange(request, timeProvider.GetUtcNow(), TimeSpan.FromHours(1), out var from, out var to) is { } problem)
@@ -148,6 +141,17 @@ public static class HistoryApi
             Redacted = (r.Flags & LogRow.Redacted) != 0,
         }).ToArray();
         return TypedResults.Json(new LogPage(lines, next), HistoryJsonContext.Api.LogPage);
+    }
+
+    /// <summary>404 for a topic with no history to draw, naming those with one (the panels with charts).</summary>
+    internal static IResult NoHistory(PanelHistory history, string topic)
+    {
+        var valid = history.Charts.Select(c => c.Topic).ToArray();
+        return TypedResults.Problem(
+            title: "No history",
+            detail: $"There is no history of '{topic}'. Topics with one: {string.Join(", ", valid)}.",
+            statusCode: StatusCodes.Status404NotFound,
+            extensions: new Dictionary<string, object?> { ["parameter"] = "topic", ["validValues"] = valid });
     }
 
     // from and to: ISO 8601, UTC unless they say otherwise. Either may be left out: to is now, from is to - span.
