@@ -19,13 +19,13 @@ public sealed class ChartEndpointTests
     public async Task Chart_OfStoredSamples_IsAnSvgPerField_WithAxesTickLabelsAndThePoints_AndAGapWhereNoneCame()
     {
         await using var server = await DashboardServer.StartAsync();
-        var hub = server.GetRequiredService<EventHub>();
+        var publisher = server.GetRequiredService<IEventPublisher>();
         // Within raw retention, an hour that has passed: 12-second buckets read from the samples.
         var now = DateTimeOffset.UtcNow;
         var hour = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero).AddHours(-2);
         foreach (var (offset, percent) in new[] { (0, 10.0), (1, 30.0), (2, 20.0), (600, 80.0), (612, 60.0) })
         {
-            await hub.PublishAsync(MetricsTopics.Cpu, new CpuSample(hour.AddSeconds(offset), percent, 1, 2, true, false), Ct);
+            await publisher.PublishAsync(MetricsTopics.Cpu, new CpuSample(hour.AddSeconds(offset), percent, 1, 2, true, false), Ct);
         }
 
         var url = $"/panels/cpu/chart?from={Iso(hour)}&to={Iso(hour.AddHours(1))}";

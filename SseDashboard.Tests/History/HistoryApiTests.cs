@@ -174,14 +174,14 @@ public sealed class HistoryApiTests(PostgresServer postgres)
             ["Dashboard:Metrics:Interval"] = "01:00:00",
         });
         await using var server = await fixture.StartAsync();
-        var hub = server.GetRequiredService<EventHub>();
+        var publisher = server.GetRequiredService<IEventPublisher>();
         // Yesterday 03:00 UTC: within raw retention whatever the date the test runs.
         var at = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(-1).AddHours(3), TimeSpan.Zero);
         string Iso(DateTimeOffset t) => Uri.EscapeDataString(Timestamps.Format(t));
         foreach (var (offset, percent) in new[] { (0, 10.0), (1, 30.0), (2, 20.0), (600, 80.0) })
         {
             // A host of their own: the app's own sampler's samples (its host's) are not in these ranges' figures.
-            await hub.PublishAsync(MetricsTopics.Cpu, new CpuSample(at.AddSeconds(offset), percent, 1, 2, true, false) { Host = "test-1" }, TestContext.Current.CancellationToken);
+            await publisher.PublishAsync(MetricsTopics.Cpu, new CpuSample(at.AddSeconds(offset), percent, 1, 2, true, false) { Host = "test-1" }, TestContext.Current.CancellationToken);
         }
 
         // An hour: 4-second buckets (3,600 s / 1,000 points, rounded up), read from the samples.

@@ -46,11 +46,11 @@ public sealed class RetentionTests(PostgresServer postgres)
         });
         await using var server = await fixture.StartAsync();
         var now = DateTimeOffset.UtcNow;
-        var hub = server.GetRequiredService<EventHub>();
+        var publisher = server.GetRequiredService<IEventPublisher>();
         var store = server.GetRequiredService<HistoryStore>();
-        await hub.PublishAsync(MetricsTopics.Cpu, new CpuSample(now.AddDays(-10), 42, 1, 2, true, false), TestContext.Current.CancellationToken);
-        await hub.PublishAsync(MetricsTopics.Cpu, new CpuSample(now.AddDays(-100), 99, 1, 2, true, false), TestContext.Current.CancellationToken);
-        await hub.PublishAsync(MetricsTopics.Cpu, new CpuSample(now, 7, 1, 2, true, false), TestContext.Current.CancellationToken);
+        await publisher.PublishAsync(MetricsTopics.Cpu, new CpuSample(now.AddDays(-10), 42, 1, 2, true, false), TestContext.Current.CancellationToken);
+        await publisher.PublishAsync(MetricsTopics.Cpu, new CpuSample(now.AddDays(-100), 99, 1, 2, true, false), TestContext.Current.CancellationToken);
+        await publisher.PublishAsync(MetricsTopics.Cpu, new CpuSample(now, 7, 1, 2, true, false), TestContext.Current.CancellationToken);
 
         // The recent sample stays whole; the ten-day-old one only as its minute; the hundred-day-old one goes.
         await Eventually.TrueAsync(

@@ -178,9 +178,14 @@ public sealed class EventHub : IEventPublisher
         where T : notnull =>
         (await PublishAllAsync([topic.With(payload)], cancellationToken))[0];
 
-    /// <summary>Publishes events the hub numbers (one process, or its own store), fans them out and hands them to the store.</summary>
+    /// <summary>
+    /// Publishes events the hub numbers, fans them out and hands them to the store. Not in a fleet, whose store numbers
+    /// events: there they are published through the fleet's <see cref="IEventPublisher"/>, to the store first.
+    /// </summary>
     public ValueTask<IReadOnlyList<SseEvent>> PublishAllAsync(IReadOnlyList<Publication> publications, CancellationToken cancellationToken = default) =>
-        PublishAsync(publications.Select(p => (p.About(_host), (long?)null)).ToArray(), numbered: true, cancellationToken);
+        _history.NumbersEvents
+            ? throw new InvalidOperationException("The store numbers this hub's events: publish through IEventPublisher, which stores them first.")
+            : PublishAsync(publications.Select(p => (p.About(_host), (long?)null)).ToArray(), numbered: true, cancellationToken);
 
     /// <summary>
     /// Publishes events numbered by a store that hands out ids (a fleet's), in id order; ones at or before the newest
