@@ -71,6 +71,35 @@ public sealed class FleetTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task AResumeOfSomeHostsFromTheStore_GetsOnlyTheirLines_AndTheReplayBoundCountsOnlyThose()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync();
+        using var agent = Node(connectionString, "agent-s", "Agent");
+        using var node = new HistoryFixture("Postgres", connectionString, new Dictionary<string, string?>
+        {
+            ["Dashboard:HostName"] = "node-s",
+            ["Dashboard:Sse:ReplayCapacity"] = "2",
+            ["Dashboard:Sse:MaxReplayLines"] = "3",
+            ["Dashboard:LogTail:MaxBatchLines"] = "1",
+        });
+        await using var n = await node.StartAsync();
+        await using var c = await agent.StartAsync();
+        await using var live = await SseClient.ConnectAsync(n.Client, "/sse?topics=log&format=json");
+        await agent.AppendAsync("s1");
+        var seen = (await HistoryFixture.ReadLogAsync(live, 1)).Events[^1].Id;
+
+        // Far more of this node's lines than the ring holds or the bound allows, and three of the agent's.
+        await node.AppendAsync(Enumerable.Range(1, 8).Select(i => $"n{i}").ToArray());
+        await agent.AppendAsync("s2", "s3", "s4");
+        await HistoryFixture.ReadLogAsync(live, 11);
+
+        await using var resumed = await SseClient.ConnectAsync(n.Client, "/sse?topics=log&format=json&hosts=agent-s", seen.ToString(CultureInfo.InvariantCulture));
+        var (lines, events) = await HistoryFixture.ReadLogAsync(resumed, 3);
+        Assert.Equal(["s2", "s3", "s4"], lines);
+        Assert.DoesNotContain(events, e => e.Kind == "reset");
+    }
+
+    [Fact]
     public async Task ApiHosts_ListsEveryHostWithRoleStatusAndNewestSamples_AndEachHostHasItsOwnHistoryAndSparkline()
     {
         var connectionString = await postgres.CreateDatabaseAsync();

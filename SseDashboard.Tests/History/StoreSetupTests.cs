@@ -102,8 +102,8 @@ public sealed class StoreSetupTests(PostgresServer postgres)
         writer.Append(events);
 
         Assert.Equal(3, status.Dropped);
-        Assert.Null(await writer.ReadAfterAsync(topic, HistoryWriter.MaxQueuedEvents + 1, long.MaxValue, 100, TestContext.Current.CancellationToken));
-        Assert.NotNull(await writer.ReadAfterAsync(topic, HistoryWriter.MaxQueuedEvents + 3, long.MaxValue, 100, TestContext.Current.CancellationToken));
+        Assert.Null(await writer.ReadAfterAsync(topic, HistoryWriter.MaxQueuedEvents + 1, long.MaxValue, null, 100, TestContext.Current.CancellationToken));
+        Assert.NotNull(await writer.ReadAfterAsync(topic, HistoryWriter.MaxQueuedEvents + 3, long.MaxValue, null, 100, TestContext.Current.CancellationToken));
     }
 
     private static System.Data.Common.DbConnection Open(string provider, string connectionString)

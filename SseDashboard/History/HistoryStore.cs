@@ -333,13 +333,30 @@ public abstract class HistoryStore : IAsyncDisposable
         return newest;
     }
 
-    /// <summary>Log rows after <paramref name="afterId"/> up to <paramref name="upTo"/>, oldest first.</summary>
-    public async Task<IReadOnlyList<LogRow>> ReadLogAfterAsync(long afterId, long upTo, int limit, CancellationToken cancellationToken)
+    /// <summary>Log rows after <paramref name="afterId"/> up to <paramref name="upTo"/>, of <paramref name="hosts"/> (null: all), oldest first.</summary>
+    public async Task<IReadOnlyList<LogRow>> ReadLogAfterAsync(long afterId, long upTo, IReadOnlySet<string>? hosts, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
+        var parameters = new DynamicParameters(new { afterId, upTo, limit });
         return (await connection.QueryAsync<LogRow>(
-            $"SELECT {LogColumns} FROM log_lines WHERE id > @afterId AND id <= @upTo ORDER BY id LIMIT @limit",
-            new { afterId, upTo, limit })).AsList();
+            $"SELECT {LogColumns} FROM log_lines WHERE id > @afterId AND id <= @upTo {HostIn(hosts, parameters)} ORDER BY id LIMIT @limit",
+            parameters)).AsList();
+    }
+
+    // "AND l.host IN (@host0, …)" with its parameters, or nothing for every host.
+    private static string HostIn(IEnumerable<string>? hosts, DynamicParameters parameters, string column = "host")
+    {
+        if (hosts?.ToArray() is not { Length: > 0 } names)
+        {
+            return "";
+        }
+
+        for (var i = 0; i < names.Length; i++)
+        {
+            parameters.Add($"host{i}", names[i]);
+        }
+
+        return $"AND {column} IN ({string.Join(", ", names.Select((_, i) => $"@host{i}"))})";
     }
 
     /// <summary>The newest <paramref name="limit"/> log rows, oldest first.</summary>
@@ -382,13 +399,9 @@ public abstract class HistoryStore : IAsyncDisposable
         Add("l.id < @before", "before", query.Before);
         Add("l.id > @after", "after", query.After);
         Add("l.file = @file", "file", query.File);
-        if (query.Hosts is { Count: > 0 } hosts)
+        if (HostIn(query.Hosts, parameters, "l.host") is { Length: > 0 } hostIn)
         {
-            where.Add($"l.host IN ({string.Join(", ", hosts.Select((_, i) => $"@host{i}"))})");
-            for (var i = 0; i < hosts.Count; i++)
-            {
-                parameters.Add($"host{i}", hosts[i]);
-            }
+            where.Add(hostIn["AND ".Length..]);
         }
 
         if (query.Levels is { Count: > 0 } levels)

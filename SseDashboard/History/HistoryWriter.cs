@@ -120,7 +120,7 @@ public sealed class HistoryWriter(
         }
     }
 
-    public async Task<StoredEvents?> ReadAfterAsync(Topic topic, long afterId, long upTo, int maxItems, CancellationToken cancellationToken)
+    public async Task<StoredEvents?> ReadAfterAsync(Topic topic, long afterId, long upTo, IReadOnlySet<string>? hosts, int maxItems, CancellationToken cancellationToken)
     {
         // Taken before reading: everything up to here is in the store when the query runs (in a fleet, everything the
         // hub has published came from the store).
@@ -137,7 +137,7 @@ public sealed class HistoryWriter(
                 return null;
             }
 
-            var rows = await store.ReadLogAfterAsync(afterId, upTo, maxItems + 1, cancellationToken);
+            var rows = await store.ReadLogAfterAsync(afterId, upTo, hosts, maxItems + 1, cancellationToken);
             return rows.Count > maxItems ? null : new StoredEvents(LogRows.ToEvents(rows), upTo);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)

@@ -24,11 +24,11 @@ public interface IEventHistory
 
     /// <summary>
     /// The stored events of <paramref name="topic"/> after <paramref name="afterId"/> up to <paramref name="upTo"/> (the
-    /// hub's newest), oldest first, complete up to <see cref="StoredEvents.UpTo"/>; null when the store cannot give all
-    /// of them (trimmed by retention, dropped while it was failing, more than <paramref name="maxItems"/> items, or
-    /// unreadable).
+    /// hub's newest), of <paramref name="hosts"/> (null: every host's), oldest first, complete up to
+    /// <see cref="StoredEvents.UpTo"/>; null when the store cannot give all of them (trimmed by retention, dropped while
+    /// it was failing, more than <paramref name="maxItems"/> items, or unreadable).
     /// </summary>
-    Task<StoredEvents?> ReadAfterAsync(Topic topic, long afterId, long upTo, int maxItems, CancellationToken cancellationToken);
+    Task<StoredEvents?> ReadAfterAsync(Topic topic, long afterId, long upTo, IReadOnlySet<string>? hosts, int maxItems, CancellationToken cancellationToken);
 }
 
 /// <summary>A stored event: its id and its payload, as published.</summary>
@@ -58,7 +58,7 @@ public sealed class NoEventHistory : IEventHistory
     {
     }
 
-    public Task<StoredEvents?> ReadAfterAsync(Topic topic, long afterId, long upTo, int maxItems, CancellationToken cancellationToken) =>
+    public Task<StoredEvents?> ReadAfterAsync(Topic topic, long afterId, long upTo, IReadOnlySet<string>? hosts, int maxItems, CancellationToken cancellationToken) =>
         Task.FromResult<StoredEvents?>(null);
 }
 

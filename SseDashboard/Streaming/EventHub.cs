@@ -241,7 +241,11 @@ public sealed class EventHub : IEventPublisher
                 var id = numbered ? storedId ?? _lastId + buffer.Topic.IdCount(payload) : _lastId;
                 var e = await FrameAsync(buffer, numbered ? id : null, payload, html, json);
                 events.Add(e);
-                buffer.Retain(e);
+                if (numbered || buffer.Topic.Kind == TopicKind.State)
+                {
+                    // A stream's ring keeps what a resume can place: an unnumbered item comes back numbered.
+                    buffer.Retain(e);
+                }
                 Volatile.Write(ref _lastId, id);
             }
 
@@ -346,10 +350,9 @@ public sealed class EventHub : IEventPublisher
 
         foreach (var buffer in buffers.Where(b => b.Topic.Kind == TopicKind.Stream && after < b.EvictedUpTo))
         {
-            if (await _history.ReadAfterAsync(buffer.Topic, after, LastEventId, _options.MaxReplayLines, cancellationToken) is { } read)
+            if (await _history.ReadAfterAsync(buffer.Topic, after, LastEventId, hosts, _options.MaxReplayLines, cancellationToken) is { } read)
             {
-                var events = await FrameStoredAsync(buffer, read.Events);
-                stored[buffer] = (events.Where(e => Subscription.IsFor(hosts, e)).ToArray(), read.UpTo);
+                stored[buffer] = (await FrameStoredAsync(buffer, read.Events), read.UpTo);
             }
         }
 
