@@ -58,6 +58,39 @@ public sealed class FleetOutageTests(PostgresServer shared)
     }
 
     [Fact]
+    public async Task ANodeStartedWhilePostgresIsDown_ShowsItsOwnHostLive_ThenEveryHostOnceTheStoreComes()
+    {
+        await using var postgres = new PostgresServer();
+        var connectionString = await postgres.CreateDatabaseAsync();
+        using var agent = new HistoryFixture("Postgres", connectionString, new Dictionary<string, string?> { ["Dashboard:HostName"] = "agent-l", ["Dashboard:Role"] = "Agent" });
+        using var node = new HistoryFixture("Postgres", connectionString, new Dictionary<string, string?> { ["Dashboard:HostName"] = "node-l" });
+        await postgres.StopClusterAsync();
+
+        await using var dashboard = await node.StartAsync();
+        await using var sse = await SseClient.ConnectAsync(dashboard.Client, "/sse?topics=log&format=json");
+        await node.AppendAsync("own, while down");
+        var live = await sse.NextAsync(Outage);
+        Assert.Contains("own, while down", live.Data);
+        Assert.Null(live.EventId);
+
+        await postgres.StartClusterAgainAsync();
+        await using var agentServer = await agent.StartAsync();
+        await agent.AppendAsync("agent, once up");
+        var lines = new List<string>();
+        while (!lines.Contains("agent, once up") || !lines.Contains("own, while down"))
+        {
+            var item = await sse.NextAsync(Outage);
+
+            Assert.True(item.EventId is not null, $"numbered by the store from here on: {item.Data}");
+            using var json = JsonDocument.Parse(item.Data);
+            lines.AddRange(json.RootElement.GetProperty("lines").EnumerateArray().Select(l => l.GetProperty("text").GetString()!));
+        }
+
+        // Each once, numbered, in the order the store took them (the agent's may come first: the node's writer retries).
+        Assert.Equal(["agent, once up", "own, while down"], lines.Order());
+    }
+
+    [Fact]
     public async Task AStoreThatHangs_ANodeShowsItsOwnLinesLiveAnyway_AndStoresThemOnceWhenItMovesAgain()
     {
         var connectionString = await shared.CreateDatabaseAsync();

@@ -20,7 +20,7 @@ public sealed class OutageBufferTests
         buffer.Add(LogTailTopics.Log, Batch(4, "l6"));
 
         var taken = new List<object>();
-        while (buffer.TryTake(out _, out var payload))
+        while (buffer.TryTake(out _, out var payload, out _))
         {
             taken.Add(payload);
         }
@@ -40,13 +40,17 @@ public sealed class OutageBufferTests
     }
 
     [Fact]
-    public void WithinTheBound_NothingIsSkipped()
+    public void WithinTheBound_NothingIsSkipped_AndWhatWasShownLiveSaysSo()
     {
         var buffer = new OutageBuffer(maxLines: 10, host: "agent-1");
-        buffer.Add(LogTailTopics.Log, Batch(0, "a", "b"));
-        Assert.True(buffer.TryTake(out _, out var first));
+        buffer.Add(LogTailTopics.Log, Batch(0, "a", "b"), shown: true);
+        buffer.Add(LogTailTopics.Log, Batch(1, "c"));
+        Assert.True(buffer.TryTake(out _, out var first, out var firstShown));
         Assert.Equal(["a", "b"], ((LogBatch)first).Lines.Select(l => l.Text));
-        Assert.False(buffer.TryTake(out _, out _));
+        Assert.True(firstShown);
+        Assert.True(buffer.TryTake(out _, out _, out var secondShown));
+        Assert.False(secondShown);
+        Assert.False(buffer.TryTake(out _, out _, out _));
     }
 
     private static LogBatch Batch(int second, params string[] lines) =>

@@ -31,11 +31,11 @@ public sealed class FleetPublisher : IEventPublisher
 
     public async ValueTask PublishAllAsync(IReadOnlyList<Publication> publications, CancellationToken cancellationToken = default)
     {
+        // The clock is not stored; while the store fails, this host's events are shown live too (once).
+        var failing = _hub is not null && _writer.Failing;
         var stored = publications.Where(p => p.Topic.PerHost).Select(p => p.About(_host)).ToArray();
-        _writer.Submit(stored);
-
-        // The clock is not stored; while the store fails, this host's events are shown live too.
-        var live = _writer.Failing ? publications : publications.Where(p => !p.Topic.PerHost).ToArray();
+        _writer.Submit(stored, shown: failing);
+        var live = failing ? publications : publications.Where(p => !p.Topic.PerHost).ToArray();
         if (_hub is not null && live.Count > 0)
         {
             await _hub.PublishUnnumberedAsync(live, cancellationToken);

@@ -23,6 +23,7 @@ public sealed class FleetReader(
     private static readonly TimeSpan QuietRead = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
+    private readonly DateTimeOffset _startedAt = timeProvider.GetUtcNow();
     private long _position = -1;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -75,8 +76,9 @@ public sealed class FleetReader(
     {
         if (_position < 0)
         {
-            // From the hub's newest; a hub that could not read the store at start begins with what comes next.
-            _position = hub.LastEventId > 0 ? hub.LastEventId : await store.NewestIdAsync(cancellationToken);
+            // From the hub's newest; when the store could not be read as the hub started, from the first event that
+            // happened since (stored meanwhile by agents coming back, or by this node).
+            _position = hub.LastEventId > 0 ? hub.LastEventId : await store.IdBeforeAsync(_startedAt, cancellationToken);
         }
 
         while (true)

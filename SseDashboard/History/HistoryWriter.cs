@@ -101,12 +101,15 @@ public sealed class HistoryWriter(
         }
     }
 
-    /// <summary>Takes this host's events to store unnumbered: the store numbers them (<see cref="NumbersEvents"/>).</summary>
-    public void Submit(IReadOnlyList<Publication> publications)
+    /// <summary>
+    /// Takes this host's events to store unnumbered: the store numbers them (<see cref="NumbersEvents"/>).
+    /// <paramref name="shown"/>: already shown live (the store was failing), so <see cref="Unstored"/> never repeats them.
+    /// </summary>
+    public void Submit(IReadOnlyList<Publication> publications, bool shown = false)
     {
         foreach (var (topic, payload) in publications)
         {
-            Enqueue(new PendingEvent(topic, payload, 0));
+            Enqueue(new PendingEvent(topic, payload, 0, shown));
         }
     }
 
@@ -180,7 +183,10 @@ public sealed class HistoryWriter(
             var batch = new List<Publication>();
             while (write.Count < MaxBatchRows && TryNext(reader, out var e))
             {
-                batch.Add(new Publication(e.Topic, e.Payload));
+                if (!e.Shown)
+                {
+                    batch.Add(new Publication(e.Topic, e.Payload));
+                }
                 // Numbered by the store: ids from 1 in the batch, moved onto the store's sequence as it commits.
                 var id = NumbersEvents ? write.IdCount += e.Topic.IdCount(e.Payload) : e.Id;
                 Add(write, id, e);
@@ -204,9 +210,9 @@ public sealed class HistoryWriter(
     // What waited out the store's outage first, then what came since.
     private bool TryNext(ChannelReader<PendingEvent> reader, out PendingEvent e)
     {
-        if (_outage.TryTake(out var topic, out var payload))
+        if (_outage.TryTake(out var topic, out var payload, out var shown))
         {
-            e = new PendingEvent(topic, payload, 0);
+            e = new PendingEvent(topic, payload, 0, shown);
             return true;
         }
 
@@ -226,7 +232,7 @@ public sealed class HistoryWriter(
         {
             Interlocked.Decrement(ref _queued);
             var dropped = _outage.Skipped;
-            _outage.Add(e.Topic, e.Payload);
+            _outage.Add(e.Topic, e.Payload, e.Shown);
             status.Drop((int)(_outage.Skipped - dropped));
         }
     }
@@ -267,6 +273,7 @@ public sealed class HistoryWriter(
     }
 
     // Retries until stored, backing off to MaxBackoff; gives up only when shutdown's time is out. The newest id stored.
+    // In a fleet, the batch's events not yet shown live are handed to Unstored once, when a write fails or is slow.
     private async Task<long> StoreAsync(HistoryWrite write, IReadOnlyList<Publication> batch)
     {
         var backoff = TimeSpan.FromSeconds(1);
@@ -349,8 +356,8 @@ public sealed class HistoryWriter(
         }
     }
 
-    /// <summary>An event waiting to be stored; <see cref="Id"/> 0 when the store numbers it.</summary>
-    private readonly record struct PendingEvent(Topic Topic, object Payload, long Id);
+    /// <summary>An event waiting to be stored; <see cref="Id"/> 0 when the store numbers it; <see cref="Shown"/> once shown live.</summary>
+    private readonly record struct PendingEvent(Topic Topic, object Payload, long Id, bool Shown = false);
 
     // The newest events whole (the oldest read may be cut), at most `events` of them.
     private static List<StoredEvent> Recent(IReadOnlyList<LogRow> rows, int events)

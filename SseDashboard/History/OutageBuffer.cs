@@ -11,8 +11,8 @@ namespace SseDashboard.History;
 public sealed class OutageBuffer(int maxLines, string host)
 {
     // Arrival order; a state topic's older event is replaced by a newer one, which takes the newer place.
-    private readonly LinkedList<(Topic Topic, object Payload)> _events = new();
-    private readonly Dictionary<Topic, LinkedListNode<(Topic Topic, object Payload)>> _newestState = [];
+    private readonly LinkedList<(Topic Topic, object Payload, bool Shown)> _events = new();
+    private readonly Dictionary<Topic, LinkedListNode<(Topic Topic, object Payload, bool Shown)>> _newestState = [];
     private int _lines;
     private long _skipped;
     private DateTimeOffset? _skippedFrom;
@@ -22,7 +22,8 @@ public sealed class OutageBuffer(int maxLines, string host)
     /// <summary>Lines let go so far (since the last <see cref="TryTake"/> of the marker).</summary>
     public long Skipped => _skipped;
 
-    public void Add(Topic topic, object payload)
+    /// <param name="shown">Already shown live: whoever takes it back need not show it again.</param>
+    public void Add(Topic topic, object payload, bool shown = false)
     {
         if (topic.Kind == TopicKind.State)
         {
@@ -31,11 +32,11 @@ public sealed class OutageBuffer(int maxLines, string host)
                 _events.Remove(older);
             }
 
-            _newestState[topic] = _events.AddLast((topic, payload));
+            _newestState[topic] = _events.AddLast((topic, payload, shown));
             return;
         }
 
-        _events.AddLast((topic, payload));
+        _events.AddLast((topic, payload, shown));
         _lines += LinesOf(payload);
         while (_lines > maxLines)
         {
@@ -50,7 +51,7 @@ public sealed class OutageBuffer(int maxLines, string host)
             if (batch.Lines.Count > over)
             {
                 // Only part of the oldest batch has to go: its oldest lines.
-                node.Value = (node.Value.Topic, batch with { Lines = batch.Lines.Skip(over).ToArray() });
+                node.Value = node.Value with { Payload = batch with { Lines = batch.Lines.Skip(over).ToArray() } };
                 Skip(batch, over);
                 _lines -= over;
             }
@@ -64,8 +65,9 @@ public sealed class OutageBuffer(int maxLines, string host)
     }
 
     /// <summary>The next event to store, oldest first; the skipped marker (if lines were let go) comes first.</summary>
-    public bool TryTake(out Topic topic, out object payload)
+    public bool TryTake(out Topic topic, out object payload, out bool shown)
     {
+        shown = false;
         if (_skipped > 0)
         {
             (topic, payload) = (LogTailTopics.Log, new LogBatch(_skippedFrom!.Value, null, LogKinds.Skipped, []) { Skipped = _skipped, Host = host });
@@ -80,7 +82,7 @@ public sealed class OutageBuffer(int maxLines, string host)
         }
 
         _events.RemoveFirst();
-        (topic, payload) = first.Value;
+        (topic, payload, shown) = first.Value;
         if (topic.Kind == TopicKind.State)
         {
             _newestState.Remove(topic);

@@ -197,6 +197,18 @@ public sealed class PostgresHistoryStore(string connectionString) : HistoryStore
         return new FleetRead(samples, lines, upTo, newest);
     }
 
+    /// <summary>The id just before the first event that happened at or after <paramref name="since"/>; the newest when none did.</summary>
+    public async Task<long> IdBeforeAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var first = await connection.ExecuteScalarAsync<long?>(
+            """
+            SELECT LEAST((SELECT MIN(id) FROM log_lines WHERE at >= @since), (SELECT MIN(id) FROM samples WHERE at >= @since))
+            """,
+            new { since = since.ToUnixTimeMilliseconds() });
+        return first is { } id ? id - 1 : await NewestIdAsync(cancellationToken);
+    }
+
     /// <summary>The newest id handed out (every id up to it is committed).</summary>
     public override async Task<long> NewestIdAsync(CancellationToken cancellationToken)
     {
