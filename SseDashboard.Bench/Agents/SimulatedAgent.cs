@@ -21,6 +21,7 @@ internal sealed class SimulatedAgent : IAsyncDisposable
     private static readonly string[] Requests = ["GET /api/orders", "GET /api/users", "POST /api/carts", "GET /api/products", "PUT /api/invoices"];
 
     private readonly int _number;
+    private readonly string _marker;
     private readonly int _linesPerSecond;
     private readonly TimeSpan _flush;
     private readonly PostgresHistoryStore _store;
@@ -31,9 +32,9 @@ internal sealed class SimulatedAgent : IAsyncDisposable
     private Task _loop = Task.CompletedTask;
     private long _nextSeq;
 
-    public SimulatedAgent(int number, string connectionString, int linesPerSecond, TimeSpan flush)
+    public SimulatedAgent(int number, string marker, string connectionString, int linesPerSecond, TimeSpan flush)
     {
-        (_number, _linesPerSecond, _flush) = (number, linesPerSecond, flush);
+        (_number, _marker, _linesPerSecond, _flush) = (number, marker, linesPerSecond, flush);
         _random = new Random(number);
         Name = $"agent-{number:00}";
         _store = new PostgresHistoryStore(connectionString);
@@ -43,7 +44,7 @@ internal sealed class SimulatedAgent : IAsyncDisposable
         _publisher = new FleetPublisher(_writer, node);
     }
 
-    /// <summary>Its host name, <c>agent-NN</c>; its lines carry <c>fleetline NN SEQ MICROS</c>.</summary>
+    /// <summary>Its host name, <c>agent-NN</c>; its lines carry <c>fleetline RUN NN SEQ MICROS</c> (see <see cref="Client.FleetLines"/>).</summary>
     public string Name { get; }
 
     public int Number => _number;
@@ -110,7 +111,7 @@ internal sealed class SimulatedAgent : IAsyncDisposable
         for (var seq = _nextSeq; seq < due; seq++)
         {
             lines.Add(LogLine.Of(string.Create(CultureInfo.InvariantCulture,
-                $"[{now:HH:mm:ss} INF] fleetline {_number} {seq} {micros} {Requests[_random.Next(Requests.Length)]}/{_random.Next(100_000)} 200 in {_random.Next(1, 300)} ms")));
+                $"[{now:HH:mm:ss} INF] {_marker}{_number} {seq} {micros} {Requests[_random.Next(Requests.Length)]}/{_random.Next(100_000)} 200 in {_random.Next(1, 300)} ms")));
         }
 
         Interlocked.Exchange(ref _nextSeq, due);

@@ -6,17 +6,19 @@ namespace SseDashboard.Bench.Client;
 
 /// <summary>
 /// The fleet scenario's log lines one client received: each simulated agent's line carries
-/// <c>fleetline AGENT SEQ WRITTEN-UNIX-MICROSECONDS</c>, counted here per (agent, sequence number) to find the lost and
-/// the duplicated, with the agent-write → receive lag of those written inside the window.
+/// <c>fleetline RUN AGENT SEQ WRITTEN-UNIX-MICROSECONDS</c>, counted here per (agent, sequence number) to find the lost
+/// and the duplicated, with the agent-write → receive lag of those written inside the window. RUN tells this run's
+/// lines from those earlier runs left in the store, which a node replays to a client as it connects.
 /// </summary>
-internal sealed class FleetLines(RunState run)
+internal sealed class FleetLines(RunState run, byte[] marker)
 {
     private const long MaxSeq = 100_000_000;
     private const int MaxAgents = 10_000;
 
     private ulong[]?[] _seen = [];
 
-    public static ReadOnlySpan<byte> Marker => "fleetline "u8;
+    /// <summary>What one run's lines start with: <c>fleetline RUN </c>.</summary>
+    public static string MarkerOf(string runTag) => $"fleetline {runTag} ";
 
     /// <summary>Marked lines received, duplicates included.</summary>
     public long Lines { get; private set; }
@@ -28,9 +30,9 @@ internal sealed class FleetLines(RunState run)
     public void Scan(ReadOnlySpan<byte> value, long receivedTicks)
     {
         int at;
-        while ((at = value.IndexOf(Marker)) >= 0)
+        while ((at = value.IndexOf(marker)) >= 0)
         {
-            value = value[(at + Marker.Length)..];
+            value = value[(at + marker.Length)..];
             if (!Number(ref value, out var agent) || !Number(ref value, out var seq) || !Utf8Parser.TryParse(value, out long writtenMicros, out var consumed))
             {
                 continue;
@@ -70,9 +72,6 @@ internal sealed class FleetLines(RunState run)
 
         return n;
     }
-
-    /// <summary>Distinct lines received of every agent, whatever their sequence numbers.</summary>
-    public long ReceivedAll() => _seen.Sum(words => (words ?? []).Sum(w => (long)BitOperations.PopCount(w)));
 
     // A number followed by a space, the span moved past both.
     private static bool Number(ref ReadOnlySpan<byte> value, out long number)

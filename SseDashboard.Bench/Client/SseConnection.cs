@@ -220,9 +220,9 @@ internal sealed class SseConnection : ISseHandler
             LogLinesSkipped += skipped;
         }
 
-        if (value.IndexOf(FleetLines.Marker) >= 0)
+        if (_run.FleetMarker is { } fleetMarker && value.IndexOf(fleetMarker) >= 0)
         {
-            (Fleet ??= new FleetLines(_run)).Scan(value, receivedTicks);
+            (Fleet ??= new FleetLines(_run, fleetMarker)).Scan(value, receivedTicks);
             return;
         }
 

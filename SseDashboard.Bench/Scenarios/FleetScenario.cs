@@ -89,16 +89,16 @@ internal sealed class FleetScenario(BenchOptions options, DashboardHost host)
             result.Notes.Add("PostgreSQL's processes are not on this machine (or not readable): no PostgreSQL CPU figure");
         }
 
-        var idle = new List<ProcSample?>();
-        for (var i = 0; i < nodes.Count; i++)
-        {
-            idle.Add(await ServerWarmup.RunAsync(targets[i], nodes[i].Pid, fleet.Nodes[i].Clients, result));
-        }
+        // The nodes warm up and settle side by side, each with a result of its own for its notes.
+        var warmups = nodes.Select((node, i) => new LoadResult { Scenario = "fleet", Server = fleet.Nodes[i].Name, Url = urls[i], Clients = fleet.Nodes[i].Clients }).ToArray();
+        var idle = await Task.WhenAll(nodes.Select((node, i) => ServerWarmup.RunAsync(targets[i], node.Pid, fleet.Nodes[i].Clients, warmups[i])));
+        result.Notes.AddRange(warmups.SelectMany(w => w.Notes.Select(note => $"{w.Server}: {note}")));
 
-        var run = new RunState();
+        var marker = FleetLines.MarkerOf(Guid.NewGuid().ToString("N")[..8]);
+        var run = new RunState { FleetMarker = System.Text.Encoding.UTF8.GetBytes(marker) };
         var set = ConnectionSet.Open(targets, run, clients, options.ConnectConcurrency);
         result.RampSeconds = (await set.WaitConnectedAsync()).TotalSeconds;
-        await using var agents = await AgentFleet.StartAsync(options.Agents, connectionString, options.AgentLines, options.AgentFlush);
+        await using var agents = await AgentFleet.StartAsync(options.Agents, marker, connectionString, options.AgentLines, options.AgentFlush);
         Console.WriteLine($"   {set.Held.Length:N0} connected in {result.RampSeconds:0.0} s; {options.Agents} agents writing; warming up {options.Warmup.TotalSeconds:0} s");
         await Task.Delay(options.Warmup);
 
