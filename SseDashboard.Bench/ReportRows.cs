@@ -46,6 +46,7 @@ internal static class ReportRows
             yield return ("agents × lines/s, every ms", r => r.Fleet is { } f ? $"{f.Agents} × {f.LinesPerSecondPerAgent}, {F(f.FlushMs)}" : "–");
             yield return ("agents: log events / metric samples", r => r.Fleet is { } f ? $"{f.LogEvents:N0} / {f.MetricSamples:N0}" : "–");
             yield return ("agents: failing / events dropped", r => r.Fleet is { } f ? $"{f.AgentsFailing} / {f.AgentEventsDropped:N0}" : "–");
+            yield return ("agent-write → stored p50/p99/max ms (polled)", r => r.Fleet is { } f ? $"{F(f.StoreLagMsP50)}/{F(f.StoreLagMsP99)}/{F(f.StoreLagMsMax)}" : "–");
             yield return ("clients missing lines", r => $"{r.Fleet?.ClientsMissingLines:N0}");
             yield return ("drain s (window end → all delivered)", r => F(r.Fleet?.DrainSeconds));
             foreach (var i in Enumerable.Range(0, rs.Max(r => r.Fleet?.Nodes.Count ?? 0)))

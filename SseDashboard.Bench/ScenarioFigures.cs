@@ -109,6 +109,13 @@ internal sealed class FleetFigures
     /// <summary>From the window's end (agents stopped) until every client had every line, or the drain gave up.</summary>
     public double DrainSeconds { get; set; }
 
+    /// <summary>Agent-write → stored: the newest line of the run in the store, polled every 250 ms in the window.</summary>
+    public double? StoreLagMsP50 { get; set; }
+
+    public double? StoreLagMsP99 { get; set; }
+
+    public double? StoreLagMsMax { get; set; }
+
     public int? PostgresPid { get; set; }
 
     /// <summary>The postmaster and its children (reaped ones too), % of one core over the window.</summary>

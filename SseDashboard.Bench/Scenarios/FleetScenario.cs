@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using SseDashboard.Bench.Agents;
 using SseDashboard.Bench.Client;
 using SseDashboard.Bench.Load;
@@ -90,12 +91,12 @@ internal sealed class FleetScenario(BenchOptions options, DashboardHost host)
         }
 
         // The nodes warm up and settle side by side, each with a result of its own for its notes.
-        var warmups = nodes.Select((node, i) => new LoadResult { Scenario = "fleet", Server = fleet.Nodes[i].Name, Url = urls[i], Clients = fleet.Nodes[i].Clients }).ToArray();
+        var warmups = fleet.Nodes.Select(n => new LoadResult { Scenario = "fleet", Server = n.Name, Url = n.Url, Clients = n.Clients }).ToArray();
         var idle = await Task.WhenAll(nodes.Select((node, i) => ServerWarmup.RunAsync(targets[i], node.Pid, fleet.Nodes[i].Clients, warmups[i])));
         result.Notes.AddRange(warmups.SelectMany(w => w.Notes.Select(note => $"{w.Server}: {note}")));
 
         var marker = FleetLines.MarkerOf(Guid.NewGuid().ToString("N")[..8]);
-        var run = new RunState { FleetMarker = System.Text.Encoding.UTF8.GetBytes(marker) };
+        var run = new RunState { FleetMarker = Encoding.UTF8.GetBytes(marker) };
         var set = ConnectionSet.Open(targets, run, clients, options.ConnectConcurrency);
         result.RampSeconds = (await set.WaitConnectedAsync()).TotalSeconds;
         await using var agents = await AgentFleet.StartAsync(options.Agents, marker, connectionString, options.AgentLines, options.AgentFlush);
@@ -105,11 +106,19 @@ internal sealed class FleetScenario(BenchOptions options, DashboardHost host)
         var resources = await FleetResources.BeginAsync(nodes.Select(n => n.Pid).ToArray(), postgres, connectionString);
         run.WindowStart = DateTime.UtcNow.Ticks;
         var from = agents.Positions();
-        await Task.Delay(options.Duration);
+        var storeLag = new Histogram();
+        using (var window = new CancellationTokenSource(options.Duration))
+        {
+            var sampling = StoreLag.SampleAsync(connectionString, marker, storeLag, window.Token);
+            await Task.Delay(options.Duration);
+            await sampling;
+        }
+
         await agents.StopPublishingAsync();
         run.WindowEnd = DateTime.UtcNow.Ticks;
         var to = agents.Positions();
         await resources.EndAsync();
+        (fleet.StoreLagMsP50, fleet.StoreLagMsP99, fleet.StoreLagMsMax) = (storeLag.PercentileMilliseconds(50), storeLag.PercentileMilliseconds(99), storeLag.MaxMilliseconds);
         Console.WriteLine("   window over, agents stopped; waiting for every line to reach every client");
 
         var drain = Stopwatch.StartNew();

@@ -86,6 +86,13 @@ public sealed class FleetLinesTests
         Assert.Equal((10 + 5 + 30 + 20 + 7 + 3 + 1 + 1, 3), PostgresProcesses.Sum(100, stats));
     }
 
+    [Fact]
+    public void StoreLag_ReadsTheWriteTimeOfAStoredLine_OfThisRunOnly()
+    {
+        Assert.Equal(9_750_000, StoreLag.WrittenMicros(Line(3, 12, 9.75), Marker));
+        Assert.Null(StoreLag.WrittenMicros("[10:00:00 INF] some other line 1 2 3", Marker));
+    }
+
     private static string Line(int agent, long seq, double writtenSeconds) =>
         $"[10:00:00 INF] {Marker}{agent} {seq} {(long)(writtenSeconds * 1_000_000)} GET /api/orders/{seq} 200 in 3 ms";
 
