@@ -17,13 +17,13 @@ internal sealed class BenchOptions
         SseDashboard.Bench: N SSE clients against the dashboard (started here, Release, loopback) and peer servers.
 
           --clients N[,N...]      connections to hold (default 1000); fanout and fanout-clock run each count in
-                                  turn, idle and storm the largest, log, stalled and flood the first
+                                  turn, idle and storm the largest, log, stalled, flood and fleet the first
           --duration 30s          measurement window (ms, s or m suffix; max 60s)
           --warmup 5s             after all connections are up, before the window
           --format html|json      the dashboard's format (default html, as browsers use it)
           --topics a,b            dashboard topics (default clock,cpu,memory: those the server has)
-          --scenario LIST         fanout, idle, log, storm, stalled, flood, fanout-clock or all (comma list;
-                                  default fanout)
+          --scenario LIST         fanout, idle, log, storm, stalled, flood, fanout-clock, history, fleet or all
+                                  (comma list; default fanout)
           --url URL               measure this SSE URL instead of starting the dashboard
           --pid PID               the --url server's process (default: whoever listens on its port)
           --peer NAME=URL         also run fanout against this server, side by side (repeatable)
@@ -39,19 +39,28 @@ internal sealed class BenchOptions
           --out FILE.json         also write the results as JSON
           --history-lines N       history scenario: log lines to seed (default 1000000)
           --store Sqlite|Postgres history scenario: the store to seed and query (default Sqlite)
-          --store-connection CS   history scenario with Postgres: an Npgsql connection string to an empty database
+          --store-connection CS   history scenario with Postgres, and fleet: an Npgsql connection string to an
+                                  empty database
+          --agents 50             fleet scenario: simulated agents writing to the store
+          --agent-lines 20        fleet scenario: log lines per second each agent writes
+          --agent-flush 100ms     fleet scenario: how often each agent publishes its lines (the log tail's poll)
+          --nodes 2               fleet scenario: dashboard nodes on the store (on --port, --port + 1, ...)
 
         Scenarios: fanout (clock, cpu, memory), fanout-clock (the clock alone, like the peers' one event), idle
         (heartbeats only), log (--log-rate lines/s to a tailed file), storm (two waves of N connecting at once, no
         --connect-concurrency gate, to the dashboard on its default Information logs), stalled (N on clock,log alone,
         then with 1 % more that never read; --server-env Dashboard__Sse__StallTimeout=... is the drop deadline it
         waits for), flood (--flood-lines within a second; a json probe counts lines delivered and skipped), history
-        (a store seeded with --history-lines lines and 7 days of cpu samples; /api/logs?q= and /api/history/cpu timed).
+        (a store seeded with --history-lines lines and 7 days of cpu samples; /api/logs?q= and /api/history/cpu timed),
+        fleet (--agents agents in this process, each through an agent's own store writer, cpu and memory a second and
+        --agent-lines lines/s, into the PostgreSQL of --store-connection; --nodes dashboard nodes on it; the clients
+        split between them on topics=log&format=json (or --topics): every line's agent-write → client lag, lines lost
+        and duplicated, each node's CPU and RSS, PostgreSQL's CPU).
         With fanout or log, --server-env Dashboard__Store__Provider=None|Sqlite|Postgres compares the stores.
         """;
 
     /// <summary>Every scenario, in the order they run.</summary>
-    public static readonly string[] AllScenarios = ["fanout", "fanout-clock", "idle", "log", "storm", "stalled", "flood", "history"];
+    public static readonly string[] AllScenarios = ["fanout", "fanout-clock", "idle", "log", "storm", "stalled", "flood", "history", "fleet"];
 
     public List<int> Clients { get; } = [];
 
@@ -90,6 +99,14 @@ internal sealed class BenchOptions
     public SseDashboard.History.StoreProvider StoreProvider { get; private set; } = SseDashboard.History.StoreProvider.Sqlite;
 
     public string? StoreConnection { get; private set; }
+
+    public int Agents { get; private set; } = 50;
+
+    public int AgentLines { get; private set; } = 20;
+
+    public TimeSpan AgentFlush { get; private set; } = TimeSpan.FromMilliseconds(100);
+
+    public int Nodes { get; private set; } = 2;
 
     public static BenchOptions Parse(string[] args)
     {
@@ -183,6 +200,23 @@ internal sealed class BenchOptions
                     break;
                 case "--store-connection":
                     o.StoreConnection = Value();
+                    break;
+                case "--agents":
+                    o.Agents = PositiveInt(arg, Value());
+                    break;
+                case "--agent-lines":
+                    o.AgentLines = PositiveInt(arg, Value());
+                    break;
+                case "--agent-flush":
+                    o.AgentFlush = ParseDuration(arg, Value());
+                    if (o.AgentFlush < TimeSpan.FromMilliseconds(10) || o.AgentFlush > TimeSpan.FromSeconds(10))
+                    {
+                        throw new ArgumentException("--agent-flush is 10ms to 10s.");
+                    }
+
+                    break;
+                case "--nodes":
+                    o.Nodes = PositiveInt(arg, Value());
                     break;
                 default:
                     throw new ArgumentException($"Unknown option '{arg}'.");

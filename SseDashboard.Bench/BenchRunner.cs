@@ -56,6 +56,11 @@ internal sealed class BenchRunner(BenchOptions options)
             _results.Add(await new HistoryScenario(options, _host).RunAsync());
         }
 
+        if (options.Scenarios.Contains("fleet"))
+        {
+            _results.Add(await new FleetScenario(options, _host).RunAsync(options.Clients[0]));
+        }
+
         return _results;
     }
 

@@ -92,6 +92,8 @@ internal sealed class LoadResult
 
     public Scenarios.HistoryFigures? History { get; set; }
 
+    public FleetFigures? Fleet { get; set; }
+
     public List<string> Notes { get; set; } = [];
 
     /// <summary>A scenario that could not run against this server: the note says why (printed instead of a table).</summary>

@@ -40,6 +40,25 @@ internal static class ReportRows
             yield return ("probe: lines skipped (markers)", r => r.Flood is { } f ? $"{f.LinesSkipped:N0} ({f.SkippedMarkers:N0})" : "–");
             yield return ("probe: unaccounted", r => $"{r.Flood?.Unaccounted:N0}");
         }
+
+        if (rs.Any(r => r.Fleet is not null))
+        {
+            yield return ("agents × lines/s, every ms", r => r.Fleet is { } f ? $"{f.Agents} × {f.LinesPerSecondPerAgent}, {F(f.FlushMs)}" : "–");
+            yield return ("agents: log events / metric samples", r => r.Fleet is { } f ? $"{f.LogEvents:N0} / {f.MetricSamples:N0}" : "–");
+            yield return ("agents: failing / events dropped", r => r.Fleet is { } f ? $"{f.AgentsFailing} / {f.AgentEventsDropped:N0}" : "–");
+            yield return ("agent-write → stored p50/p99/max ms (polled)", r => r.Fleet is { } f ? $"{F(f.StoreLagMsP50)}/{F(f.StoreLagMsP99)}/{F(f.StoreLagMsMax)}" : "–");
+            yield return ("clients missing lines", r => $"{r.Fleet?.ClientsMissingLines:N0}");
+            yield return ("drain s (window end → all delivered)", r => F(r.Fleet?.DrainSeconds));
+            foreach (var i in Enumerable.Range(0, rs.Max(r => r.Fleet?.Nodes.Count ?? 0)))
+            {
+                yield return ($"node-{i + 1}: held, CPU %, RSS idle→loaded MB", r => r.Fleet?.Nodes.ElementAtOrDefault(i) is { } n
+                    ? $"{n.Held:N0}/{n.Clients:N0}, {F(n.CpuPercent)}, {F(n.RssIdleMb)}→{F(n.RssMb)}"
+                    : "–");
+            }
+
+            yield return ("PostgreSQL CPU % (of 1 core)", r => r.Fleet is { } f ? $"{F(f.PostgresCpuPercent)} ({f.PostgresProcesses} processes)" : "–");
+            yield return ("PostgreSQL commits/s", r => F(r.Fleet?.PostgresCommitsPerSecond));
+        }
     }
 
     private static string F(double? value) => Report.F(value);

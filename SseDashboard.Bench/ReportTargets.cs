@@ -5,7 +5,7 @@ internal static class ReportTargets
 {
     public static IEnumerable<string> For(string scenario, int clients, List<LoadResult> rs)
     {
-        var d = rs.FirstOrDefault(r => r.Server is "dashboard" or "target");
+        var d = rs.FirstOrDefault(r => r.Server is "dashboard" or "target" || r.Fleet is not null);
         var go = rs.FirstOrDefault(r => r.Server.Contains("go", StringComparison.OrdinalIgnoreCase));
         switch (scenario)
         {
@@ -64,6 +64,16 @@ internal static class ReportTargets
                     "unaccounted lines (written − delivered − skipped) = 0",
                     f.Unaccounted == 0,
                     $"{f.Unaccounted:N0}{(f.SkippedMarkers == 0 ? " (no skipped markers: rate limit not available)" : "")}");
+                break;
+            case "fleet" when d is { Fleet: { } f }:
+                yield return Check("agent-write → client p99 ≤ 1 s", d.LogLagMsP99 <= 1000, $"{F(d.LogLagMsP99)} ms");
+                yield return Check(
+                    "0 lines lost",
+                    d.LogLinesLost == 0 && d.ConnectionsHeld == clients && f.LinesWritten > 0,
+                    $"{d.LogLinesLost:N0} lost of {f.LinesWritten:N0} × {d.ConnectionsHeld:N0} held/{clients:N0}, {d.LogLinesDuplicated:N0} duplicated");
+                yield return f.PostgresCpuPercent is { } cpu
+                    ? $"MET  PostgreSQL's CPU reported: {F(cpu)} % of one core, {F(f.PostgresCommitsPerSecond)} commits/s"
+                    : "MISSED PostgreSQL's CPU reported: its processes were not found on this machine";
                 break;
         }
     }

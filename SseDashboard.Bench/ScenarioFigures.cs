@@ -79,3 +79,68 @@ internal sealed class FloodFigures
 
     public bool ProbeHeld { get; set; }
 }
+
+/// <summary>Simulated agents writing to PostgreSQL, dashboard nodes reading it, clients on the nodes: what each part did.</summary>
+internal sealed class FleetFigures
+{
+    public int Agents { get; set; }
+
+    public int LinesPerSecondPerAgent { get; set; }
+
+    public double FlushMs { get; set; }
+
+    /// <summary>Lines the agents published in the window: what every client should have received.</summary>
+    public long LinesWritten { get; set; }
+
+    public long LogEvents { get; set; }
+
+    public long MetricSamples { get; set; }
+
+    /// <summary>What the agents' writers could not store (their queue full or the store failing at shutdown).</summary>
+    public long AgentEventsDropped { get; set; }
+
+    public int AgentsFailing { get; set; }
+
+    public List<FleetNode> Nodes { get; set; } = [];
+
+    /// <summary>Held connections missing at least one line of the window.</summary>
+    public int ClientsMissingLines { get; set; }
+
+    /// <summary>From the window's end (agents stopped) until every client had every line, or the drain gave up.</summary>
+    public double DrainSeconds { get; set; }
+
+    /// <summary>Agent-write → stored: the newest line of the run in the store, polled every 250 ms in the window.</summary>
+    public double? StoreLagMsP50 { get; set; }
+
+    public double? StoreLagMsP99 { get; set; }
+
+    public double? StoreLagMsMax { get; set; }
+
+    public int? PostgresPid { get; set; }
+
+    /// <summary>The postmaster and its children (reaped ones too), % of one core over the window.</summary>
+    public double? PostgresCpuPercent { get; set; }
+
+    public int PostgresProcesses { get; set; }
+
+    /// <summary>Transactions committed in the database per second (pg_stat_database: agents' writes, nodes' reads).</summary>
+    public double? PostgresCommitsPerSecond { get; set; }
+}
+
+/// <summary>One dashboard node of the fleet scenario.</summary>
+internal sealed class FleetNode
+{
+    public string Name { get; set; } = "";
+
+    public string Url { get; set; } = "";
+
+    public int Clients { get; set; }
+
+    public int Held { get; set; }
+
+    public double? CpuPercent { get; set; }
+
+    public double? RssIdleMb { get; set; }
+
+    public double? RssMb { get; set; }
+}

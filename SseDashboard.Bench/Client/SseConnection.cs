@@ -60,6 +60,9 @@ internal sealed class SseConnection : ISseHandler
 
     public long LogLinesSkipped { get; private set; }
 
+    /// <summary>The fleet scenario's lines, per agent; null until the first arrives.</summary>
+    public FleetLines? Fleet { get; private set; }
+
     private long LastId { get; set; } = -1;
 
     public async Task RunAsync(EndPoint endPoint, ReadOnlyMemory<byte> request, SemaphoreSlim connectGate, CancellationToken rampCancel)
@@ -215,6 +218,12 @@ internal sealed class SseConnection : ISseHandler
         {
             SkippedMarkers += markers;
             LogLinesSkipped += skipped;
+        }
+
+        if (_run.FleetMarker is { } fleetMarker && value.IndexOf(fleetMarker) >= 0)
+        {
+            (Fleet ??= new FleetLines(_run, fleetMarker)).Scan(value, receivedTicks);
+            return;
         }
 
         int at;

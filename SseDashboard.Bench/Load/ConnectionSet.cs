@@ -12,13 +12,17 @@ internal sealed class ConnectionSet
     private readonly Task[] _tasks;
     private readonly Stopwatch _sinceStart = Stopwatch.StartNew();
 
-    private ConnectionSet(SseTarget target, RunState run, int count, int concurrency)
+    private ConnectionSet(IReadOnlyList<SseTarget> targets, RunState run, int count, int concurrency)
     {
         _gate = new SemaphoreSlim(concurrency);
         // Connecting, sending the request: bounded, so a server that does not accept fails the run instead of hanging it.
         _connectCancel = new CancellationTokenSource(TimeSpan.FromSeconds(30 + (count / 200.0)));
         Connections = Enumerable.Range(0, count).Select(_ => new SseConnection(run)).ToArray();
-        _tasks = Connections.Select(c => c.RunAsync(target.EndPoint, target.Request, _gate, _connectCancel.Token)).ToArray();
+        _tasks = Connections.Select((c, i) =>
+        {
+            var target = targets[i % targets.Count];
+            return c.RunAsync(target.EndPoint, target.Request, _gate, _connectCancel.Token);
+        }).ToArray();
     }
 
     public SseConnection[] Connections { get; }
@@ -29,7 +33,10 @@ internal sealed class ConnectionSet
     public Dictionary<string, int> ErrorKinds =>
         Connections.Where(c => c.Error is not null).GroupBy(c => c.Error!).ToDictionary(g => g.Key, g => g.Count());
 
-    public static ConnectionSet Open(SseTarget target, RunState run, int count, int concurrency) => new(target, run, count, concurrency);
+    public static ConnectionSet Open(SseTarget target, RunState run, int count, int concurrency) => new([target], run, count, concurrency);
+
+    /// <summary>Connections spread over several servers in turn: connection i to <c>targets[i % targets.Count]</c>.</summary>
+    public static ConnectionSet Open(IReadOnlyList<SseTarget> targets, RunState run, int count, int concurrency) => new(targets, run, count, concurrency);
 
     /// <summary>Waits until every connection has its response headers (or failed); the time since the first attempt.</summary>
     public Task<TimeSpan> WaitConnectedAsync() => WaitAllAsync(c => c.HeadersReceived.Task, "connecting");

@@ -26,6 +26,9 @@ internal sealed class RunState
 
     public Histogram LogLag { get; } = new();
 
+    /// <summary>The fleet scenario's line marker (see <see cref="Client.FleetLines"/>); null in other scenarios.</summary>
+    public byte[]? FleetMarker { get; init; }
+
     /// <summary>True when the same id came with different publish times: ids count per connection (a timer each).</summary>
     public bool PerConnectionIds { get; private set; }
 

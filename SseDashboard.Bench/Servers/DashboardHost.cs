@@ -9,25 +9,32 @@ namespace SseDashboard.Bench.Servers;
 /// <summary>The dashboard this benchmark builds and starts: its process, its URLs, the topics it has.</summary>
 internal sealed class DashboardHost(BenchOptions options)
 {
-    /// <summary>/sse with these topics (none: the server's default, every topic) in <c>--format</c> or the given one.</summary>
-    public string Url(IEnumerable<string> topics, string? format = null)
+    /// <summary>
+    /// /sse with these topics (none: the server's default, every topic) in <c>--format</c> or the given one, on
+    /// <c>--port</c> or the given one.
+    /// </summary>
+    public string Url(IEnumerable<string> topics, string? format = null, int? port = null)
     {
         var list = string.Join(",", topics);
-        return $"http://127.0.0.1:{options.Port}/sse?{(list.Length > 0 ? $"topics={list}&" : "")}format={format ?? options.Format}";
+        return $"http://127.0.0.1:{port ?? options.Port}/sse?{(list.Length > 0 ? $"topics={list}&" : "")}format={format ?? options.Format}";
     }
 
-    /// <summary>Starts the dashboard with <c>--server-env</c> and these settings; see <see cref="ServerProcess.StartDashboard"/>.</summary>
-    public async Task<ServerProcess> StartAsync(Dictionary<string, string> settings, bool quietLogs = true)
+    /// <summary>
+    /// Starts the dashboard with <c>--server-env</c> and these settings on <c>--port</c> (or another, for a second
+    /// node); see <see cref="ServerProcess.StartDashboard"/>.
+    /// </summary>
+    public async Task<ServerProcess> StartAsync(Dictionary<string, string> settings, bool quietLogs = true, int? port = null)
     {
-        if (await ServerProcess.IsListeningAsync(options.Port))
+        var listen = port ?? options.Port;
+        if (await ServerProcess.IsListeningAsync(listen))
         {
-            throw new InvalidOperationException($"Port {options.Port} is already in use: choose another with --port.");
+            throw new InvalidOperationException($"Port {listen} is already in use: choose another with --port.");
         }
 
-        var app = ServerProcess.StartDashboard(RepoRoot(), options.Port, new Dictionary<string, string>(options.ServerEnvironment.Concat(settings)), quietLogs);
+        var app = ServerProcess.StartDashboard(RepoRoot(), listen, new Dictionary<string, string>(options.ServerEnvironment.Concat(settings)), quietLogs);
         try
         {
-            await app.WaitListeningAsync(options.Port, TimeSpan.FromSeconds(60));
+            await app.WaitListeningAsync(listen, TimeSpan.FromSeconds(60));
             return app;
         }
         catch

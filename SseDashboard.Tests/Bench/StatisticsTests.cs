@@ -41,7 +41,7 @@ public sealed class StatisticsTests
 
         Assert.Equal([1000, 10000], options.Clients);
         Assert.Equal(TimeSpan.FromMilliseconds(500), options.Duration);
-        Assert.Equal(["fanout", "fanout-clock", "flood", "history", "idle", "log", "stalled", "storm"], options.Scenarios.Order());
+        Assert.Equal(["fanout", "fanout-clock", "fleet", "flood", "history", "idle", "log", "stalled", "storm"], options.Scenarios.Order());
         Assert.Equal(42, Assert.Single(options.Peers).Pid);
     }
 
@@ -58,8 +58,23 @@ public sealed class StatisticsTests
         Assert.Equal("Host=h", options.StoreConnection);
     }
 
+    [Fact]
+    public void Options_Fleet_TakesAgentsTheirRateFlushAndNodes()
+    {
+        var options = BenchOptions.Parse(
+            ["--scenario", "fleet", "--agents", "5", "--agent-lines", "40", "--agent-flush", "1s", "--nodes", "3", "--store-connection", "Host=h"]);
+
+        Assert.Equal(["fleet"], options.Scenarios);
+        Assert.Equal((5, 40, TimeSpan.FromSeconds(1), 3), (options.Agents, options.AgentLines, options.AgentFlush, options.Nodes));
+        Assert.Equal("Host=h", options.StoreConnection);
+        Assert.Equal((50, 20, TimeSpan.FromMilliseconds(100), 2), (BenchOptions.Parse([]).Agents, BenchOptions.Parse([]).AgentLines, BenchOptions.Parse([]).AgentFlush, BenchOptions.Parse([]).Nodes));
+    }
+
     [Theory]
     [InlineData("--clients", "0")]
+    [InlineData("--agents", "0")]
+    [InlineData("--agent-flush", "5ms")]
+    [InlineData("--nodes", "x")]
     [InlineData("--duration", "2m")]
     [InlineData("--format", "xml")]
     [InlineData("--peer", "no-equals-sign")]

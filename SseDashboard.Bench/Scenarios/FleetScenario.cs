@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using System.Text;
+using SseDashboard.Bench.Agents;
+using SseDashboard.Bench.Client;
+using SseDashboard.Bench.Load;
+using SseDashboard.Bench.Measurement;
+using SseDashboard.Bench.Servers;
+using SseDashboard.History;
+
+namespace SseDashboard.Bench.Scenarios;
+
+/// <summary>
+/// A fleet on one PostgreSQL: <c>--agents</c> simulated agents writing metrics and log lines as agents do,
+/// <c>--nodes</c> dashboard nodes reading every host's events from the store, the clients split between the nodes.
+/// Each agent's line carries its sequence number and write time, so every client's lines are counted per agent (lost,
+/// duplicated) and timed from the agent's write; each node's CPU and RSS and PostgreSQL's CPU over the window.
+/// </summary>
+internal sealed class FleetScenario(BenchOptions options, DashboardHost host)
+{
+    private static readonly TimeSpan Drain = TimeSpan.FromSeconds(10);
+
+    public async Task<LoadResult> RunAsync(int clients)
+    {
+        if (options.Url is not null)
+        {
+            return LoadResult.NotAvailable("fleet", clients, "skipped with --url (it starts its own nodes on the store)");
+        }
+
+        if (options.StoreConnection is not { } connectionString)
+        {
+            return LoadResult.NotAvailable("fleet", clients, "skipped: it needs --store-connection, an Npgsql connection string to a PostgreSQL database");
+        }
+
+        // Migrated once here, so the nodes and agents starting together find the schema ready.
+        await using (var store = new PostgresHistoryStore(connectionString))
+        {
+            await store.MigrateAsync(CancellationToken.None);
+        }
+
+        var postgres = await PostgresProcesses.FindAsync(connectionString);
+        var nodes = new List<ServerProcess>();
+        try
+        {
+            for (var i = 0; i < options.Nodes; i++)
+            {
+                nodes.Add(await host.StartAsync(new()
+                {
+                    ["Dashboard__HostName"] = $"node-{i + 1}",
+                    ["Dashboard__Store__Provider"] = "Postgres",
+                    ["Dashboard__Store__ConnectionString"] = connectionString,
+                }, port: options.Port + i));
+            }
+
+            return await MeasureAsync(clients, connectionString, postgres, nodes);
+        }
+        finally
+        {
+            foreach (var node in nodes)
+            {
+                await node.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task<LoadResult> MeasureAsync(int clients, string connectionString, PostgresProcesses? postgres, List<ServerProcess> nodes)
+    {
+        var topics = options.Topics ?? ["log"];
+        var urls = nodes.Select((_, i) => host.Url(topics, "json", options.Port + i)).ToArray();
+        var targets = await Task.WhenAll(urls.Select(SseTarget.ResolveAsync));
+        var fleet = new FleetFigures
+        {
+            Agents = options.Agents,
+            LinesPerSecondPerAgent = options.AgentLines,
+            FlushMs = options.AgentFlush.TotalMilliseconds,
+            PostgresPid = postgres?.PostmasterPid,
+            Nodes = urls.Select((url, i) => new FleetNode { Name = $"node-{i + 1}", Url = url, Clients = Share(clients, i) }).ToList(),
+        };
+        var result = new LoadResult
+        {
+            Scenario = "fleet",
+            Server = $"{nodes.Count} nodes",
+            Url = string.Join(" ", urls),
+            Clients = clients,
+            ServerPid = nodes[0].Pid,
+            Fleet = fleet,
+        };
+        Console.WriteLine($"-- fleet · {options.Agents} agents → {nodes.Count} nodes → {clients:N0} clients · {string.Join(" ", urls)}");
+        if (postgres is null)
+        {
+            result.Notes.Add("PostgreSQL's processes are not on this machine (or not readable): no PostgreSQL CPU figure");
+        }
+
+        // The nodes warm up and settle side by side, each with a result of its own for its notes.
+        var warmups = fleet.Nodes.Select(n => new LoadResult { Scenario = "fleet", Server = n.Name, Url = n.Url, Clients = n.Clients }).ToArray();
+        var idle = await Task.WhenAll(nodes.Select((node, i) => ServerWarmup.RunAsync(targets[i], node.Pid, fleet.Nodes[i].Clients, warmups[i])));
+        result.Notes.AddRange(warmups.SelectMany(w => w.Notes.Select(note => $"{w.Server}: {note}")));
+
+        var marker = FleetLines.MarkerOf(Guid.NewGuid().ToString("N")[..8]);
+        var run = new RunState { FleetMarker = Encoding.UTF8.GetBytes(marker) };
+        var set = ConnectionSet.Open(targets, run, clients, options.ConnectConcurrency);
+        result.RampSeconds = (await set.WaitConnectedAsync()).TotalSeconds;
+        await using var agents = await AgentFleet.StartAsync(options.Agents, marker, connectionString, options.AgentLines, options.AgentFlush);
+        Console.WriteLine($"   {set.Held.Length:N0} connected in {result.RampSeconds:0.0} s; {options.Agents} agents writing; warming up {options.Warmup.TotalSeconds:0} s");
+        await Task.Delay(options.Warmup);
+
+        var resources = await FleetResources.BeginAsync(nodes.Select(n => n.Pid).ToArray(), postgres, connectionString);
+        run.WindowStart = DateTime.UtcNow.Ticks;
+        var from = agents.Positions();
+        var storeLag = new Histogram();
+        using (var window = new CancellationTokenSource(options.Duration))
+        {
+            var sampling = StoreLag.SampleAsync(connectionString, marker, storeLag, window.Token);
+            await Task.Delay(options.Duration);
+            await sampling;
+        }
+
+        await agents.StopPublishingAsync();
+        run.WindowEnd = DateTime.UtcNow.Ticks;
+        var to = agents.Positions();
+        await resources.EndAsync();
+        (fleet.StoreLagMsP50, fleet.StoreLagMsP99, fleet.StoreLagMsMax) = (storeLag.PercentileMilliseconds(50), storeLag.PercentileMilliseconds(99), storeLag.MaxMilliseconds);
+        Console.WriteLine("   window over, agents stopped; waiting for every line to reach every client");
+
+        var drain = Stopwatch.StartNew();
+        await agents.StopAsync();
+        var expected = Enumerable.Range(1, options.Agents).Sum(a => to[a] - from[a]);
+        await WaitDeliveredAsync(set, from, to, expected);
+        fleet.DrainSeconds = drain.Elapsed.TotalSeconds;
+
+        LoadSummary.Summarise(run, set, result, options.Duration);
+        Summarise(run, set, result, fleet, from, to, expected);
+        resources.Fill(result, fleet, idle);
+        foreach (var agent in agents.Agents)
+        {
+            (fleet.LogEvents, fleet.MetricSamples) = (fleet.LogEvents + agent.LogEvents, fleet.MetricSamples + agent.MetricSamples);
+            fleet.AgentEventsDropped += agent.Status.Dropped;
+            fleet.AgentsFailing += agent.Status.Error is null ? 0 : 1;
+        }
+
+        result.Notes.Add($"{options.Agents} agents: {options.AgentLines} lines/s each, published every {options.AgentFlush.TotalMilliseconds:0} ms, cpu and memory every second; "
+            + $"clients on {string.Join(",", topics)} in json, {string.Join(" / ", fleet.Nodes.Select(n => $"{n.Clients:N0}"))} per node");
+        result.Notes.Add("server CPU and RSS: the nodes together; client CPU: this process, the clients and the agents' writers");
+        result.Notes.Add("log lag: agent-write (the line's time stamp) → client, of lines written in the window");
+        if (fleet.AgentsFailing > 0 || fleet.AgentEventsDropped > 0)
+        {
+            result.Notes.Add($"agents' store: {fleet.AgentsFailing} failing at the end, {fleet.AgentEventsDropped:N0} events dropped: "
+                + string.Join("; ", agents.Agents.Select(a => a.Status.Error).OfType<string>().Distinct().Take(3)));
+        }
+
+        await set.StopAsync();
+        return result;
+    }
+
+    // Client i goes to node i % nodes.
+    private int Share(int clients, int node) => (clients / options.Nodes) + (node < clients % options.Nodes ? 1 : 0);
+
+    // Until every open connection has every agent's lines of the window, at most Drain after the agents' writers are done.
+    private static async Task WaitDeliveredAsync(ConnectionSet set, long[] from, long[] to, long expected)
+    {
+        var waiting = set.Connections.ToList();
+        var grace = Stopwatch.StartNew();
+        while (grace.Elapsed < Drain)
+        {
+            waiting.RemoveAll(c => !c.Open || Received(c, from, to) == expected);
+            if (waiting.Count == 0)
+            {
+                return;
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    private static long Received(SseConnection connection, long[] from, long[] to) =>
+        connection.Fleet is { } lines ? Enumerable.Range(1, from.Length - 1).Sum(a => lines.ReceivedOf(a, from[a], to[a])) : 0;
+
+    private void Summarise(RunState run, ConnectionSet set, LoadResult result, FleetFigures fleet, long[] from, long[] to, long expected)
+    {
+        var held = set.Connections.Select((c, i) => (Connection: c, Node: i % options.Nodes)).Where(c => c.Connection.Open).ToArray();
+        for (var i = 0; i < fleet.Nodes.Count; i++)
+        {
+            fleet.Nodes[i].Held = held.Count(c => c.Node == i);
+        }
+
+        var received = held.Select(c => Received(c.Connection, from, to)).ToArray();
+        fleet.LinesWritten = expected;
+        fleet.ClientsMissingLines = received.Count(r => r < expected);
+        result.LogLinesWritten = expected;
+        result.LogLinesLost = received.Sum(r => expected - r);
+        result.LogLinesDuplicated = held.Sum(c => c.Connection.Fleet is { } f ? f.Lines - f.Unique : 0);
+        var seconds = options.Duration.TotalSeconds;
+        result.LogLinesPerSecondPerClientAvg = received.Length == 0 ? 0 : received.Average() / seconds;
+        result.LogLinesPerSecondPerClientMin = received.Length == 0 ? 0 : received.Min() / seconds;
+        result.LogLagMsP50 = run.LogLag.PercentileMilliseconds(50);
+        result.LogLagMsP99 = run.LogLag.PercentileMilliseconds(99);
+        result.LogLagMsMax = run.LogLag.MaxMilliseconds;
+    }
+}
