@@ -86,19 +86,7 @@ public sealed class HistoryWrite
 
     public int Count => Samples.Count + Lines.Count;
 
-    /// <summary>Moves the batch's ids (numbered from 1) to follow <paramref name="offset"/>.</summary>
-    public void MoveIds(long offset)
-    {
-        for (var i = 0; i < Samples.Count; i++)
-        {
-            Samples[i] = Samples[i] with { Id = Samples[i].Id + offset };
-        }
 
-        for (var i = 0; i < Lines.Count; i++)
-        {
-            Lines[i] = Lines[i] with { Id = Lines[i].Id + offset, EventId = Lines[i].EventId + offset };
-        }
-    }
 
     /// <summary>
     /// Adds a state topic's event (its JSON payload) and each numeric field to its minute's rollup: what ranges longer
@@ -170,9 +158,6 @@ public abstract class HistoryStore : IAsyncDisposable
     /// </summary>
     protected abstract (string From, string Where, object Text, string OrderBy) Search(string text);
 
-    /// <summary>The two-argument least and greatest: SQLite's MIN and MAX, PostgreSQL's LEAST and GREATEST.</summary>
-    protected virtual string LeastGreatest(string function) => function;
-
     /// <summary>Inserts log rows; row by row here (SQLite runs in-process), in one statement where a round trip costs.</summary>
     protected virtual Task InsertLinesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<LogRow> lines) =>
         connection.ExecuteAsync("""
@@ -188,16 +173,6 @@ public abstract class HistoryStore : IAsyncDisposable
     /// stored as given (SQLite: the one process's hub numbers its events).
     /// </summary>
     public virtual bool AssignsIds => false;
-
-    /// <summary>Records the batch as stored, in its transaction; false when it already was.</summary>
-    protected virtual Task<bool> ClaimAsync(DbConnection connection, DbTransaction transaction, HistoryWrite write) => Task.FromResult(true);
-
-    /// <summary>Takes <paramref name="count"/> ids, in commit order; the newest of them.</summary>
-    protected virtual Task<long> TakeIdsAsync(DbConnection connection, DbTransaction transaction, long count) =>
-        throw new NotSupportedException($"The {Provider} store takes the ids it is given.");
-
-    /// <summary>Wakes the readers of a store that hands out ids, at commit.</summary>
-    protected virtual Task NotifyAsync(DbConnection connection, DbTransaction transaction) => Task.CompletedTask;
 
     /// <summary>Removes what a provider keeps only for a while (a fleet's record of stored batches).</summary>
     protected virtual Task<int> TrimBookkeepingAsync(DbConnection connection) => Task.FromResult(0);
@@ -264,25 +239,14 @@ public abstract class HistoryStore : IAsyncDisposable
         (await RangeAsync(cancellationToken)).Newest ?? 0;
 
     /// <summary>
-    /// Stores one batch in one transaction: samples, lines (and their index), minute rollups, file positions. Where the
-    /// store hands out ids, they are taken here and the batch's newest is returned; a batch already stored is skipped.
+    /// Stores one batch in one transaction: samples, lines (and their index), minute rollups, file positions, the
+    /// host's last write; the batch's newest id. A store that hands out ids (<see cref="AssignsIds"/>) takes them here,
+    /// and skips a batch it already stored (0).
     /// </summary>
-    public async Task<long> WriteAsync(HistoryWrite write, CancellationToken cancellationToken)
+    public virtual async Task<long> WriteAsync(HistoryWrite write, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var newest = write.IdCount;
-        if (AssignsIds)
-        {
-            if (!await ClaimAsync(connection, transaction, write))
-            {
-                return 0; // stored by an attempt whose reply was lost
-            }
-
-            newest = await TakeIdsAsync(connection, transaction, write.IdCount);
-            write.MoveIds(newest - write.IdCount);
-        }
-
         if (write.Samples.Count > 0)
         {
             await InsertSamplesAsync(connection, transaction, write.Samples);
@@ -301,10 +265,10 @@ public abstract class HistoryStore : IAsyncDisposable
 
         if (write.Rollups.Count > 0)
         {
-            await connection.ExecuteAsync($"""
+            await connection.ExecuteAsync("""
                 INSERT INTO rollups (topic, host, field, minute, n, sum, min, max) VALUES (@Topic, @Host, @Field, @Minute, @N, @Sum, @Min, @Max)
                 ON CONFLICT (topic, host, field, minute) DO UPDATE SET n = rollups.n + excluded.n, sum = rollups.sum + excluded.sum,
-                    min = {LeastGreatest("MIN")}(rollups.min, excluded.min), max = {LeastGreatest("MAX")}(rollups.max, excluded.max)
+                    min = MIN(rollups.min, excluded.min), max = MAX(rollups.max, excluded.max)
                 """, write.Rollups.Values, transaction);
         }
 
@@ -324,13 +288,8 @@ public abstract class HistoryStore : IAsyncDisposable
                 """, new { write.Host, write.Role, now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), write.IntervalMs }, transaction);
         }
 
-        if (AssignsIds)
-        {
-            await NotifyAsync(connection, transaction);
-        }
-
         await transaction.CommitAsync(cancellationToken);
-        return newest;
+        return write.IdCount;
     }
 
     /// <summary>Log rows after <paramref name="afterId"/> up to <paramref name="upTo"/>, of <paramref name="hosts"/> (null: all), oldest first.</summary>

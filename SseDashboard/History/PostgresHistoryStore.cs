@@ -71,48 +71,176 @@ public sealed class PostgresHistoryStore(string connectionString) : HistoryStore
     protected override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);
 
-    protected override string LeastGreatest(string function) => function == "MIN" ? "LEAST" : "GREATEST";
-
-    protected override Task InsertSamplesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<SampleRow> samples)
+    // Two round trips: BEGIN and the batch's claim, then everything else with the COMMIT. The id counter's row (and the
+    // line count's) is locked only while the server runs the second, never across a round trip, so writers queue on it
+    // for microseconds. The counter's lock is held to commit, so ids are handed out in commit order.
+    public override async Task<long> WriteAsync(HistoryWrite write, CancellationToken cancellationToken)
     {
-        var command = new NpgsqlCommand(
-            "INSERT INTO samples (id, topic, at, payload, host) SELECT * FROM unnest(@id, @topic, @at, @payload, @host)",
-            (NpgsqlConnection)connection,
-            (NpgsqlTransaction)transaction);
-        AddArray(command, "id", NpgsqlDbType.Bigint, samples.Select(s => s.Id));
-        AddArray(command, "topic", NpgsqlDbType.Text, samples.Select(s => s.Topic));
-        AddArray(command, "at", NpgsqlDbType.Bigint, samples.Select(s => s.At));
-        AddArray(command, "payload", NpgsqlDbType.Text, samples.Select(s => s.Payload));
-        AddArray(command, "host", NpgsqlDbType.Text, samples.Select(s => s.Host));
-        return ExecuteAsync(command);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using (var claim = new NpgsqlBatch(connection))
+        {
+            claim.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
+            claim.BatchCommands.Add(Command(
+                "INSERT INTO fleet_writes (host, run, batch, at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                write.Host, write.Run, write.Batch, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+            await claim.ExecuteNonQueryAsync(cancellationToken);
+            if (claim.BatchCommands[1].RecordsAffected == 0)
+            {
+                await RollBackAsync(connection);
+                return 0; // stored by an attempt whose commit's reply was lost
+            }
+        }
+
+        try
+        {
+            await using var batch = new NpgsqlBatch(connection);
+            batch.BatchCommands.Add(IdsAndRows(write));
+            if (write.Rollups.Count > 0)
+            {
+                batch.BatchCommands.Add(Rollups(write.Rollups.Values));
+            }
+
+            if (write.Positions.Count > 0)
+            {
+                batch.BatchCommands.Add(Positions(write.Positions.Values));
+            }
+
+            batch.BatchCommands.Add(Command(
+                """
+                INSERT INTO hosts (host, role, last_seen, interval_ms) VALUES ($1, $2, $3, $4)
+                ON CONFLICT (host) DO UPDATE SET role = excluded.role, last_seen = excluded.last_seen, interval_ms = excluded.interval_ms
+                """,
+                write.Host, write.Role, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), write.IntervalMs));
+            if (write.Lines.Count(l => l.Text is not null) is > 0 and var lines)
+            {
+                batch.BatchCommands.Add(Command("UPDATE store_state SET value = value + $1 WHERE name = 'log_lines'", (long)lines));
+            }
+
+            batch.BatchCommands.Add(new NpgsqlBatchCommand($"NOTIFY {Channel}"));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            var newest = reader.GetInt64(0);
+            while (await reader.NextResultAsync(cancellationToken))
+            {
+            }
+
+            return newest;
+        }
+        catch
+        {
+            await RollBackAsync(connection);
+            throw;
+        }
     }
 
-    // One statement for the whole batch: a round trip per line would cost more than the line.
-    protected override Task InsertLinesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<LogRow> lines)
+    // Takes the batch's ids and inserts its rows, numbered from 1 in the batch, after the counter's value: one statement.
+    private static NpgsqlBatchCommand IdsAndRows(HistoryWrite write)
     {
-        var command = new NpgsqlCommand(
+        var command = new NpgsqlBatchCommand(
             """
-            INSERT INTO log_lines (id, event_id, at, file, kind, level, text, flags, error, skipped, host)
-            SELECT * FROM unnest(@id, @event_id, @at, @file, @kind, @level, @text, @flags, @error, @skipped, @host)
-            """,
-            (NpgsqlConnection)connection,
-            (NpgsqlTransaction)transaction);
-        AddArray(command, "id", NpgsqlDbType.Bigint, lines.Select(l => l.Id));
-        AddArray(command, "event_id", NpgsqlDbType.Bigint, lines.Select(l => l.EventId));
-        AddArray(command, "at", NpgsqlDbType.Bigint, lines.Select(l => l.At));
-        AddArray(command, "file", NpgsqlDbType.Text, lines.Select(l => l.File));
-        AddArray(command, "kind", NpgsqlDbType.Text, lines.Select(l => l.Kind));
-        AddArray(command, "level", NpgsqlDbType.Text, lines.Select(l => l.Level));
-        AddArray(command, "text", NpgsqlDbType.Text, lines.Select(l => l.Text));
-        AddArray(command, "flags", NpgsqlDbType.Bigint, lines.Select(l => l.Flags));
-        AddArray(command, "error", NpgsqlDbType.Text, lines.Select(l => l.Error));
-        AddArray(command, "skipped", NpgsqlDbType.Bigint, lines.Select(l => l.Skipped));
-        AddArray(command, "host", NpgsqlDbType.Text, lines.Select(l => l.Host));
-        return ExecuteAsync(command);
+            WITH ids AS (UPDATE store_state SET value = value + $1 WHERE name = 'last_id' RETURNING value - $1 AS base),
+            samples AS (
+                INSERT INTO samples (id, topic, at, payload, host)
+                SELECT ids.base + u.id, u.topic, u.at, u.payload, u.host
+                FROM ids, unnest($2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[]) AS u (id, topic, at, payload, host)),
+            lines AS (
+                INSERT INTO log_lines (id, event_id, at, file, kind, level, text, flags, error, skipped, host)
+                SELECT ids.base + u.id, ids.base + u.event_id, u.at, u.file, u.kind, u.level, u.text, u.flags, u.error, u.skipped, u.host
+                FROM ids, unnest($7::bigint[], $8::bigint[], $9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[],
+                    $14::bigint[], $15::text[], $16::bigint[], $17::text[])
+                    AS u (id, event_id, at, file, kind, level, text, flags, error, skipped, host))
+            SELECT base + $1 FROM ids
+            """);
+        var (samples, lines) = (write.Samples, write.Lines);
+        Add(command, write.IdCount);
+        Add(command, samples.Select(s => s.Id).ToArray());
+        Add(command, samples.Select(s => s.Topic).ToArray());
+        Add(command, samples.Select(s => s.At).ToArray());
+        Add(command, samples.Select(s => s.Payload).ToArray());
+        Add(command, samples.Select(s => s.Host).ToArray());
+        Add(command, lines.Select(l => l.Id).ToArray());
+        Add(command, lines.Select(l => l.EventId).ToArray());
+        Add(command, lines.Select(l => l.At).ToArray());
+        Add(command, lines.Select(l => l.File).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+        Add(command, lines.Select(l => l.Kind).ToArray());
+        Add(command, lines.Select(l => l.Level).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+        Add(command, lines.Select(l => l.Text).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+        Add(command, lines.Select(l => l.Flags).ToArray());
+        Add(command, lines.Select(l => l.Error).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+        Add(command, lines.Select(l => l.Skipped).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint);
+        Add(command, lines.Select(l => l.Host).ToArray());
+        return command;
     }
 
-    private static void AddArray<T>(NpgsqlCommand command, string name, NpgsqlDbType type, IEnumerable<T> values) =>
-        command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | type) { Value = values.ToArray() });
+    private static NpgsqlBatchCommand Rollups(IEnumerable<RollupRow> rollups)
+    {
+        var rows = rollups.ToArray();
+        var command = new NpgsqlBatchCommand(
+            """
+            INSERT INTO rollups (topic, host, field, minute, n, sum, min, max)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::float8[], $7::float8[], $8::float8[])
+            ON CONFLICT (topic, host, field, minute) DO UPDATE SET n = rollups.n + excluded.n, sum = rollups.sum + excluded.sum,
+                min = LEAST(rollups.min, excluded.min), max = GREATEST(rollups.max, excluded.max)
+            """);
+        Add(command, rows.Select(r => r.Topic).ToArray());
+        Add(command, rows.Select(r => r.Host).ToArray());
+        Add(command, rows.Select(r => r.Field).ToArray());
+        Add(command, rows.Select(r => r.Minute).ToArray());
+        Add(command, rows.Select(r => r.N).ToArray());
+        Add(command, rows.Select(r => r.Sum).ToArray());
+        Add(command, rows.Select(r => r.Min).ToArray());
+        Add(command, rows.Select(r => r.Max).ToArray());
+        return command;
+    }
+
+    private static NpgsqlBatchCommand Positions(IEnumerable<FilePositionRow> positions)
+    {
+        var rows = positions.ToArray();
+        var command = new NpgsqlBatchCommand(
+            """
+            INSERT INTO file_positions (host, device, inode, path, "offset")
+            SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[])
+            ON CONFLICT (host, device, inode) DO UPDATE SET path = excluded.path, "offset" = excluded."offset"
+            """);
+        Add(command, rows.Select(r => r.Host).ToArray());
+        Add(command, rows.Select(r => r.Device).ToArray());
+        Add(command, rows.Select(r => r.Inode).ToArray());
+        Add(command, rows.Select(r => r.Path).ToArray());
+        Add(command, rows.Select(r => r.Offset).ToArray());
+        return command;
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, params object[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values)
+        {
+            Add(command, value);
+        }
+
+        return command;
+    }
+
+    private static void Add(NpgsqlBatchCommand command, object value, NpgsqlDbType? type = null) =>
+        command.Parameters.Add(type is { } t ? new NpgsqlParameter { Value = value, NpgsqlDbType = t } : new NpgsqlParameter { Value = value });
+
+    // A transaction left open by a failed write (a connection that broke has none).
+    private static async Task RollBackAsync(NpgsqlConnection connection)
+    {
+        if (connection.State == System.Data.ConnectionState.Open)
+        {
+            try
+            {
+                await using var rollback = new NpgsqlCommand("ROLLBACK", connection);
+                await rollback.ExecuteNonQueryAsync();
+            }
+            catch (NpgsqlException)
+            {
+                // The connection is gone with its transaction.
+            }
+        }
+    }
 
     // The generated column indexes the text as it is inserted, and goes with the row.
     protected override Task IndexAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<LogRow> lines) => Task.CompletedTask;
@@ -135,18 +263,6 @@ public sealed class PostgresHistoryStore(string connectionString) : HistoryStore
 
     public string ConnectionString => connectionString;
 
-    protected override async Task<bool> ClaimAsync(DbConnection connection, DbTransaction transaction, HistoryWrite write) =>
-        await connection.ExecuteAsync(
-            "INSERT INTO fleet_writes (host, run, batch, at) VALUES (@Host, @Run, @Batch, @at) ON CONFLICT DO NOTHING",
-            new { write.Host, write.Run, write.Batch, at = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() },
-            transaction) == 1;
-
-    // The counter's row stays locked until this transaction commits, so the next writer takes its ids only after these
-    // are visible: ids are handed out in commit order, and a reader that has seen an id has seen every lower one.
-    protected override Task<long> TakeIdsAsync(DbConnection connection, DbTransaction transaction, long count) =>
-        connection.ExecuteScalarAsync<long>(
-            "UPDATE store_state SET value = value + @count WHERE name = 'last_id' RETURNING value", new { count }, transaction);
-
     /// <summary>How long a stored batch is remembered: a retry of it comes within the writer's backoff, far sooner.</summary>
     public static readonly TimeSpan BatchesRemembered = TimeSpan.FromHours(6);
 
@@ -154,9 +270,6 @@ public sealed class PostgresHistoryStore(string connectionString) : HistoryStore
         connection.ExecuteAsync(
             "DELETE FROM fleet_writes WHERE at < @before",
             new { before = (DateTimeOffset.UtcNow - BatchesRemembered).ToUnixTimeMilliseconds() });
-
-    protected override Task NotifyAsync(DbConnection connection, DbTransaction transaction) =>
-        connection.ExecuteAsync($"NOTIFY {Channel}", transaction: transaction);
 
     /// <summary>
     /// Every host's events after <paramref name="afterId"/>, oldest first, at most <paramref name="maxIds"/> ids on:
@@ -217,14 +330,6 @@ public sealed class PostgresHistoryStore(string connectionString) : HistoryStore
     }
 
     public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
-
-    private static async Task ExecuteAsync(NpgsqlCommand command)
-    {
-        await using (command)
-        {
-            await command.ExecuteNonQueryAsync();
-        }
-    }
 }
 
 /// <summary>Every host's events after an id, read up to <see cref="UpTo"/>; <see cref="Newest"/> the newest id then.</summary>
