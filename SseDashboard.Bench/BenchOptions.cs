@@ -45,6 +45,8 @@ internal sealed class BenchOptions
           --agent-lines 20        fleet scenario: log lines per second each agent writes
           --agent-flush 100ms     fleet scenario: how often each agent publishes its lines (the log tail's poll)
           --nodes 2               fleet scenario: dashboard nodes on the store (on --port, --port + 1, ...)
+          --follow host|all       fleet scenario: each client follows one agent's host page (hosts=agent-NN: cpu,
+                                  memory, log), or every host's log merged (default host)
 
         Scenarios: fanout (clock, cpu, memory), fanout-clock (the clock alone, like the peers' one event), idle
         (heartbeats only), log (--log-rate lines/s to a tailed file), storm (two waves of N connecting at once, no
@@ -54,7 +56,8 @@ internal sealed class BenchOptions
         (a store seeded with --history-lines lines and 7 days of cpu samples; /api/logs?q= and /api/history/cpu timed),
         fleet (--agents agents in this process, each through an agent's own store writer, cpu and memory a second and
         --agent-lines lines/s, into the PostgreSQL of --store-connection; --nodes dashboard nodes on it; the clients
-        split between them on topics=log&format=json (or --topics): every line's agent-write → client lag, lines lost
+        split between them, each on one agent's host (--follow host: topics=cpu,memory,log&hosts=agent-NN) or on every
+        host's log (--follow all: topics=log), in json (or --topics): every line's agent-write → client lag, lines lost
         and duplicated, each node's CPU and RSS, PostgreSQL's CPU).
         With fanout or log, --server-env Dashboard__Store__Provider=None|Sqlite|Postgres compares the stores.
         """;
@@ -107,6 +110,9 @@ internal sealed class BenchOptions
     public TimeSpan AgentFlush { get; private set; } = TimeSpan.FromMilliseconds(100);
 
     public int Nodes { get; private set; } = 2;
+
+    /// <summary>Fleet: <c>host</c>, each client on one agent's host page; <c>all</c>, every host's log merged.</summary>
+    public string Follow { get; private set; } = "host";
 
     public static BenchOptions Parse(string[] args)
     {
@@ -217,6 +223,14 @@ internal sealed class BenchOptions
                     break;
                 case "--nodes":
                     o.Nodes = PositiveInt(arg, Value());
+                    break;
+                case "--follow":
+                    o.Follow = Value();
+                    if (o.Follow is not ("host" or "all"))
+                    {
+                        throw new ArgumentException("--follow is host or all.");
+                    }
+
                     break;
                 default:
                     throw new ArgumentException($"Unknown option '{arg}'.");

@@ -36,13 +36,16 @@ internal sealed class SimulatedAgent : IAsyncDisposable
     {
         (_number, _marker, _linesPerSecond, _flush) = (number, marker, linesPerSecond, flush);
         _random = new Random(number);
-        Name = $"agent-{number:00}";
+        Name = NameOf(number);
         _store = new PostgresHistoryStore(connectionString);
         Status = new HistoryStatus(StoreProvider.Postgres, TimeProvider.System, NullLogger<HistoryStatus>.Instance);
         var node = Options.Create(new NodeOptions { Role = NodeRole.Agent, HostName = Name });
         _writer = new HistoryWriter(_store, Status, TimeProvider.System, NullLogger<HistoryWriter>.Instance, node, Options.Create(new MetricsOptions()));
         _publisher = new FleetPublisher(_writer, node);
     }
+
+    /// <summary>The host name of agent <paramref name="number"/> (from 1).</summary>
+    public static string NameOf(int number) => $"agent-{number:00}";
 
     /// <summary>Its host name, <c>agent-NN</c>; its lines carry <c>fleetline RUN NN SEQ MICROS</c> (see <see cref="Client.FleetLines"/>).</summary>
     public string Name { get; }

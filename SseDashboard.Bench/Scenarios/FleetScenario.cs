@@ -64,9 +64,18 @@ internal sealed class FleetScenario(BenchOptions options, DashboardHost host)
 
     private async Task<LoadResult> MeasureAsync(int clients, string connectionString, PostgresProcesses? postgres, List<ServerProcess> nodes)
     {
-        var topics = options.Topics ?? ["log"];
+        // Connection i goes to target i % targets: node i % nodes and, following a host, agent (i / nodes) % agents + 1.
+        var perHost = options.Follow == "host";
+        var topics = options.Topics ?? (perHost ? ["cpu", "memory", "log"] : ["log"]);
+        var follows = perHost
+            ? Enumerable.Range(1, options.Agents).SelectMany(agent => nodes.Select((_, node) => (Node: node, Agent: agent))).ToArray()
+            : nodes.Select((_, node) => (Node: node, Agent: 0)).ToArray();
+        var targetUrls = follows
+            .Select(f => host.Url(topics, "json", options.Port + f.Node) + (f.Agent > 0 ? $"&hosts={SimulatedAgent.NameOf(f.Agent)}" : ""))
+            .ToArray();
+        var targets = await Task.WhenAll(targetUrls.Select(SseTarget.ResolveAsync));
         var urls = nodes.Select((_, i) => host.Url(topics, "json", options.Port + i)).ToArray();
-        var targets = await Task.WhenAll(urls.Select(SseTarget.ResolveAsync));
+        int AgentOf(int connection) => follows[connection % follows.Length].Agent;
         var fleet = new FleetFigures
         {
             Agents = options.Agents,
@@ -124,11 +133,12 @@ internal sealed class FleetScenario(BenchOptions options, DashboardHost host)
         var drain = Stopwatch.StartNew();
         await agents.StopAsync();
         var expected = Enumerable.Range(1, options.Agents).Sum(a => to[a] - from[a]);
-        await WaitDeliveredAsync(set, from, to, expected);
+        long ExpectedOf(int connection) => AgentOf(connection) is var agent and > 0 ? to[agent] - from[agent] : expected;
+        await WaitDeliveredAsync(set, from, to, ExpectedOf, AgentOf);
         fleet.DrainSeconds = drain.Elapsed.TotalSeconds;
 
         LoadSummary.Summarise(run, set, result, options.Duration);
-        Summarise(run, set, result, fleet, from, to, expected);
+        Summarise(run, set, result, fleet, from, to, ExpectedOf, AgentOf);
         resources.Fill(result, fleet, idle);
         foreach (var agent in agents.Agents)
         {
@@ -138,7 +148,8 @@ internal sealed class FleetScenario(BenchOptions options, DashboardHost host)
         }
 
         result.Notes.Add($"{options.Agents} agents: {options.AgentLines} lines/s each, published every {options.AgentFlush.TotalMilliseconds:0} ms, cpu and memory every second; "
-            + $"clients on {string.Join(",", topics)} in json, {string.Join(" / ", fleet.Nodes.Select(n => $"{n.Clients:N0}"))} per node");
+            + $"clients on {string.Join(",", topics)} in json, {(perHost ? "each on one agent's host (hosts=agent-NN)" : "every host's")}, "
+            + $"{string.Join(" / ", fleet.Nodes.Select(n => $"{n.Clients:N0}"))} per node");
         result.Notes.Add("server CPU and RSS: the nodes together; client CPU: this process, the clients and the agents' writers");
         result.Notes.Add("log lag: agent-write (the line's time stamp) → client, of lines written in the window");
         if (fleet.AgentsFailing > 0 || fleet.AgentEventsDropped > 0)
@@ -154,14 +165,14 @@ internal sealed class FleetScenario(BenchOptions options, DashboardHost host)
     // Client i goes to node i % nodes.
     private int Share(int clients, int node) => (clients / options.Nodes) + (node < clients % options.Nodes ? 1 : 0);
 
-    // Until every open connection has every agent's lines of the window, at most Drain after the agents' writers are done.
-    private static async Task WaitDeliveredAsync(ConnectionSet set, long[] from, long[] to, long expected)
+    // Until every open connection has the window's lines it follows, at most Drain after the agents' writers are done.
+    private static async Task WaitDeliveredAsync(ConnectionSet set, long[] from, long[] to, Func<int, long> expected, Func<int, int> agentOf)
     {
-        var waiting = set.Connections.ToList();
+        var waiting = set.Connections.Select((c, i) => (Connection: c, Index: i)).ToList();
         var grace = Stopwatch.StartNew();
         while (grace.Elapsed < Drain)
         {
-            waiting.RemoveAll(c => !c.Open || Received(c, from, to) == expected);
+            waiting.RemoveAll(c => !c.Connection.Open || Received(c.Connection, from, to, agentOf(c.Index)) == expected(c.Index));
             if (waiting.Count == 0)
             {
                 return;
@@ -171,26 +182,34 @@ internal sealed class FleetScenario(BenchOptions options, DashboardHost host)
         }
     }
 
-    private static long Received(SseConnection connection, long[] from, long[] to) =>
-        connection.Fleet is { } lines ? Enumerable.Range(1, from.Length - 1).Sum(a => lines.ReceivedOf(a, from[a], to[a])) : 0;
+    // The window's lines of one agent (or, with 0, of every agent) a connection received.
+    private static long Received(SseConnection connection, long[] from, long[] to, int agent) =>
+        connection.Fleet is not { } lines ? 0
+            : agent > 0 ? lines.ReceivedOf(agent, from[agent], to[agent])
+            : Enumerable.Range(1, from.Length - 1).Sum(a => lines.ReceivedOf(a, from[a], to[a]));
 
-    private void Summarise(RunState run, ConnectionSet set, LoadResult result, FleetFigures fleet, long[] from, long[] to, long expected)
+    private void Summarise(
+        RunState run, ConnectionSet set, LoadResult result, FleetFigures fleet, long[] from, long[] to, Func<int, long> expectedOf, Func<int, int> agentOf)
     {
-        var held = set.Connections.Select((c, i) => (Connection: c, Node: i % options.Nodes)).Where(c => c.Connection.Open).ToArray();
+        var held = set.Connections.Select((c, i) => (Connection: c, Node: i % options.Nodes, Index: i)).Where(c => c.Connection.Open).ToArray();
         for (var i = 0; i < fleet.Nodes.Count; i++)
         {
             fleet.Nodes[i].Held = held.Count(c => c.Node == i);
         }
 
-        var received = held.Select(c => Received(c.Connection, from, to)).ToArray();
-        fleet.LinesWritten = expected;
-        fleet.ClientsMissingLines = received.Count(r => r < expected);
-        result.LogLinesWritten = expected;
-        result.LogLinesLost = received.Sum(r => expected - r);
+        var received = held.Select(c => (Got: Received(c.Connection, from, to, agentOf(c.Index)), Expected: expectedOf(c.Index))).ToArray();
+        fleet.LinesWritten = Enumerable.Range(1, options.Agents).Sum(a => to[a] - from[a]);
+        fleet.ClientsMissingLines = received.Count(r => r.Got < r.Expected);
+        result.LogLinesWritten = fleet.LinesWritten;
+        result.LogLinesLost = received.Sum(r => r.Expected - r.Got);
+
+        // Events of the state topics come and go (a client following one host sees its samples only): loss here is
+        // counted on the lines, each agent's numbered.
+        (result.EventsLost, result.LossCountedBy) = (result.LogLinesLost ?? 0, "lines per agent");
         result.LogLinesDuplicated = held.Sum(c => c.Connection.Fleet is { } f ? f.Lines - f.Unique : 0);
         var seconds = options.Duration.TotalSeconds;
-        result.LogLinesPerSecondPerClientAvg = received.Length == 0 ? 0 : received.Average() / seconds;
-        result.LogLinesPerSecondPerClientMin = received.Length == 0 ? 0 : received.Min() / seconds;
+        result.LogLinesPerSecondPerClientAvg = received.Length == 0 ? 0 : received.Average(r => r.Got) / seconds;
+        result.LogLinesPerSecondPerClientMin = received.Length == 0 ? 0 : received.Min(r => r.Got) / seconds;
         result.LogLagMsP50 = run.LogLag.PercentileMilliseconds(50);
         result.LogLagMsP99 = run.LogLag.PercentileMilliseconds(99);
         result.LogLagMsMax = run.LogLag.MaxMilliseconds;

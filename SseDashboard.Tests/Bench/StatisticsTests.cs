@@ -68,6 +68,7 @@ public sealed class StatisticsTests
         Assert.Equal((5, 40, TimeSpan.FromSeconds(1), 3), (options.Agents, options.AgentLines, options.AgentFlush, options.Nodes));
         Assert.Equal("Host=h", options.StoreConnection);
         Assert.Equal((50, 20, TimeSpan.FromMilliseconds(100), 2), (BenchOptions.Parse([]).Agents, BenchOptions.Parse([]).AgentLines, BenchOptions.Parse([]).AgentFlush, BenchOptions.Parse([]).Nodes));
+        Assert.Equal(("host", "all"), (options.Follow, BenchOptions.Parse(["--follow", "all"]).Follow));
     }
 
     [Theory]
@@ -75,6 +76,7 @@ public sealed class StatisticsTests
     [InlineData("--agents", "0")]
     [InlineData("--agent-flush", "5ms")]
     [InlineData("--nodes", "x")]
+    [InlineData("--follow", "everything")]
     [InlineData("--duration", "2m")]
     [InlineData("--format", "xml")]
     [InlineData("--peer", "no-equals-sign")]

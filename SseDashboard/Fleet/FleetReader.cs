@@ -21,6 +21,7 @@ public sealed class FleetReader(
     public const long MaxIdsPerRead = 20_000;
 
     private static readonly TimeSpan QuietRead = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(25);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
     private readonly DateTimeOffset _startedAt = timeProvider.GetUtcNow();
@@ -46,7 +47,15 @@ public sealed class FleetReader(
                     await CatchUpAsync(stoppingToken);
                     status.Connected();
                     backoff = TimeSpan.FromSeconds(1);
-                    await connection.WaitAsync(QuietRead, stoppingToken);
+                    if (await connection.WaitAsync(QuietRead, stoppingToken))
+                    {
+                        // Writes that commit close together make one read: what they notify within Coalesce is taken
+                        // with the first (a fleet of 50 agents notifies hundreds of times a second).
+                        await Task.Delay(Coalesce, timeProvider, stoppingToken);
+                        while (await connection.WaitAsync(TimeSpan.FromMilliseconds(1), stoppingToken))
+                        {
+                        }
+                    }
                 }
             }
             catch (Exception) when (stoppingToken.IsCancellationRequested)
@@ -79,11 +88,17 @@ public sealed class FleetReader(
             // From the hub's newest; when the store could not be read as the hub started, from the first event that
             // happened since (stored meanwhile by agents coming back, or by this node).
             _position = hub.LastEventId > 0 ? hub.LastEventId : await store.IdBeforeAsync(_startedAt, cancellationToken);
+            await hub.LoseAsync(_position, cancellationToken);
         }
 
         while (true)
         {
-            var (samples, lines, upTo, newest) = await store.ReadAfterAsync(_position, MaxIdsPerRead, cancellationToken);
+            var (samples, lines, upTo, newest, trimmedUpTo) = await store.ReadAfterAsync(_position, MaxIdsPerRead, cancellationToken);
+            if (trimmedUpTo > _position)
+            {
+                await hub.LoseAsync(trimmedUpTo, cancellationToken);
+            }
+
             var events = new List<(Publication, long)>(samples.Count + lines.Count);
             foreach (var sample in samples)
             {

@@ -195,6 +195,27 @@ public sealed class EventHub : IEventPublisher
         PublishAsync(stored.Select(s => (s.Publication, (long?)s.Id)).ToArray(), numbered: true, cancellationToken);
 
     /// <summary>
+    /// Marks the events up to <paramref name="upTo"/> as ones this hub will never have (a fleet store's, trimmed before
+    /// they were read, or from before a node that could not read the store at start): a resume from before them goes
+    /// to the store, or gets the reset, instead of quietly skipping them.
+    /// </summary>
+    public async ValueTask LoseAsync(long upTo, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            foreach (var buffer in _topics.Where(b => b.Topic.Kind == TopicKind.Stream))
+            {
+                buffer.Lose(upTo);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
     /// Publishes events that take no id (sent with no <c>id:</c> field, so a client's Last-Event-ID stays put): in a fleet,
     /// the node's own clock, which is not stored.
     /// </summary>

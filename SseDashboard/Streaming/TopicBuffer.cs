@@ -50,9 +50,12 @@ internal sealed class TopicBuffer(Topic topic, int index, int replayCapacity, lo
 
         if (_ring.Add(e, out var evicted))
         {
-            EvictedUpTo = evicted!.Id;
+            EvictedUpTo = Math.Max(EvictedUpTo, evicted!.Id);
         }
     }
+
+    /// <summary>Events up to <paramref name="upTo"/> never reached this hub: a resume from before it is not honoured.</summary>
+    public void Lose(long upTo) => EvictedUpTo = Math.Max(EvictedUpTo, upTo);
 
     /// <summary>State: each host's newest event; stream: the ring; oldest first.</summary>
     public SseEvent[] Retained() =>
