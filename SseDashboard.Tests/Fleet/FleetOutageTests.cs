@@ -67,13 +67,21 @@ public sealed class FleetOutageTests(PostgresServer shared)
         await postgres.StopClusterAsync();
 
         await using var dashboard = await node.StartAsync();
+        await using var banner = await SseClient.ConnectAsync(dashboard.Client, "/sse?topics=fleet&format=json");
         await using var sse = await SseClient.ConnectAsync(dashboard.Client, "/sse?topics=log&format=json");
         await node.AppendAsync("own, while down");
         var live = await sse.NextAsync(Outage);
         Assert.Contains("own, while down", live.Data);
         Assert.Null(live.EventId);
 
+        // The page says so, live and on first paint.
+        await NextFleetStateAsync(banner, available: false);
+        var page = await dashboard.Client.GetStringAsync("/", TestContext.Current.CancellationToken);
+        Assert.Contains("fleet store unavailable — showing this host only", page);
+
         await postgres.StartClusterAgainAsync();
+        await NextFleetStateAsync(banner, available: true);
+        Assert.DoesNotContain("fleet-banner", await dashboard.Client.GetStringAsync("/", TestContext.Current.CancellationToken));
         await using var agentServer = await agent.StartAsync();
         await agent.AppendAsync("agent, once up");
         var lines = new List<string>();
@@ -116,6 +124,21 @@ public sealed class FleetOutageTests(PostgresServer shared)
         // Once stored it comes back numbered, and is stored once.
         Assert.Equal(["while held"], (await ReadAsync(sse, 1)).Lines);
         Assert.Equal(["stored", "while held"], await HistoryFixture.StoredLinesAsync(dashboard, l => l.Count >= 2, "limit=100"));
+    }
+
+    private static async Task NextFleetStateAsync(SseClient banner, bool available)
+    {
+        while (true)
+        {
+            var item = await banner.NextAsync(Outage);
+            Assert.Equal("fleet", item.EventType);
+            using var json = JsonDocument.Parse(item.Data);
+            Assert.Null(item.EventId); // the node's own, like its clock
+            if (json.RootElement.GetProperty("available").GetBoolean() == available)
+            {
+                return;
+            }
+        }
     }
 
     // The log events read until `count` lines came, with a long wait for each: the store comes back within its backoff.

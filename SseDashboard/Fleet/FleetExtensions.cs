@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SseDashboard.History;
+using SseDashboard.Panels;
 using SseDashboard.Streaming;
 
 namespace SseDashboard.Fleet;
@@ -29,7 +31,6 @@ public static class FleetExtensions
         }
 
         var dashboard = RoleOf(builder) == NodeRole.Dashboard;
-        services.AddSingleton<FleetStatus>();
         services.AddSingleton<IEventPublisher>(sp => new FleetPublisher(
             sp.GetRequiredService<HistoryWriter>(),
             sp.GetRequiredService<IOptions<NodeOptions>>(),
@@ -37,7 +38,12 @@ public static class FleetExtensions
         if (dashboard)
         {
             services.AddSingleton(sp => (PostgresHistoryStore)sp.GetRequiredService<HistoryStore>());
+            services.AddSingleton<FleetStatus>();
             services.AddHostedService<FleetReader>();
+
+            // The banner, and every host's fragments swapped into that host's slots (see HostSlots).
+            services.AddPanel<FleetBanner, FleetState>(FleetTopics.Fleet);
+            services.Replace(ServiceDescriptor.Singleton<IEventRenderer, HostSlotRenderer>());
         }
 
         return builder;

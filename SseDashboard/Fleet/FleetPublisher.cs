@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using SseDashboard.History;
+using SseDashboard.LogTail;
 using SseDashboard.Streaming;
 
 namespace SseDashboard.Fleet;
@@ -21,9 +22,13 @@ public sealed class FleetPublisher : IEventPublisher
         if (hub is not null)
         {
             // The store failed to take a batch: its events are shown live, unnumbered, as what comes while it fails.
-            writer.Unstored = async batch => await hub.PublishUnnumberedAsync(batch);
+            writer.Unstored = async batch => await hub.PublishUnnumberedAsync(batch.Select(LiveOnly).ToArray());
         }
     }
+
+    // A log batch shown before it is stored is marked, so a page drops it when the stored copy comes.
+    private static Publication LiveOnly(Publication publication) =>
+        publication.Payload is LogBatch batch ? LogTailTopics.Log.With(batch with { LiveOnly = true }) : publication;
 
     public ValueTask PublishAsync<T>(Topic<T> topic, T payload, CancellationToken cancellationToken = default)
         where T : notnull =>
@@ -35,8 +40,8 @@ public sealed class FleetPublisher : IEventPublisher
         var failing = _hub is not null && _writer.Failing;
         var stored = publications.Where(p => p.Topic.PerHost).Select(p => p.About(_host)).ToArray();
         _writer.Submit(stored, shown: failing);
-        var live = failing ? publications : publications.Where(p => !p.Topic.PerHost).ToArray();
-        if (_hub is not null && live.Count > 0)
+        var live = failing ? publications.Select(LiveOnly).ToArray() : publications.Where(p => !p.Topic.PerHost).ToArray();
+        if (_hub is not null && live.Length > 0)
         {
             await _hub.PublishUnnumberedAsync(live, cancellationToken);
         }

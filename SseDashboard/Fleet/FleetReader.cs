@@ -45,7 +45,7 @@ public sealed class FleetReader(
                 while (true)
                 {
                     await CatchUpAsync(stoppingToken);
-                    status.Connected();
+                    await status.ConnectedAsync(stoppingToken);
                     backoff = TimeSpan.FromSeconds(1);
                     if (await connection.WaitAsync(QuietRead, stoppingToken))
                     {
@@ -64,7 +64,7 @@ public sealed class FleetReader(
             }
             catch (Exception ex)
             {
-                status.Failed(ex);
+                await status.FailedAsync(ex, stoppingToken);
                 logger.LogDebug(ex, "Reading the fleet store failed; retrying in {Backoff}", backoff);
             }
 

@@ -36,6 +36,10 @@ public sealed record HostEntry(string Host, string Role, DateTimeOffset LastSeen
 
     [JsonIgnore]
     public MemorySample? MemorySample { get; init; }
+
+    /// <summary>How often the host samples: the grid's cards go stale after <see cref="HostsApi.StaleAfterIntervals"/> of them.</summary>
+    [JsonIgnore]
+    public TimeSpan Interval { get; init; }
 }
 
 /// <summary>The hosts a dashboard node knows: those the store saw in the last day, and those its hub has events of.</summary>
@@ -76,6 +80,7 @@ public sealed class HostDirectory(
             {
                 CpuSample = cpu.GetValueOrDefault(name),
                 MemorySample = memory.GetValueOrDefault(name),
+                Interval = interval,
             });
         }
 

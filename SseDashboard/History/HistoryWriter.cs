@@ -225,15 +225,27 @@ public sealed class HistoryWriter(
         return false;
     }
 
-    // While a fleet's store is down: what is queued moves to the outage buffer, which keeps it bounded.
-    private void Hold()
+    // While a fleet's store is down or stuck: what is queued moves to the outage buffer, which keeps it bounded, and
+    // what of it was not shown yet is shown live now (it was queued before the store was seen failing).
+    private async Task HoldAsync()
     {
+        var unshown = new List<Publication>();
         while (_queue.Reader.TryRead(out var e))
         {
             Interlocked.Decrement(ref _queued);
+            if (!e.Shown && Unstored is not null)
+            {
+                unshown.Add(new Publication(e.Topic, e.Payload));
+            }
+
             var dropped = _outage.Skipped;
-            _outage.Add(e.Topic, e.Payload, e.Shown);
+            _outage.Add(e.Topic, e.Payload, e.Shown || Unstored is not null);
             status.Drop((int)(_outage.Skipped - dropped));
+        }
+
+        if (unshown.Count > 0)
+        {
+            await Unstored!(unshown);
         }
     }
 
@@ -289,6 +301,7 @@ public sealed class HistoryWriter(
                     shown = true;
                     Volatile.Write(ref _slow, true);
                     await whileSlow(batch);
+                    await HoldAsync();
                 }
 
                 try
@@ -318,7 +331,7 @@ public sealed class HistoryWriter(
 
                 if (NumbersEvents)
                 {
-                    Hold();
+                    await HoldAsync();
                 }
             }
 

@@ -47,6 +47,13 @@ public sealed record LogBatch(
     [JsonIgnore]
     public long? EventId { get; init; }
 
+    /// <summary>
+    /// Shown live before it was stored (a fleet node's own lines while its store fails): it comes again, numbered, once
+    /// stored, and the page then drops this copy. Not sent.
+    /// </summary>
+    [JsonIgnore]
+    public bool LiveOnly { get; init; }
+
     /// <summary>Line <paramref name="index"/>'s id, when <see cref="EventId"/> is known (the event's is its last line's).</summary>
     public long? LineId(int index) => EventId - Math.Max(1, Lines.Count) + 1 + index;
 

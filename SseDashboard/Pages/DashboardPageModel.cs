@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Options;
 using SseDashboard.Auth;
+using SseDashboard.Fleet;
 using SseDashboard.Panels;
 using SseDashboard.Streaming;
 
@@ -34,7 +35,33 @@ public abstract class DashboardPageModel(EventHub hub, PanelRenderer panels, IOp
 
     protected EventHub Hub => hub;
 
-    protected async Task<IActionResult> RenderAsync(IReadOnlyCollection<Topic> topics, string title, bool allTopics)
+    protected PanelRenderer Renderer => panels;
+
+    /// <summary>A fleet's dashboard node: per-host state panels are filled through their slots (see HostSlots).</summary>
+    public bool IsFleet => HttpContext.RequestServices.GetService<FleetStatus>() is not null;
+
+    /// <summary>In a fleet, the host this page's per-host panels show; null for every host (the grid, the merged log).</summary>
+    public string? Host { get; private set; }
+
+    /// <summary>The per-host state topics the page fills through slots: one hidden element takes their events.</summary>
+    public string? SlotTopics { get; private set; }
+
+    /// <summary>The fleet banner's first paint (a fleet's dashboard pages, not embeds).</summary>
+    public IHtmlContent? Banner { get; private set; }
+
+    /// <summary>The fleet grid, on <c>/</c> when the fleet has more than one host.</summary>
+    public FleetGridView? Grid { get; protected set; }
+
+    /// <summary>What the page was painted from: the stream resumes right after it.</summary>
+    protected HubSnapshot? Snapshot { get; private set; }
+
+    /// <summary>The hosts a merged log panel can be filtered to (more than one: it shows a host column).</summary>
+    protected IReadOnlyList<string> LogHosts { get; set; } = [];
+
+    /// <param name="host">In a fleet, the one host to show (snapshot, stream and history); null for every host.</param>
+    /// <param name="alsoStreamed">Topics the page's stream takes besides its panels' (the grid's cards).</param>
+    protected async Task<IActionResult> RenderAsync(
+        IReadOnlyCollection<Topic> topics, string title, bool allTopics, string? host = null, IReadOnlyCollection<Topic>? alsoStreamed = null)
     {
         var theme = Request.Query["theme"].ToString();
         if (theme.Length > 0 && theme is not ("light" or "dark"))
@@ -45,12 +72,30 @@ public abstract class DashboardPageModel(EventHub hub, PanelRenderer panels, IOp
         Theme = theme.Length > 0 ? theme : null;
         Title = title;
 
+        // In a fleet every per-host state panel is some host's: the one asked for, else this node's own.
+        Host = host;
+        var slotHost = IsFleet ? host ?? HttpContext.RequestServices.GetRequiredService<IOptions<NodeOptions>>().Value.HostName : null;
+        var withBanner = IsFleet && !Embedded;
+        var painted = topics.Concat(alsoStreamed ?? []).Concat(withBanner ? [FleetTopics.Fleet] : []).Distinct().ToArray();
+        var slotted = slotHost is null ? [] : painted.Where(t => t.PerHost && t.Kind == TopicKind.State).ToArray();
+        SlotTopics = slotted.Length > 0 ? string.Join(',', slotted.Select(t => t.Name)) : null;
+        IReadOnlySet<string>? hosts = host is null ? null : new HashSet<string>([host], StringComparer.Ordinal);
+
         // The panels and the connect URL come from one atomic snapshot: the stream resumes exactly after what is painted.
-        var snapshot = await hub.SnapshotAsync(topics, cancellationToken: HttpContext.RequestAborted);
+        var snapshot = Snapshot = await hub.SnapshotAsync(painted, hosts, HttpContext.RequestAborted);
         var lastEventId = snapshot.LastEventId.ToString(CultureInfo.InvariantCulture);
         var query = allTopics
             ? $"?lastEventId={lastEventId}"
-            : $"?topics={Uri.EscapeDataString(string.Join(',', topics.Select(t => t.Name)))}&lastEventId={lastEventId}";
+            : $"?topics={Uri.EscapeDataString(string.Join(',', painted.Select(t => t.Name)))}&lastEventId={lastEventId}";
+        if (host is not null)
+        {
+            query += $"&hosts={Uri.EscapeDataString(host)}";
+        }
+
+        if (withBanner)
+        {
+            Banner = new HtmlString(await panels.RenderAsync(FleetTopics.Fleet, snapshot.Events[FleetTopics.Fleet.Name].Select(e => e.Payload!).ToArray()));
+        }
         if (DashboardClaims.IsEmbed(User))
         {
             // The stream authenticates as the page did: with the embed token. The token's origins may frame the page;
@@ -66,15 +111,22 @@ public abstract class DashboardPageModel(EventHub hub, PanelRenderer panels, IOp
         // A history store adds range pickers, scroll-back and search to the page; an embed shows its panel live only.
         var history = Embedded ? null : HttpContext.RequestServices.GetService<PanelHistory>();
         var views = new List<PanelView>(topics.Count);
+        var hostQuery = host is null ? "" : $"host={Uri.EscapeDataString(host)}";
         foreach (var topic in topics)
         {
             var template = panels.TemplateOf(topic);
-            var shown = NewestLines(template, snapshot.Events[topic.Name], maxLogLines);
+            var slot = slotted.Contains(topic) ? HostSlots.Of(topic.Name, slotHost!) : null;
+            var events = slot is null ? snapshot.Events[topic.Name] : snapshot.Events[topic.Name].Where(e => e.Host == slotHost).ToArray();
+            var shown = NewestLines(template, events, maxLogLines);
             var html = await panels.RenderAsync(topic, shown.Select(e => template.WithEventId(e.Payload!, e.Id)).ToArray());
             views.Add(new PanelView(topic, shown.Length > 0, new HtmlString(html), maxLogLines, CanEmbed)
             {
                 Chart = history?.ChartOf(topic.Name),
                 HasHistory = history is not null,
+                Slot = slot,
+                HostQuery = slot is null ? "" : $"host={Uri.EscapeDataString(slotHost!)}",
+                HostsQuery = host is null ? "" : $"hosts={Uri.EscapeDataString(host)}",
+                Hosts = topic.Kind == TopicKind.Stream && topic.PerHost && LogHosts.Count > 1 ? LogHosts : [],
             });
         }
 
@@ -110,4 +162,19 @@ public sealed record PanelView(Topic Topic, bool HasEvents, IHtmlContent Content
     public bool HasHistory { get; init; }
 
     public bool IsStream => Topic.Kind == TopicKind.Stream;
+
+    /// <summary>In a fleet, a per-host state panel's slot (<c>{topic}:{host}</c>): its fragments come as out-of-band swaps.</summary>
+    public string? Slot { get; init; }
+
+    /// <summary><c>host=…</c> for the panel's chart (empty: this node's host, or no fleet).</summary>
+    public string HostQuery { get; init; } = "";
+
+    /// <summary><c>hosts=…</c> for a stream panel's stored history (empty: every host's).</summary>
+    public string HostsQuery { get; init; } = "";
+
+    /// <summary>A merged stream panel's hosts (more than one): a host column, and a filter by host.</summary>
+    public IReadOnlyList<string> Hosts { get; init; } = [];
+
+    /// <summary>The part of a URL's query this panel adds to what it asks the server for.</summary>
+    public string Query(string query) => query.Length == 0 ? "" : "&" + query;
 }

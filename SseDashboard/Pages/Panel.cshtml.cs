@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using SseDashboard.Auth;
+using SseDashboard.Fleet;
 using SseDashboard.Panels;
 using SseDashboard.Streaming;
 
@@ -18,8 +19,14 @@ public sealed class PanelModel : DashboardPageModel
         _access = access;
     }
 
-    public async Task<IActionResult> OnGetAsync(string name)
+    /// <param name="host">In a fleet, the host whose panel this is (default: this node's; for the log, every host's).</param>
+    public async Task<IActionResult> OnGetAsync(string name, string? host)
     {
+        if (host is not null && !HostNames.IsValid(host))
+        {
+            return BadRequest($"host must be a host name ({HostNames.Rule}); was '{host}'.");
+        }
+
         if (!Hub.TryGetTopic(name, out var topic))
         {
             return NotFound($"No panel named '{name}'. Panels: {string.Join(", ", Hub.Topics.Select(t => t.Name))}.");
@@ -30,6 +37,6 @@ public sealed class PanelModel : DashboardPageModel
             return Forbid();
         }
 
-        return await RenderAsync([topic], $"SseDashboard · {topic.Title}", allTopics: false);
+        return await RenderAsync([topic], $"SseDashboard · {topic.Title}", allTopics: false, host);
     }
 }

@@ -83,8 +83,10 @@
     const trimmedNote = find('[data-log-trimmed]');
     const filterError = find('[data-log-filter-error]');
     const historyNote = find('[data-log-history]');
+    const hostSelect = find('[data-log-host]');
     // /api/logs when the page may read the stored history; empty in an embed or without a store.
     const historyUrl = lines.dataset.history || '';
+    const historyQuery = lines.dataset.historyQuery ? '&' + lines.dataset.historyQuery : '';
     const state = {
       max: Math.max(1, Number(lines.dataset.maxLines) || 1000),
       trimmed: 0,
@@ -93,6 +95,7 @@
       pausedByScroll: false,
       minLevel: -1,
       pattern: null,
+      host: '',
       // Earlier lines loaded from the store while scrolled up: kept over the cap until the reader follows again.
       loaded: 0,
       loading: false,
@@ -110,6 +113,7 @@
 
     function readFilters() {
       state.minLevel = levelSelect && levelSelect.value ? rank(levelSelect.value) : -1;
+      state.host = hostSelect ? hostSelect.value : '';
       state.pattern = null;
       filterError.hidden = true;
       const text = filterInput ? filterInput.value : '';
@@ -139,7 +143,8 @@
     // Shows or hides one line by the filters; returns whether it is shown.
     function apply(line) {
       const text = line.textContent;
-      let shown = state.minLevel < 0 || rank(line.dataset.entryLevel) >= state.minLevel;
+      let shown = (state.minLevel < 0 || rank(line.dataset.entryLevel) >= state.minLevel)
+        && (!state.host || line.dataset.host === state.host);
       if (shown && state.pattern) {
         shown = text.search(state.pattern) >= 0;
       }
@@ -272,11 +277,22 @@
         return;
       }
       let id = Number(lastEventId);
+      const hosts = new Set();
       for (let node = lines.lastElementChild; node && node !== before; node = node.previousElementSibling) {
-        if (isEntry(node) && !node.dataset.id) {
+        if (isEntry(node) && !node.dataset.id && !node.dataset.live) {
           node.dataset.id = String(id--);
+          hosts.add(node.dataset.host);
         }
       }
+      // A host's lines numbered: the store has them, so the ones it showed live (data-live: a fleet node's own, while
+      // its store failed) come again, numbered, in order with every other host's.
+      hosts.forEach(function (host) {
+        lines.querySelectorAll('[data-live]').forEach(function (node) {
+          if (node.dataset.host === host) {
+            node.remove();
+          }
+        });
+      });
     }
 
     // Earlier lines from the store, put above the oldest shown without moving what the reader sees.
@@ -290,7 +306,7 @@
       }
       state.loading = true;
       setHistoryNote('loading earlier lines…');
-      fetchEntries(historyUrl + '?format=html&limit=' + historyPage + '&before=' + encodeURIComponent(oldest.dataset.id)).then(function (page) {
+      fetchEntries(historyUrl + '?format=html&limit=' + historyPage + '&before=' + encodeURIComponent(oldest.dataset.id) + historyQuery).then(function (page) {
         state.loading = false;
         if (!oldest.isConnected) {
           // Trimmed or reset meanwhile: these would not join up with what is shown.
@@ -375,6 +391,9 @@
     levelSelect.addEventListener('change', refilter);
     filterInput.addEventListener('input', refilter);
     regexBox.addEventListener('change', refilter);
+    if (hostSelect) {
+      hostSelect.addEventListener('change', refilter);
+    }
 
     readFilters();
     accept(Array.from(lines.childNodes));
