@@ -30,7 +30,7 @@ public sealed record FleetGridView(IReadOnlyList<HostCard> Cards, DateTimeOffset
                 var newest = snapshot.Events[topic.Name].LastOrDefault(e => e.Host == host.Host)?.Payload
                     ?? (topic == MetricsTopics.Cpu ? host.CpuSample : host.MemorySample);
                 var html = newest is null ? null : new HtmlString(await panels.RenderAsync(topic, [newest]));
-                slots.Add(new HostSlot(topic.Name, HostSlots.Of(topic.Name, host.Host), html));
+                slots.Add(new HostSlot(topic.Name, topic.Title, HostSlots.Of(topic.Name, host.Host), html));
             }
 
             cards.Add(new HostCard(host, (long)host.Interval.TotalMilliseconds, slots));
@@ -43,4 +43,4 @@ public sealed record FleetGridView(IReadOnlyList<HostCard> Cards, DateTimeOffset
 public sealed record HostCard(HostEntry Entry, long IntervalMs, IReadOnlyList<HostSlot> Slots);
 
 /// <summary>A card's panel for one topic; <see cref="Content"/> null until the host's first sample.</summary>
-public sealed record HostSlot(string Topic, string Slot, IHtmlContent? Content);
+public sealed record HostSlot(string Topic, string Title, string Slot, IHtmlContent? Content);

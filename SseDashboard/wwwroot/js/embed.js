@@ -36,7 +36,7 @@
     const problem = dialog.querySelector('[data-embed-problem]');
     show(dialog, '[data-embed-problem]', false);
     try {
-      const response = await fetch(new URL('api/embed-tokens', document.baseURI), {
+      const response = await fetch(dialog.dataset.api, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ panels: [panel], expiresIn: expiresIn, origins: origins }),
@@ -47,7 +47,12 @@
         show(dialog, '[data-embed-problem]', true);
         return;
       }
-      const url = new URL(body.url, document.baseURI).href;
+      // On a fleet host's page, the panel of that host.
+      const embed = new URL(body.url, document.baseURI);
+      if (dialog.dataset.host) {
+        embed.searchParams.set('host', dialog.dataset.host);
+      }
+      const url = embed.href;
       dialog.querySelector('[data-embed-snippet]').value =
         '<iframe src="' + attribute(url) + '" width="480" height="320" style="border:0" title="SseDashboard ' + attribute(panel) + '"></iframe>';
       show(dialog, '[data-embed-result]', true);
