@@ -167,6 +167,35 @@ public sealed class FleetTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task TwoNodesApplyingRetentionAtOnce_KeepTheLineCountRight()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync();
+        await using var nodeA = new PostgresHistoryStore(connectionString);
+        await using var nodeB = new PostgresHistoryStore(connectionString);
+        await nodeA.MigrateAsync(Ct);
+        var retention = new Retention(0, 0, 0, MaxLines: 100);
+        for (var round = 0; round < 5; round++)
+        {
+            for (var batch = 0; batch < 10; batch++)
+            {
+                var write = new HistoryWrite { Host = "web-1", Run = "r", Batch = round * 10 + batch + 1 };
+                var lines = Enumerable.Range(0, 100).Select(i => LogLine.Of($"line {i}")).ToArray();
+                LogRows.Add(write.Lines, lines.Length, new LogBatch(DateTimeOffset.UtcNow, "/a.log", LogKinds.Lines, lines) { Host = "web-1" });
+                write.IdCount = lines.Length;
+                await nodeA.WriteAsync(write, Ct);
+            }
+
+            await Task.WhenAll(nodeA.TrimAsync(retention, Ct), nodeB.TrimAsync(retention, Ct), nodeA.TrimAsync(retention, Ct));
+            await nodeB.TrimAsync(retention, Ct);
+
+            await using var connection = new NpgsqlConnection(connectionString);
+            var counted = await connection.ExecuteScalarAsync<long>("SELECT value FROM store_state WHERE name = 'log_lines'");
+            var stored = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM log_lines WHERE text IS NOT NULL");
+            Assert.Equal((100L, 100L), (counted, stored));
+        }
+    }
+
+    [Fact]
     public async Task Ids_AreHandedOutInCommitOrder_AWriterWaitsForTheOneThatTookIdsFirstToCommit()
     {
         var connectionString = await postgres.CreateDatabaseAsync();

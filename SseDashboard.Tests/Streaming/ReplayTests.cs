@@ -80,6 +80,25 @@ public sealed class ReplayTests
         Assert.True(batch[0].Id < batch[1].Id, "the reset comes before the snapshot, in id order");
     }
 
+    [Fact]
+    public async Task Replay_IdOlderThanTheBuffer_TheResetsIdIsBeforeEveryIdOfTheSnapshotsFirstEvent()
+    {
+        // Each batch takes three ids (as a log batch takes one per line): the event's id is its last.
+        var batches = new Topic<TextPayload>("batches", TopicKind.Stream, "batches", TestJsonContext.Default.TextPayload, _ => new TextPayload("", Reset: true), idCount: _ => 3);
+        var hub = HubFactory.Create(_renderer, new SseOptions { ReplayCapacity = 2 }, batches);
+        var published = new List<SseEvent>();
+        for (var i = 0; i < 5; i++)
+        {
+            published.Add(await hub.PublishAsync(batches, new TextPayload($"b{i}"), Ct));
+        }
+
+        var batch = (await hub.SubscribeAsync([batches], SseFormat.Json, published[0].Id, cancellationToken: Ct)).Drain();
+
+        Assert.Contains("\"reset\":true", batch[0].Text());
+        Assert.Equal(published[3].Id - 3, batch[0].Id);
+        Assert.Equal([published[3].Id, published[4].Id], batch.Skip(1).Select(e => e.Id));
+    }
+
     [Theory]
     [InlineData("newer")]
     [InlineData("previous run")]

@@ -182,6 +182,14 @@ public abstract class HistoryStore : IAsyncDisposable
 
     protected virtual Task UnlockSchemaAsync(DbConnection connection) => Task.CompletedTask;
 
+    /// <summary>
+    /// Whether this process may apply retention now: a fleet's dashboard nodes share one store, and two trimming at once
+    /// would both count the same lines as gone. One that may not leaves it to the one that does.
+    /// </summary>
+    protected virtual Task<bool> TryLockTrimAsync(DbConnection connection) => Task.FromResult(true);
+
+    protected virtual Task UnlockTrimAsync(DbConnection connection) => Task.CompletedTask;
+
     /// <summary>Takes the schema to the newest version, each step in its own transaction; refuses a newer schema.</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
@@ -445,8 +453,25 @@ public abstract class HistoryStore : IAsyncDisposable
     /// <summary>Applies retention in short transactions (so writers wait little); how many rows went.</summary>
     public async Task<long> TrimAsync(Retention retention, CancellationToken cancellationToken)
     {
-        long removed = 0;
         await using var connection = await OpenAsync(cancellationToken);
+        if (!await TryLockTrimAsync(connection))
+        {
+            return 0;
+        }
+
+        try
+        {
+            return await TrimLockedAsync(connection, retention, cancellationToken);
+        }
+        finally
+        {
+            await UnlockTrimAsync(connection);
+        }
+    }
+
+    private async Task<long> TrimLockedAsync(DbConnection connection, Retention retention, CancellationToken cancellationToken)
+    {
+        long removed = 0;
         removed += await DeleteInChunksAsync(connection, "samples", "at < @before", new { before = retention.SamplesBefore }, cancellationToken);
         removed += await connection.ExecuteAsync("DELETE FROM rollups WHERE minute < @minute", new { minute = retention.RollupsBefore / 60_000 });
         removed += await TrimBookkeepingAsync(connection);

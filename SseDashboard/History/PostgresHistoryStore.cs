@@ -14,6 +14,7 @@ public sealed class PostgresHistoryStore(string connectionString) : HistoryStore
 {
     // Any fixed key: every dashboard process migrating this database takes the same one.
     private const long SchemaLockKey = 0x5353_4544_6173_6801;
+    private const long TrimLockKey = 0x5353_4544_6173_6802;
 
     private static readonly string[] Schema =
     [
@@ -255,6 +256,12 @@ public sealed class PostgresHistoryStore(string connectionString) : HistoryStore
 
     protected override Task UnlockSchemaAsync(DbConnection connection) =>
         connection.ExecuteAsync("SELECT pg_advisory_unlock(@key)", new { key = SchemaLockKey });
+
+    protected override Task<bool> TryLockTrimAsync(DbConnection connection) =>
+        connection.ExecuteScalarAsync<bool>("SELECT pg_try_advisory_lock(@key)", new { key = TrimLockKey });
+
+    protected override Task UnlockTrimAsync(DbConnection connection) =>
+        connection.ExecuteAsync("SELECT pg_advisory_unlock(@key)", new { key = TrimLockKey });
 
     /// <summary>The channel every write notifies at commit: dashboard nodes listen on it, then read in id order.</summary>
     public const string Channel = "dashboard_events";

@@ -428,8 +428,13 @@ public sealed class EventHub : IEventPublisher
 
         snapshot.Sort(static (a, b) => a.Id.CompareTo(b.Id));
 
-        // A reset carries the id just before the snapshot, so a client cut off right after it replays the snapshot.
-        var resetId = snapshot.Count > 0 ? snapshot[0].Id - 1 : _lastId;
+        // A reset carries the id just before the snapshot (before all of its first event's ids: a log batch takes one per
+        // line), so a client cut off right after it replays the snapshot; never below an id honoured for other topics.
+        var resetId = snapshot.Count > 0 ? snapshot[0].Id - snapshot[0].Topic!.IdCount(snapshot[0].Payload!) : _lastId;
+        if (idKnown)
+        {
+            resetId = Math.Max(resetId, lastEventId!.Value);
+        }
         var catchUp = new List<SseEvent>(resets.Count + snapshot.Count);
         foreach (var buffer in resets)
         {
