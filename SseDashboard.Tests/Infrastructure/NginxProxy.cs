@@ -26,8 +26,11 @@ public sealed class NginxProxy : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    /// <summary>Starts nginx serving <paramref name="server"/> (directives of one <c>server</c> block; <c>{prefix}</c> is its directory).</summary>
-    public static async Task<NginxProxy> StartAsync(Func<string, string> server)
+    /// <summary>
+    /// Starts nginx serving <paramref name="server"/> (directives of one <c>server</c> block, given nginx's directory),
+    /// with <paramref name="http"/> beside it in the <c>http</c> block (an <c>upstream</c>).
+    /// </summary>
+    public static async Task<NginxProxy> StartAsync(Func<string, string> server, string http = "")
     {
         if (!File.Exists(Executable))
         {
@@ -55,6 +58,7 @@ public sealed class NginxProxy : IAsyncDisposable
                 fastcgi_temp_path {{prefix.Path}}/fastcgi;
                 uwsgi_temp_path {{prefix.Path}}/uwsgi;
                 scgi_temp_path {{prefix.Path}}/scgi;
+                {{http}}
                 server {
                     listen 127.0.0.1:{{port}};
                     {{server(prefix.Path)}}
