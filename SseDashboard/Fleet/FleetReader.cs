@@ -87,8 +87,16 @@ public sealed class FleetReader(
         {
             // From the hub's newest; when the store could not be read as the hub started, from the first event that
             // happened since (stored meanwhile by agents coming back, or by this node).
-            _position = hub.LastEventId > 0 ? hub.LastEventId : await store.IdBeforeAsync(_startedAt, cancellationToken);
-            await hub.LoseAsync(_position, cancellationToken);
+            if (hub.LastEventId > 0)
+            {
+                _position = hub.LastEventId;
+            }
+            else
+            {
+                // What came before is not this hub's to give: a resume from before it goes to the store.
+                _position = await store.IdBeforeAsync(_startedAt, cancellationToken);
+                await hub.LoseAsync(_position, cancellationToken);
+            }
         }
 
         while (true)
