@@ -31,8 +31,8 @@ public sealed class FleetBrowserTests(Chromium chromium, PostgresServer postgres
         await Expect(cards).ToHaveCountAsync(2);
         var sampled = page.Locator(".host-card[data-host='node-b'] [data-slot='cpu:node-b'] .sampled-at");
         var painted = await sampled.GetAttributeAsync("datetime");
-        await Expect(sampled).Not.ToHaveAttributeAsync("datetime", painted!);
-        await Expect(page.Locator(".host-card[data-host='node-b'] [data-host-status]")).ToHaveTextAsync("online");
+        await Expect(sampled).Not.ToHaveAttributeAsync("datetime", painted!, new() { Timeout = 10_000 });
+        await Expect(page.Locator(".host-card[data-host='node-b'] [data-host-status]")).ToHaveTextAsync("online", new() { Timeout = 10_000 });
 
         // Sorted by cpu: highest first, as the cards' own figures say; filtered by name.
         await page.SelectOptionAsync("[data-fleet-sort]", "cpu");
@@ -43,7 +43,7 @@ public sealed class FleetBrowserTests(Chromium chromium, PostgresServer postgres
                     ".host-card", "cards => cards.map(c => Number(c.querySelector('[data-slot-topic=cpu] .metric-value').dataset.value))");
                 return figures.SequenceEqual(figures.OrderDescending());
             },
-            TimeSpan.FromSeconds(5),
+            TimeSpan.FromSeconds(10),
             "the cards in cpu order");
         await page.FillAsync("[data-fleet-filter]", "-b");
         await Expect(page.Locator(".host-card[data-host='node-a']")).ToBeHiddenAsync();
@@ -72,10 +72,10 @@ public sealed class FleetBrowserTests(Chromium chromium, PostgresServer postgres
         await ExpectStatusAsync(page, "connected");
         var cpu = page.Locator("#panel-cpu-content[data-slot='cpu:node-b'] .sampled-at");
         painted = await cpu.GetAttributeAsync("datetime");
-        await Expect(cpu).Not.ToHaveAttributeAsync("datetime", painted!);
+        await Expect(cpu).Not.ToHaveAttributeAsync("datetime", painted!, new() { Timeout = 10_000 });
         await nodeA.AppendAsync("a again");
         await nodeB.AppendAsync("b again");
-        await Expect(page.Locator("#panel-log .log-line").Last).ToHaveTextAsync("b again");
+        await Expect(page.Locator("#panel-log .log-line").Last).ToHaveTextAsync("b again", new() { Timeout = 10_000 });
         Assert.DoesNotContain("from a", await page.Locator("#panel-log").InnerTextAsync());
         Assert.DoesNotContain("a again", await page.Locator("#panel-log").InnerTextAsync());
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dapper;
 using Npgsql;
 using SseDashboard.History;
+using SseDashboard.LogTail;
 using SseDashboard.Tests.History;
 using SseDashboard.Tests.Infrastructure;
 
@@ -64,6 +65,19 @@ public sealed class FleetOutageTests(PostgresServer shared)
         var connectionString = await postgres.CreateDatabaseAsync();
         using var agent = new HistoryFixture("Postgres", connectionString, new Dictionary<string, string?> { ["Dashboard:HostName"] = "agent-l", ["Dashboard:Role"] = "Agent" });
         using var node = new HistoryFixture("Postgres", connectionString, new Dictionary<string, string?> { ["Dashboard:HostName"] = "node-l" });
+        var before = new List<long>();
+        await using (var store = new PostgresHistoryStore(connectionString))
+        {
+            // Two lines of another host, stored before the node starts.
+            await store.MigrateAsync(TestContext.Current.CancellationToken);
+            foreach (var (text, batch) in new[] { ("old 1", 1), ("old 2", 2) })
+            {
+                var write = new HistoryWrite { Host = "web-9", Run = "r", Batch = batch, IdCount = 1 };
+                LogRows.Add(write.Lines, 1, new LogBatch(DateTimeOffset.UtcNow.AddMinutes(-1), "/a.log", LogKinds.Lines, [LogLine.Of(text)]) { Host = "web-9" });
+                before.Add(await store.WriteAsync(write, TestContext.Current.CancellationToken));
+            }
+        }
+
         await postgres.StopClusterAsync();
 
         await using var dashboard = await node.StartAsync();
@@ -96,6 +110,13 @@ public sealed class FleetOutageTests(PostgresServer shared)
 
         // Each once, numbered, in the order the store took them (the agent's may come first: the node's writer retries).
         Assert.Equal(["agent, once up", "own, while down"], lines.Order());
+
+        // The node never had what was stored before it started: a reader resuming from there gets it from the store.
+        await using var resumed = await SseClient.ConnectAsync(
+            dashboard.Client, "/sse?topics=log&format=json", before[0].ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var first = await resumed.NextOfTypeAsync("log");
+        Assert.Equal(before[1].ToString(System.Globalization.CultureInfo.InvariantCulture), first.EventId);
+        Assert.Contains("old 2", first.Data);
     }
 
     [Fact]

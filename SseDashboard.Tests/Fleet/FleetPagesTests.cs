@@ -75,6 +75,9 @@ public sealed class FleetPagesTests(PostgresServer postgres)
         var embed = await PageAsync(a, "/panels/memory?host=node-b");
         Assert.Equal("memory:node-b", embed.QuerySelector("#panel-memory-content")!.GetAttribute("data-slot"));
         Assert.Contains("hosts=node-b", embed.QuerySelector("[sse-connect]")!.GetAttribute("sse-connect"));
+        var log = await PageAsync(a, "/panels/log");
+        Assert.Equal("true", log.QuerySelector("#panel-log-content")!.GetAttribute("data-show-host"));
+        Assert.Equal(["", "node-a", "node-b"], log.QuerySelectorAll("[data-log-host] option").Select(o => o.GetAttribute("value")));
 
         Assert.Equal(HttpStatusCode.NotFound, (await a.Client.GetAsync("/hosts/node-z", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await a.Client.GetAsync("/hosts/node%20z", Ct)).StatusCode);
@@ -111,7 +114,7 @@ public sealed class FleetPagesTests(PostgresServer postgres)
         new("Postgres", connectionString, new Dictionary<string, string?>
         {
             ["Dashboard:HostName"] = host,
-            ["Dashboard:Metrics:Interval"] = "00:00:00.2",
+            ["Dashboard:Metrics:Interval"] = "00:00:01",
         });
 
     /// <summary><c>/</c> once it is the grid of <paramref name="hosts"/>, each with its first samples.</summary>

@@ -12,11 +12,14 @@ public sealed class PanelModel : DashboardPageModel
 {
     private readonly IStreamAccess _access;
 
-    public PanelModel(EventHub hub, PanelRenderer panels, IOptions<UiOptions> ui, IOptions<AuthOptions> auth, IStreamAccess access)
+    private readonly HostDirectory _directory;
+
+    public PanelModel(EventHub hub, PanelRenderer panels, IOptions<UiOptions> ui, IOptions<AuthOptions> auth, IStreamAccess access, HostDirectory directory)
         : base(hub, panels, ui, auth)
     {
         Embedded = true;
         _access = access;
+        _directory = directory;
     }
 
     /// <param name="host">In a fleet, the host whose panel this is (default: this node's; for the log, every host's).</param>
@@ -37,6 +40,12 @@ public sealed class PanelModel : DashboardPageModel
             return Forbid();
         }
 
-        return await RenderAsync([topic], $"SseDashboard · {topic.Title}", allTopics: false, host);
+        if (IsFleet && host is null && topic.Kind == TopicKind.Stream)
+        {
+            // Every host's log, merged: with the host column and filter, as on the grid.
+            LogHosts = (await _directory.ListAsync(HttpContext.RequestAborted)).Select(h => h.Host).ToArray();
+        }
+
+                return await RenderAsync([topic], $"SseDashboard · {topic.Title}", allTopics: false, host);
     }
 }
