@@ -101,7 +101,7 @@ public sealed class FleetOutageTests(PostgresServer shared)
         var lines = new List<string>();
         while (!lines.Contains("agent, once up") || !lines.Contains("own, while down"))
         {
-            var item = await sse.NextAsync(Outage);
+            var item = await WithSoFarAsync(sse.NextAsync(Outage), lines);
 
             Assert.True(item.EventId is not null, $"numbered by the store from here on: {item.Data}");
             using var json = JsonDocument.Parse(item.Data);
@@ -145,6 +145,18 @@ public sealed class FleetOutageTests(PostgresServer shared)
         // Once stored it comes back numbered, and is stored once.
         Assert.Equal(["while held"], (await ReadAsync(sse, 1)).Lines);
         Assert.Equal(["stored", "while held"], await HistoryFixture.StoredLinesAsync(dashboard, l => l.Count >= 2, "limit=100"));
+    }
+
+    private static async Task<T> WithSoFarAsync<T>(Task<T> next, List<string> soFar)
+    {
+        try
+        {
+            return await next;
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message} Had: [{string.Join(", ", soFar)}]", ex);
+        }
     }
 
     private static async Task NextFleetStateAsync(SseClient banner, bool available)

@@ -196,6 +196,44 @@ public sealed class FleetTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task WhereANodeThatStartedWithoutTheStoreBegins_NeverPassesAnEventOfItsTimeCommittedMeanwhile()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync();
+        await using var store = new PostgresHistoryStore(connectionString);
+        await store.MigrateAsync(Ct);
+        await using var connection = new NpgsqlConnection(connectionString);
+
+        // Each round, a node started at `since` asks where to begin while another writer stores lines of that time.
+        var start = DateTimeOffset.UtcNow.AddDays(1);
+        var batch = 0;
+        for (var round = 0; round < 100; round++)
+        {
+            var since = start.AddMinutes(round);
+            using var writing = new CancellationTokenSource();
+            var writer = Task.Run(
+                async () =>
+                {
+                    while (!writing.IsCancellationRequested)
+                    {
+                        var write = new HistoryWrite { Host = "web-1", Run = "r", Batch = ++batch, IdCount = 1 };
+                        LogRows.Add(write.Lines, 1, new LogBatch(since, "/a.log", LogKinds.Lines, [LogLine.Of("meanwhile")]) { Host = "web-1" });
+                        await store.WriteAsync(write, Ct);
+                    }
+                },
+                Ct);
+
+            var position = await store.IdBeforeAsync(since, Ct);
+            await writing.CancelAsync();
+            await writer;
+
+            var passed = await connection.ExecuteScalarAsync<long>(
+                "SELECT count(*) FROM log_lines WHERE at >= @since AND id <= @position",
+                new { since = since.ToUnixTimeMilliseconds(), position });
+            Assert.True(passed == 0, $"round {round}: began after {passed} line(s) of its own time");
+        }
+    }
+
+    [Fact]
     public async Task Ids_AreHandedOutInCommitOrder_AWriterWaitsForTheOneThatTookIdsFirstToCommit()
     {
         var connectionString = await postgres.CreateDatabaseAsync();

@@ -343,12 +343,15 @@ public sealed class PostgresHistoryStore(string connectionString) : HistoryStore
     public async Task<long> IdBeforeAsync(DateTimeOffset since, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        var first = await connection.ExecuteScalarAsync<long?>(
+        // One statement, so one snapshot: the newest id is read with the same commits as the search (an event of that
+        // time committing between two statements would be taken as before it, and never shown).
+        return await connection.ExecuteScalarAsync<long>(
             """
-            SELECT LEAST((SELECT MIN(id) FROM log_lines WHERE at >= @since), (SELECT MIN(id) FROM samples WHERE at >= @since))
+            SELECT COALESCE(
+                LEAST((SELECT MIN(id) FROM log_lines WHERE at >= @since), (SELECT MIN(id) FROM samples WHERE at >= @since)) - 1,
+                (SELECT value FROM store_state WHERE name = 'last_id'))
             """,
             new { since = since.ToUnixTimeMilliseconds() });
-        return first is { } id ? id - 1 : await NewestIdAsync(cancellationToken);
     }
 
     /// <summary>The newest id handed out (every id up to it is committed).</summary>
