@@ -86,25 +86,40 @@ public sealed class StoreSetupTests(PostgresServer postgres)
     }
 
     [Fact]
-    public async Task FullQueue_DropsAndCounts_AndAResumeFromBeforeADroppedEventIsNotHonoured()
+    public async Task FullQueue_DropsAndCounts_AndAResumeFromBeforeADroppedEventIsNotHonoured_AfterARestartToo()
     {
         using var data = new TempDirectory();
+        var connectionString = $"Data Source={data.File("x.db")}";
         var status = new HistoryStatus(StoreProvider.Sqlite, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<HistoryStatus>.Instance);
-        using var writer = new HistoryWriter(
-            new SqliteHistoryStore($"Data Source={data.File("x.db")}"), status, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<HistoryWriter>.Instance);
         var topic = SseDashboard.LogTail.LogTailTopics.Log;
         var events = Enumerable.Range(1, HistoryWriter.MaxQueuedEvents + 3)
             .Select(i => new SseEvent(i, topic, 0, SseDashboard.LogTail.LogBatch.Reset(DateTimeOffset.UtcNow), [], []))
             .ToArray();
+        using (var writer = NewWriter(connectionString, status))
+        {
+            await writer.OpenAsync([topic], 10, TestContext.Current.CancellationToken);
 
-        await writer.OpenAsync([topic], 10, TestContext.Current.CancellationToken);
+            writer.Append(events);
 
-        writer.Append(events);
+            Assert.Equal(3, status.Dropped);
+            Assert.Null(await writer.ReadAfterAsync(topic, HistoryWriter.MaxQueuedEvents + 1, long.MaxValue, null, 100, TestContext.Current.CancellationToken));
+            Assert.NotNull(await writer.ReadAfterAsync(topic, HistoryWriter.MaxQueuedEvents + 3, long.MaxValue, null, 100, TestContext.Current.CancellationToken));
 
-        Assert.Equal(3, status.Dropped);
-        Assert.Null(await writer.ReadAfterAsync(topic, HistoryWriter.MaxQueuedEvents + 1, long.MaxValue, null, 100, TestContext.Current.CancellationToken));
-        Assert.NotNull(await writer.ReadAfterAsync(topic, HistoryWriter.MaxQueuedEvents + 3, long.MaxValue, null, 100, TestContext.Current.CancellationToken));
+            // What was queued is stored (the drop with it), and the process stops.
+            await writer.StartAsync(TestContext.Current.CancellationToken);
+            await writer.StopAsync(TestContext.Current.CancellationToken);
+            Assert.Equal(HistoryWriter.MaxQueuedEvents, writer.StoredUpTo);
+        }
+
+        // Started again: the store remembers the drop, where memory no longer can.
+        using var restarted = NewWriter(connectionString, status);
+        await restarted.OpenAsync([topic], 10, TestContext.Current.CancellationToken);
+        Assert.Null(await restarted.ReadAfterAsync(topic, HistoryWriter.MaxQueuedEvents + 1, long.MaxValue, null, 100, TestContext.Current.CancellationToken));
+        Assert.NotNull(await restarted.ReadAfterAsync(topic, HistoryWriter.MaxQueuedEvents + 3, long.MaxValue, null, 100, TestContext.Current.CancellationToken));
     }
+
+    private static HistoryWriter NewWriter(string connectionString, HistoryStatus status) =>
+        new(new SqliteHistoryStore(connectionString), status, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<HistoryWriter>.Instance);
 
     private static System.Data.Common.DbConnection Open(string provider, string connectionString)
     {

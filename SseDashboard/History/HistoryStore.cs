@@ -86,7 +86,12 @@ public sealed class HistoryWrite
 
     public int Count => Samples.Count + Lines.Count;
 
-
+    /// <summary>
+    /// Log ids up to which lines were dropped unstored (the writer's queue was full), 0 when none: kept, so a resume
+    /// from before them is not honoured after a restart either. Only where the hub numbers events (a store that
+    /// numbers them leaves no gaps).
+    /// </summary>
+    public long LostUpTo { get; set; }
 
     /// <summary>
     /// Adds a state topic's event (its JSON payload) and each numeric field to its minute's rollup: what ranges longer
@@ -288,6 +293,14 @@ public abstract class HistoryStore : IAsyncDisposable
                 """, write.Positions.Values, transaction);
         }
 
+        if (write.LostUpTo > 0)
+        {
+            await connection.ExecuteAsync("""
+                INSERT INTO store_state (name, value) VALUES ('log_dropped_up_to', @LostUpTo)
+                ON CONFLICT (name) DO UPDATE SET value = MAX(value, excluded.value)
+                """, new { write.LostUpTo }, transaction);
+        }
+
         if (write.Host.Length > 0)
         {
             await connection.ExecuteAsync("""
@@ -335,11 +348,15 @@ public abstract class HistoryStore : IAsyncDisposable
         return rows;
     }
 
-    /// <summary>The newest log line id retention has removed (0 before any): a resume from before it cannot be honoured.</summary>
-    public async Task<long> LogTrimmedUpToAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The newest log line id retention has removed, or the writer dropped unstored (0 before any): a resume from before
+    /// it cannot be honoured.
+    /// </summary>
+    public async Task<long> LogLostUpToAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<long>("SELECT value FROM store_state WHERE name = 'log_trimmed_up_to'");
+        return await connection.ExecuteScalarAsync<long>(
+            "SELECT MAX(value) FROM store_state WHERE name IN ('log_trimmed_up_to', 'log_dropped_up_to')");
     }
 
     /// <summary>A page of log lines (markers left out), newest first.</summary>

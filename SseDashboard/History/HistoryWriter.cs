@@ -44,6 +44,7 @@ public sealed class HistoryWriter(
     private int _queued;
     private long _storedUpTo;
     private long _droppedUpTo;
+    private long _droppedUpToStored;
     private bool _opened;
     private int _disposed;
 
@@ -118,7 +119,11 @@ public sealed class HistoryWriter(
         if (Interlocked.Increment(ref _queued) > MaxQueuedEvents || !_queue.Writer.TryWrite(e))
         {
             Interlocked.Decrement(ref _queued);
-            Volatile.Write(ref _droppedUpTo, e.Id);
+            if (e.Topic == LogTailTopics.Log)
+            {
+                Volatile.Write(ref _droppedUpTo, e.Id);
+            }
+
             status.Drop(1);
         }
     }
@@ -135,7 +140,7 @@ public sealed class HistoryWriter(
 
         try
         {
-            if (afterId < await store.LogTrimmedUpToAsync(cancellationToken))
+            if (afterId < await store.LogLostUpToAsync(cancellationToken))
             {
                 return null;
             }
@@ -194,8 +199,17 @@ public sealed class HistoryWriter(
             }
 
             write.IdCount = upTo;
+
+            // Lines dropped since the last write (the queue was full) are recorded with this one, so a resume from
+            // before them after a restart gets the reset too, not a quiet gap.
+            var dropped = Volatile.Read(ref _droppedUpTo);
+            write.LostUpTo = dropped > _droppedUpToStored ? dropped : 0;
             var stored = await StoreAsync(write, batch);
             Volatile.Write(ref _storedUpTo, NumbersEvents ? Math.Max(StoredUpTo, stored) : upTo);
+            if (stored > 0)
+            {
+                _droppedUpToStored = Math.Max(_droppedUpToStored, write.LostUpTo);
+            }
         }
     }
 
