@@ -234,6 +234,84 @@ public sealed class FleetTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task ANodeStartingWhileOthersWrite_PreloadsNothingPastTheIdItGoesOnFrom()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync();
+        await using var store = new PostgresHistoryStore(connectionString);
+        await store.MigrateAsync(Ct);
+        var status = new HistoryStatus(StoreProvider.Postgres, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<HistoryStatus>.Instance);
+        using var starting = new HistoryWriter(store, status, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<HistoryWriter>.Instance);
+
+        // Another host writes all along; each round a node starts: its ring's lines must not come again from the store.
+        using var writing = new CancellationTokenSource();
+        var batch = 0;
+        var writer = Task.Run(
+            async () =>
+            {
+                while (!writing.IsCancellationRequested)
+                {
+                    var write = new HistoryWrite { Host = "web-1", Run = "r", Batch = ++batch, IdCount = 1 };
+                    LogRows.Add(write.Lines, 1, new LogBatch(DateTimeOffset.UtcNow, "/a.log", LogKinds.Lines, [LogLine.Of("meanwhile")]) { Host = "web-1" });
+                    await store.WriteAsync(write, Ct);
+                }
+            },
+            Ct);
+        try
+        {
+            for (var round = 0; round < 100; round++)
+            {
+                var start = await starting.OpenAsync([LogTailTopics.Log], 10, Ct);
+                var past = start.Recent[LogTailTopics.Log].Where(e => e.Id > start.NewestId).ToList();
+                Assert.True(past.Count == 0, $"round {round}: preloaded id {past.FirstOrDefault()?.Id} past {start.NewestId}");
+            }
+        }
+        finally
+        {
+            await writing.CancelAsync();
+            await writer;
+        }
+    }
+
+    [Fact]
+    public async Task AResumeReadWhileRetentionRemovesItsLines_GetsAllOfThemOrTheReset_NeverAGap()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync();
+        await using var store = new PostgresHistoryStore(connectionString);
+        await store.MigrateAsync(Ct);
+        var status = new HistoryStatus(StoreProvider.Postgres, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<HistoryStatus>.Instance);
+        using var node = new HistoryWriter(store, status, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<HistoryWriter>.Instance);
+        var retention = new Retention(0, 0, 0, MaxLines: 50);
+        for (var round = 0; round < 100; round++)
+        {
+            var write = new HistoryWrite { Host = "web-1", Run = "r", Batch = round + 1 };
+            var lines = Enumerable.Range(0, 100).Select(i => LogLine.Of($"line {i}")).ToArray();
+            LogRows.Add(write.Lines, lines.Length, new LogBatch(DateTimeOffset.UtcNow, "/a.log", LogKinds.Lines, lines) { Host = "web-1" });
+            write.IdCount = lines.Length;
+            var newest = await store.WriteAsync(write, Ct);
+            if (round == 0)
+            {
+                await store.TrimAsync(retention, Ct); // from here on, every line after the trimmed ones is stored
+                continue;
+            }
+
+            // A reader resumes from the oldest line it may, as retention removes the oldest 100: started a few round
+            // trips later each round, so that over the rounds it meets the trim at each of its steps.
+            var afterId = await store.LogLostUpToAsync(Ct);
+            var trim = store.TrimAsync(retention, Ct);
+            for (var trip = 0; trip < round % 10; trip++)
+            {
+                await store.NewestIdAsync(Ct);
+            }
+
+            var read = await node.ReadAfterAsync(LogTailTopics.Log, afterId, newest, null, 10_000, Ct);
+            await trim;
+
+            var got = read?.Events.Sum(e => ((LogBatch)e.Payload).Lines.Count);
+            Assert.True(got is null || got == newest - afterId, $"round {round}: {got} of the {newest - afterId} lines after {afterId}");
+        }
+    }
+
+    [Fact]
     public async Task Ids_AreHandedOutInCommitOrder_AWriterWaitsForTheOneThatTookIdsFirstToCommit()
     {
         var connectionString = await postgres.CreateDatabaseAsync();

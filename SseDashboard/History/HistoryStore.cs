@@ -339,11 +339,12 @@ public abstract class HistoryStore : IAsyncDisposable
         return $"AND {column} IN ({string.Join(", ", names.Select((_, i) => $"@host{i}"))})";
     }
 
-    /// <summary>The newest <paramref name="limit"/> log rows, oldest first.</summary>
-    public async Task<IReadOnlyList<LogRow>> ReadRecentLogAsync(int limit, CancellationToken cancellationToken)
+    /// <summary>The newest <paramref name="limit"/> log rows up to <paramref name="upTo"/>, oldest first.</summary>
+    public async Task<IReadOnlyList<LogRow>> ReadRecentLogAsync(long upTo, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<LogRow>($"SELECT {LogColumns} FROM log_lines ORDER BY id DESC LIMIT @limit", new { limit })).AsList();
+        var rows = (await connection.QueryAsync<LogRow>(
+            $"SELECT {LogColumns} FROM log_lines WHERE id <= @upTo ORDER BY id DESC LIMIT @limit", new { upTo, limit })).AsList();
         rows.Reverse();
         return rows;
     }

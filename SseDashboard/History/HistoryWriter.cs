@@ -79,7 +79,8 @@ public sealed class HistoryWriter(
             var recentEvents = new Dictionary<Topic, IReadOnlyList<StoredEvent>>();
             if (streamTopics.Contains(LogTailTopics.Log))
             {
-                recentEvents[LogTailTopics.Log] = Recent(await store.ReadRecentLogAsync(RecentLogRows, timeout.Token), recent);
+                // Up to the newest read just before: in a fleet, what commits meanwhile comes from the store after it.
+                recentEvents[LogTailTopics.Log] = Recent(await store.ReadRecentLogAsync(newest, RecentLogRows, timeout.Token), recent);
             }
 
             return new HistoryStart(oldest, newest, recentEvents);
@@ -140,13 +141,13 @@ public sealed class HistoryWriter(
 
         try
         {
-            if (afterId < await store.LogLostUpToAsync(cancellationToken))
-            {
-                return null;
-            }
-
             var rows = await store.ReadLogAfterAsync(afterId, upTo, hosts, maxItems + 1, cancellationToken);
-            return rows.Count > maxItems ? null : new StoredEvents(LogRows.ToEvents(rows), upTo);
+
+            // Checked after the read, not before: retention that removed lines after afterId while it ran has moved the
+            // mark by now (it only grows, with its delete), and what the read missed is not a quiet gap.
+            return rows.Count > maxItems || afterId < await store.LogLostUpToAsync(cancellationToken)
+                ? null
+                : new StoredEvents(LogRows.ToEvents(rows), upTo);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
