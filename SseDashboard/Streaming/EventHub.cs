@@ -435,6 +435,7 @@ public sealed class EventHub : IEventPublisher
         {
             resetId = Math.Max(resetId, lastEventId!.Value);
         }
+
         var catchUp = new List<SseEvent>(resets.Count + snapshot.Count);
         foreach (var buffer in resets)
         {
