@@ -178,11 +178,7 @@ public sealed class FleetTests(PostgresServer postgres)
         {
             for (var batch = 0; batch < 10; batch++)
             {
-                var write = new HistoryWrite { Host = "web-1", Run = "r", Batch = round * 10 + batch + 1 };
-                var lines = Enumerable.Range(0, 100).Select(i => LogLine.Of($"line {i}")).ToArray();
-                LogRows.Add(write.Lines, lines.Length, new LogBatch(DateTimeOffset.UtcNow, "/a.log", LogKinds.Lines, lines) { Host = "web-1" });
-                write.IdCount = lines.Length;
-                await nodeA.WriteAsync(write, Ct);
+                await nodeA.WriteAsync(LinesOf("web-1", "r", round * 10 + batch + 1, DateTimeOffset.UtcNow, 100), Ct);
             }
 
             await Task.WhenAll(nodeA.TrimAsync(retention, Ct), nodeB.TrimAsync(retention, Ct), nodeA.TrimAsync(retention, Ct));
@@ -205,22 +201,11 @@ public sealed class FleetTests(PostgresServer postgres)
 
         // Each round, a node started at `since` asks where to begin while another writer stores lines of that time.
         var start = DateTimeOffset.UtcNow.AddDays(1);
-        var batch = 0;
         for (var round = 0; round < 100; round++)
         {
             var since = start.AddMinutes(round);
             using var writing = new CancellationTokenSource();
-            var writer = Task.Run(
-                async () =>
-                {
-                    while (!writing.IsCancellationRequested)
-                    {
-                        var write = new HistoryWrite { Host = "web-1", Run = "r", Batch = ++batch, IdCount = 1 };
-                        LogRows.Add(write.Lines, 1, new LogBatch(since, "/a.log", LogKinds.Lines, [LogLine.Of("meanwhile")]) { Host = "web-1" });
-                        await store.WriteAsync(write, Ct);
-                    }
-                },
-                Ct);
+            var writer = WriteMeanwhileAsync(store, $"round {round}", since, writing.Token);
 
             var position = await store.IdBeforeAsync(since, Ct);
             await writing.CancelAsync();
@@ -239,23 +224,11 @@ public sealed class FleetTests(PostgresServer postgres)
         var connectionString = await postgres.CreateDatabaseAsync();
         await using var store = new PostgresHistoryStore(connectionString);
         await store.MigrateAsync(Ct);
-        var status = new HistoryStatus(StoreProvider.Postgres, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<HistoryStatus>.Instance);
-        using var starting = new HistoryWriter(store, status, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<HistoryWriter>.Instance);
+        using var starting = NodeWriter(store);
 
         // Another host writes all along; each round a node starts: its ring's lines must not come again from the store.
         using var writing = new CancellationTokenSource();
-        var batch = 0;
-        var writer = Task.Run(
-            async () =>
-            {
-                while (!writing.IsCancellationRequested)
-                {
-                    var write = new HistoryWrite { Host = "web-1", Run = "r", Batch = ++batch, IdCount = 1 };
-                    LogRows.Add(write.Lines, 1, new LogBatch(DateTimeOffset.UtcNow, "/a.log", LogKinds.Lines, [LogLine.Of("meanwhile")]) { Host = "web-1" });
-                    await store.WriteAsync(write, Ct);
-                }
-            },
-            Ct);
+        var writer = WriteMeanwhileAsync(store, "r", DateTimeOffset.UtcNow, writing.Token);
         try
         {
             for (var round = 0; round < 100; round++)
@@ -278,16 +251,11 @@ public sealed class FleetTests(PostgresServer postgres)
         var connectionString = await postgres.CreateDatabaseAsync();
         await using var store = new PostgresHistoryStore(connectionString);
         await store.MigrateAsync(Ct);
-        var status = new HistoryStatus(StoreProvider.Postgres, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<HistoryStatus>.Instance);
-        using var node = new HistoryWriter(store, status, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<HistoryWriter>.Instance);
+        using var node = NodeWriter(store);
         var retention = new Retention(0, 0, 0, MaxLines: 50);
         for (var round = 0; round < 100; round++)
         {
-            var write = new HistoryWrite { Host = "web-1", Run = "r", Batch = round + 1 };
-            var lines = Enumerable.Range(0, 100).Select(i => LogLine.Of($"line {i}")).ToArray();
-            LogRows.Add(write.Lines, lines.Length, new LogBatch(DateTimeOffset.UtcNow, "/a.log", LogKinds.Lines, lines) { Host = "web-1" });
-            write.IdCount = lines.Length;
-            var newest = await store.WriteAsync(write, Ct);
+            var newest = await store.WriteAsync(LinesOf("web-1", "r", round + 1, DateTimeOffset.UtcNow, 100), Ct);
             if (round == 0)
             {
                 await store.TrimAsync(retention, Ct); // from here on, every line after the trimmed ones is stored
@@ -310,6 +278,32 @@ public sealed class FleetTests(PostgresServer postgres)
             Assert.True(got is null || got == newest - afterId, $"round {round}: {got} of the {newest - afterId} lines after {afterId}");
         }
     }
+
+    private static HistoryWriter NodeWriter(HistoryStore store) => new(
+        store,
+        new HistoryStatus(StoreProvider.Postgres, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<HistoryStatus>.Instance),
+        TimeProvider.System,
+        Microsoft.Extensions.Logging.Abstractions.NullLogger<HistoryWriter>.Instance);
+
+    // One batch of `count` lines of `host`, read at `at`, taking an id each.
+    private static HistoryWrite LinesOf(string host, string run, long batch, DateTimeOffset at, int count)
+    {
+        var write = new HistoryWrite { Host = host, Run = run, Batch = batch, IdCount = count };
+        var lines = Enumerable.Range(0, count).Select(i => LogLine.Of($"line {i}")).ToArray();
+        LogRows.Add(write.Lines, count, new LogBatch(at, "/a.log", LogKinds.Lines, lines) { Host = host });
+        return write;
+    }
+
+    // Another writer storing one line at a time, as fast as it can, until stopped.
+    private static Task WriteMeanwhileAsync(HistoryStore store, string run, DateTimeOffset at, CancellationToken stop) => Task.Run(
+        async () =>
+        {
+            for (var batch = 1; !stop.IsCancellationRequested; batch++)
+            {
+                await store.WriteAsync(LinesOf("web-1", run, batch, at, 1), Ct);
+            }
+        },
+        Ct);
 
     [Fact]
     public async Task Ids_AreHandedOutInCommitOrder_AWriterWaitsForTheOneThatTookIdsFirstToCommit()
