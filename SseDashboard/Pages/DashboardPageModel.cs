@@ -111,7 +111,6 @@ public abstract class DashboardPageModel(EventHub hub, PanelRenderer panels, IOp
         // A history store adds range pickers, scroll-back and search to the page; an embed shows its panel live only.
         var history = Embedded ? null : HttpContext.RequestServices.GetService<PanelHistory>();
         var views = new List<PanelView>(topics.Count);
-        var hostQuery = host is null ? "" : $"host={Uri.EscapeDataString(host)}";
         foreach (var topic in topics)
         {
             var template = panels.TemplateOf(topic);

@@ -33,14 +33,17 @@ public sealed record FleetGridView(IReadOnlyList<HostCard> Cards, DateTimeOffset
                 slots.Add(new HostSlot(topic.Name, topic.Title, HostSlots.Of(topic.Name, host.Host), html));
             }
 
-            cards.Add(new HostCard(host, (long)host.Interval.TotalMilliseconds, slots));
+            cards.Add(new HostCard(host, slots));
         }
 
         return new FleetGridView(cards, now);
     }
 }
 
-public sealed record HostCard(HostEntry Entry, long IntervalMs, IReadOnlyList<HostSlot> Slots);
+public sealed record HostCard(HostEntry Entry, IReadOnlyList<HostSlot> Slots)
+{
+    public long IntervalMs => (long)Entry.Interval.TotalMilliseconds;
+}
 
 /// <summary>A card's panel for one topic; <see cref="Content"/> null until the host's first sample.</summary>
 public sealed record HostSlot(string Topic, string Title, string Slot, IHtmlContent? Content);

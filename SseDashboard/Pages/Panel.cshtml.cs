@@ -46,6 +46,6 @@ public sealed class PanelModel : DashboardPageModel
             LogHosts = (await _directory.ListAsync(HttpContext.RequestAborted)).Select(h => h.Host).ToArray();
         }
 
-                return await RenderAsync([topic], $"SseDashboard · {topic.Title}", allTopics: false, host);
+        return await RenderAsync([topic], $"SseDashboard · {topic.Title}", allTopics: false, host);
     }
 }

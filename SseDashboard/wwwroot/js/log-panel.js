@@ -286,13 +286,13 @@
       }
       // A host's lines numbered: the store has them, so the ones it showed live (data-live: a fleet node's own, while
       // its store failed) come again, numbered, in order with every other host's.
-      hosts.forEach(function (host) {
+      if (hosts.size > 0) {
         lines.querySelectorAll('[data-live]').forEach(function (node) {
-          if (node.dataset.host === host) {
+          if (hosts.has(node.dataset.host)) {
             node.remove();
           }
         });
-      });
+      }
     }
 
     // Earlier lines from the store, put above the oldest shown without moving what the reader sees.
