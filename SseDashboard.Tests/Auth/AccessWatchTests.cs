@@ -6,7 +6,7 @@ namespace SseDashboard.Tests.Auth;
 
 public sealed class AccessWatchTests
 {
-    private readonly FakeTimeProvider _time = new();
+    private readonly TimerCountingTimeProvider _time = new();
 
     [Fact]
     public void Lease_EndsExpiredAtItsExpiry_NotBefore()

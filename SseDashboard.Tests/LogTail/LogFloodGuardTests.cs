@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 using SseDashboard.LogTail;
 using SseDashboard.Tests.Infrastructure;
 

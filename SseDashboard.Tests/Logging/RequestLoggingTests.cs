@@ -1,4 +1,7 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Serilog.Events;
+using SseDashboard.Logging;
 using SseDashboard.Streaming;
 using SseDashboard.Tests.Infrastructure;
 
@@ -74,6 +77,71 @@ public sealed class RequestLoggingTests
             () => LogLines(logs).Any(l => l.Contains("[DBG]") && l.Contains("HTTP GET /sse responded 200 in ")),
             TimeSpan.FromSeconds(10),
             "one Debug line for the stream");
+    }
+
+    [Fact]
+    public async Task EachPageLoad_IsOneRequestLine_AtInformation_InSerilogsShape()
+    {
+        await using var server = await StartOnDefaultLevelsAsync();
+        var logs = Path.Combine(server.Directory, "logs");
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var page = await server.Client.GetAsync("/", TestContext.Current.CancellationToken);
+            Assert.Equal(System.Net.HttpStatusCode.OK, page.StatusCode);
+        }
+
+        using (await server.Client.GetAsync("/panels/memory", TestContext.Current.CancellationToken))
+        {
+        }
+
+        // The last request's line is written after the pages': once it is there, theirs are too.
+        await Eventually.TrueAsync(
+            () => LogLines(logs).Any(l => l.Contains("HTTP GET /panels/memory responded 200 in ")),
+            TimeSpan.FromSeconds(10),
+            "the last request's line");
+        var pages = LogLines(logs).Where(l => l.Contains("HTTP GET / responded")).ToList();
+        Assert.Equal(3, pages.Count);
+        Assert.All(pages, l => Assert.Matches(@"\[INF\] Serilog\.AspNetCore\.RequestLoggingMiddleware: HTTP GET / responded 200 in \d+\.\d{4} ms$", l));
+    }
+
+    [Fact]
+    public async Task ThrottledLogin_IsLoggedAtInformation_NotAsAnError()
+    {
+        await using var server = await StartOnDefaultLevelsAsync();
+        var logs = Path.Combine(server.Directory, "logs");
+        using var client = server.NewClient();
+
+        for (var i = 0; i <= SseDashboard.Auth.FailedLogins.PermitLimit; i++)
+        {
+            using (await client.GetAsync("/login?t=not-the-token-at-all", TestContext.Current.CancellationToken))
+            {
+            }
+        }
+
+        await Eventually.TrueAsync(
+            () => LogLines(logs).Any(l => l.Contains("HTTP GET /login responded 429 in ")),
+            TimeSpan.FromSeconds(10),
+            "the throttled login's line");
+        Assert.Contains("[INF]", LogLines(logs).Single(l => l.Contains("HTTP GET /login responded 429 in ")));
+    }
+
+    [Theory]
+    [InlineData("/sse", 200, false, LogEventLevel.Debug)]
+    [InlineData("/sse", 503, false, LogEventLevel.Debug)]
+    [InlineData("/healthz", 503, false, LogEventLevel.Debug)]
+    [InlineData("/sse", 500, true, LogEventLevel.Debug)]
+    [InlineData("/login", 429, false, LogEventLevel.Information)]
+    [InlineData("/api/logs", 503, false, LogEventLevel.Information)]
+    [InlineData("/", 200, false, LogEventLevel.Information)]
+    [InlineData("/api/logs", 404, false, LogEventLevel.Information)]
+    [InlineData("/api/logs", 500, false, LogEventLevel.Error)]
+    [InlineData("/", 200, true, LogEventLevel.Error)]
+    public void RequestLevel_StreamsAndProbesAtDebug_RefusalsAtInformation_FaultsAtError(string path, int status, bool threw, LogEventLevel expected)
+    {
+        var context = new DefaultHttpContext { Request = { Path = path }, Response = { StatusCode = status } };
+
+        Assert.Equal(expected, LoggingExtensions.LevelOf(context, 1.0, threw ? new InvalidOperationException("boom") : null));
     }
 
     private static Task<DashboardServer> StartOnDefaultLevelsAsync(Dictionary<string, string?>? extra = null)

@@ -18,7 +18,7 @@ public sealed class MetricsProducerTests
     [InlineData(550, new[] { 250, 1200, 1000 }, new[] { "12:00:00.800", "12:00:02.000", "12:00:03.000" })]
     public async Task Metrics_FirstSampleAfterTheBaseline_ThenOnTheClocksSeconds(int startMs, int[] steps, string[] expected)
     {
-        var time = new FakeTimeProvider(Start.AddMilliseconds(startMs - 300));
+        var time = new TimerCountingTimeProvider(Start.AddMilliseconds(startMs - 300));
         var publisher = new RecordingPublisher();
         using var metrics = new MetricsProducer(new StampingSampler(time), publisher, time, Options.Create(new MetricsOptions()),
             new RestartPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)), NullLogger<MetricsProducer>.Instance);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using SseDashboard.Metrics;
 using SseDashboard.Tests.Infrastructure;
 

@@ -9,7 +9,7 @@ public sealed class RestartingProducerTests
     [Fact]
     public async Task FaultingRun_IsShownAndRestarted_WithBackoffDoublingUpToTheCap()
     {
-        var time = new FakeTimeProvider { FireTimersAtOnce = true };
+        var time = new TimerCountingTimeProvider { AdvanceToEachTimer = true };
         var faults = new List<string>();
         var runs = 0;
 
@@ -31,7 +31,7 @@ public sealed class RestartingProducerTests
     [Fact]
     public async Task FaultAfterAHealthyRunLongerThanTheCap_StartsTheBackoffAgainFromTheBottom()
     {
-        var time = new FakeTimeProvider { FireTimersAtOnce = true };
+        var time = new TimerCountingTimeProvider { AdvanceToEachTimer = true };
         var runs = 0;
 
         await new DelegateProducer(
