@@ -10,6 +10,7 @@ using SseDashboard.Metrics;
 using SseDashboard.Pages;
 using SseDashboard.Server;
 using SseDashboard.Streaming;
+using SseDashboard.Telemetry;
 
 namespace SseDashboard;
 
@@ -21,8 +22,9 @@ public static class DashboardApp
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
 
-        // Serilog, and one line per request.
+        // Serilog, and one line per request; metrics and traces over OTLP when the OTEL_* variables ask for them.
         builder.AddDashboardLogging();
+        builder.AddTelemetry();
 
         // The hub and its /sse endpoint: knows topics, not panels.
         builder.AddStreaming();

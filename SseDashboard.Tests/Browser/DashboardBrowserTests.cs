@@ -35,6 +35,30 @@ public sealed class DashboardBrowserTests(Chromium chromium)
     }
 
     [Fact]
+    public async Task Page_Load_RequestsNothingThatIsMissing_ItsIconIsServed()
+    {
+        await using var server = await DashboardServer.StartAsync(QuietClock);
+        await using var browser = await chromium.NewPageAsync();
+        var page = browser.Page;
+        var failed = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400)
+            {
+                failed.Enqueue($"{response.Status} {response.Url}");
+            }
+        };
+
+        await page.GotoAsync(Url(server, "/"));
+        await ExpectStatusAsync(page, "connected");
+        var icon = await page.EvaluateAsync<string>(
+            "async () => { const r = await fetch(document.querySelector('link[rel=icon]').href); return r.status + ' ' + r.headers.get('content-type'); }");
+
+        Assert.Equal("200 image/x-icon", icon);
+        Assert.Empty(failed);
+    }
+
+    [Fact]
     public async Task Page_LinesAppendedToTheTailedFile_AppearWithinTwoSeconds_ColouredByLevel()
     {
         await using var feed = await LogFeed.StartAsync(QuietClock);
