@@ -6,6 +6,7 @@ using SseDashboard.Fleet;
 using SseDashboard.History;
 using SseDashboard.LogTail;
 using SseDashboard.Metrics;
+using SseDashboard.Streaming;
 
 namespace SseDashboard.Bench.Agents;
 
@@ -40,7 +41,8 @@ internal sealed class SimulatedAgent : IAsyncDisposable
         _store = new PostgresHistoryStore(connectionString);
         Status = new HistoryStatus(StoreProvider.Postgres, TimeProvider.System, NullLogger<HistoryStatus>.Instance);
         var node = Options.Create(new NodeOptions { Role = NodeRole.Agent, HostName = Name });
-        _writer = new HistoryWriter(_store, Status, TimeProvider.System, NullLogger<HistoryWriter>.Instance, node, Options.Create(new MetricsOptions()));
+        _writer = new HistoryWriter(
+            _store, Status, TimeProvider.System, NullLogger<HistoryWriter>.Instance, new LocalHost(Name, nameof(NodeRole.Agent)), Options.Create(new MetricsOptions()));
         _publisher = new FleetPublisher(_writer, node);
     }
 

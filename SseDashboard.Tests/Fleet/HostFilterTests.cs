@@ -66,7 +66,7 @@ public sealed class HostFilterTests
     {
         var hub = new EventHub(
             [MetricsTopics.Cpu], _renderer, Microsoft.Extensions.Options.Options.Create(new SseOptions()), TimeProvider.System,
-            node: Microsoft.Extensions.Options.Options.Create(new SseDashboard.Fleet.NodeOptions { HostName = "node-a" }));
+            localHost: new LocalHost("node-a"));
 
         var own = await hub.PublishAsync(MetricsTopics.Cpu, new CpuSample(Time, 1, 1, 1, true, false), Ct);
         var other = await hub.PublishAsync(MetricsTopics.Cpu, new CpuSample(Time, 1, 1, 1, true, false) { Host = "web-9" }, Ct);

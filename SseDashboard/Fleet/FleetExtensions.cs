@@ -19,6 +19,12 @@ public static class FleetExtensions
         var services = builder.Services;
         services.AddValidatedOptions<NodeOptions, ValidateNodeOptions>(NodeOptions.Section);
         services.AddValidatedOptions<FleetOptions, ValidateFleetOptions>(FleetOptions.Section);
+        services.AddOptions<OutageOptions>().Configure<IOptions<FleetOptions>>((outage, fleet) => outage.Lines = fleet.Value.AgentBufferLines);
+        services.AddSingleton(sp =>
+        {
+            var node = sp.GetRequiredService<IOptions<NodeOptions>>().Value;
+            return new LocalHost(node.HostName, node.Role.ToString());
+        });
         services.AddSingleton(sp => new HostDirectory(
             sp.GetRequiredService<EventHub>(),
             sp.GetRequiredService<TimeProvider>(),

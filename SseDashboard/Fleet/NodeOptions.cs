@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SseDashboard.Streaming;
 
 namespace SseDashboard.Fleet;
 
@@ -30,17 +31,6 @@ public sealed class FleetOptions
 
     /// <summary>Log lines an agent keeps while the store is down (the newest); older ones are counted as skipped.</summary>
     public int AgentBufferLines { get; set; } = 10_000;
-}
-
-/// <summary>The host-name rule: letters, digits, <c>.</c>, <c>-</c> and <c>_</c>, at most 63 characters.</summary>
-public static class HostNames
-{
-    public const int MaxLength = 63;
-
-    public const string Rule = "letters, digits, '.', '-' and '_', at most 63 characters";
-
-    public static bool IsValid(string? name) =>
-        !string.IsNullOrEmpty(name) && name.Length <= MaxLength && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_');
 }
 
 public sealed class ValidateNodeOptions(IOptions<History.HistoryOptions> store) : IValidateOptions<NodeOptions>

@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
-using SseDashboard.Fleet;
 using SseDashboard.LogTail;
 using SseDashboard.Streaming;
 
@@ -13,14 +12,14 @@ namespace SseDashboard.History;
 /// the queue is full, events are left unstored, counted, and a resume from before them gets the reset. In a fleet the
 /// store numbers the events: they are submitted here unnumbered, and reach the hub from the store.
 /// </summary>
-public sealed class HistoryWriter(
+public sealed partial class HistoryWriter(
     HistoryStore store,
     HistoryStatus status,
     TimeProvider timeProvider,
     ILogger<HistoryWriter> logger,
-    IOptions<NodeOptions>? node = null,
+    LocalHost? localHost = null,
     IOptions<Metrics.MetricsOptions>? metrics = null,
-    IOptions<FleetOptions>? fleet = null) : BackgroundService, IEventHistory, IFilePositions
+    IOptions<OutageOptions>? outage = null) : BackgroundService, IEventHistory, IFilePositions
 {
     /// <summary>Events waiting to be stored before new ones are dropped (a log event carries up to MaxBatchLines lines).</summary>
     public const int MaxQueuedEvents = 20_000;
@@ -31,10 +30,10 @@ public sealed class HistoryWriter(
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
     private readonly Channel<PendingEvent> _queue = Channel.CreateUnbounded<PendingEvent>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly string _host = node?.Value.HostName ?? "";
+    private readonly string _host = localHost?.Name ?? "";
 
     // In a fleet, what comes while the store is down waits here, bounded (the newest of each state, the newest lines).
-    private readonly OutageBuffer _outage = new((fleet?.Value ?? new FleetOptions()).AgentBufferLines, node?.Value.HostName ?? "");
+    private readonly OutageBuffer _outage = new((outage?.Value ?? new OutageOptions()).Lines, localHost?.Name ?? "");
 
     // Names this process's batches: a batch retried after its commit's reply was lost is recognised, not stored twice.
     private readonly string _run = Guid.NewGuid().ToString("N");
@@ -65,33 +64,6 @@ public sealed class HistoryWriter(
 
     /// <summary>The newest id up to which every event is stored (or was dropped).</summary>
     public long StoredUpTo => Volatile.Read(ref _storedUpTo);
-
-    public async Task<HistoryStart> OpenAsync(IReadOnlyList<Topic> streamTopics, int recent, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(OpenTimeout);
-        try
-        {
-            await OpenStoreAsync(timeout.Token);
-            var (oldest, _) = await store.RangeAsync(timeout.Token);
-            var newest = await store.NewestIdAsync(timeout.Token);
-            Volatile.Write(ref _storedUpTo, newest);
-            var recentEvents = new Dictionary<Topic, IReadOnlyList<StoredEvent>>();
-            if (streamTopics.Contains(LogTailTopics.Log))
-            {
-                // Up to the newest read just before: in a fleet, what commits meanwhile comes from the store after it.
-                recentEvents[LogTailTopics.Log] = Recent(await store.ReadRecentLogAsync(newest, RecentLogRows, timeout.Token), recent);
-            }
-
-            return new HistoryStart(oldest, newest, recentEvents);
-        }
-        catch (Exception ex) when (ex is not HistorySchemaException && !cancellationToken.IsCancellationRequested)
-        {
-            // Live streaming starts anyway: ids from the start time, nothing earlier to resume; the writer retries.
-            status.Failed("open", ex);
-            return HistoryStart.Empty;
-        }
-    }
 
     public bool NumbersEvents => store.AssignsIds;
 
@@ -129,48 +101,6 @@ public sealed class HistoryWriter(
         }
     }
 
-    public async Task<StoredEvents?> ReadAfterAsync(Topic topic, long afterId, long upTo, IReadOnlySet<string>? hosts, int maxItems, CancellationToken cancellationToken)
-    {
-        // Taken before reading: everything up to here is in the store when the query runs (in a fleet, everything the
-        // hub has published came from the store).
-        upTo = NumbersEvents ? upTo : Math.Min(upTo, StoredUpTo);
-        if (topic != LogTailTopics.Log || afterId < Volatile.Read(ref _droppedUpTo) || status.Error is not null)
-        {
-            return null;
-        }
-
-        try
-        {
-            var rows = await store.ReadLogAfterAsync(afterId, upTo, hosts, maxItems + 1, cancellationToken);
-
-            // Checked after the read, not before: retention that removed lines after afterId while it ran has moved the
-            // mark by now (it only grows, with its delete), and what the read missed is not a quiet gap.
-            return rows.Count > maxItems || afterId < await store.LogLostUpToAsync(cancellationToken)
-                ? null
-                : new StoredEvents(LogRows.ToEvents(rows), upTo);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            logger.LogWarning(ex, "Could not read the log after {Id} from the history store; the reader gets the reset", afterId);
-            return null;
-        }
-    }
-
-    public async Task<IReadOnlyDictionary<FileIdentity, long>> LoadAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await OpenStoreAsync(cancellationToken);
-            return (await store.ReadPositionsAsync(_host, cancellationToken)).ToDictionary(
-                p => new FileIdentity(unchecked((ulong)p.Device), unchecked((ulong)p.Inode)), p => p.Offset);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            status.Failed("read file positions", ex);
-            return new Dictionary<FileIdentity, long>();
-        }
-    }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Not stoppingToken: at shutdown the queue is closed and drained (StopAsync), so what was published is stored.
@@ -180,7 +110,7 @@ public sealed class HistoryWriter(
             var write = new HistoryWrite
             {
                 Host = _host,
-                Role = node?.Value.Role.ToString() ?? "",
+                Role = localHost?.Role ?? "",
                 IntervalMs = (long)(metrics?.Value.Interval.TotalMilliseconds ?? 1000),
                 Run = _run,
                 Batch = ++_batch,
@@ -195,7 +125,7 @@ public sealed class HistoryWriter(
                 }
                 // Numbered by the store: ids from 1 in the batch, moved onto the store's sequence as it commits.
                 var id = NumbersEvents ? write.IdCount += e.Topic.IdCount(e.Payload) : e.Id;
-                Add(write, id, e);
+                write.Add(id, e.Topic, e.Payload);
                 upTo = id;
             }
 
@@ -364,38 +294,6 @@ public sealed class HistoryWriter(
         }
     }
 
-    private static void Add(HistoryWrite write, long id, PendingEvent e)
-    {
-        if (e.Payload is LogBatch batch)
-        {
-            LogRows.Add(write.Lines, id, batch);
-            foreach (var position in batch.Positions)
-            {
-                var (device, inode) = (unchecked((long)position.Identity.Device), unchecked((long)position.Identity.Inode));
-                write.Positions[(device, inode)] = new FilePositionRow(device, inode, position.Path, position.Offset) { Host = write.Host };
-            }
-
-            return;
-        }
-
-        if (e.Topic.Kind == TopicKind.State)
-        {
-            write.AddSample(id, e.Topic.Name, e.Topic.SerializeJson(e.Payload), e.Topic.HostOf(e.Payload) ?? write.Host);
-        }
-    }
-
     /// <summary>An event waiting to be stored; <see cref="Id"/> 0 when the store numbers it; <see cref="Shown"/> once shown live.</summary>
     private readonly record struct PendingEvent(Topic Topic, object Payload, long Id, bool Shown = false);
-
-    // The newest events whole (the oldest read may be cut), at most `events` of them.
-    private static List<StoredEvent> Recent(IReadOnlyList<LogRow> rows, int events)
-    {
-        var all = LogRows.ToEvents(rows);
-        if (rows.Count == RecentLogRows && all.Count > 0)
-        {
-            all.RemoveAt(0);
-        }
-
-        return all.Count > events ? all.GetRange(all.Count - events, events) : all;
-    }
 }

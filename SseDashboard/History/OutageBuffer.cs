@@ -3,6 +3,12 @@ using SseDashboard.Streaming;
 
 namespace SseDashboard.History;
 
+/// <summary>How many log lines the writer keeps while a fleet's store is down (the fleet sets it from <c>Dashboard:Fleet:AgentBufferLines</c>).</summary>
+public sealed class OutageOptions
+{
+    public int Lines { get; set; } = 10_000;
+}
+
 /// <summary>
 /// What a fleet's writer keeps while its store is down: the newest event of each state topic and the newest
 /// <c>Dashboard:Fleet:AgentBufferLines</c> log lines, in the order they came; the older lines it had to let go are

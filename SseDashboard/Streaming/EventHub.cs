@@ -1,6 +1,4 @@
-using System.Text;
 using Microsoft.Extensions.Options;
-using SseDashboard.Fleet;
 
 namespace SseDashboard.Streaming;
 
@@ -8,7 +6,7 @@ namespace SseDashboard.Streaming;
 /// The in-process hub: assigns ids, renders and frames each event once, keeps each topic's newest event and replay
 /// ring, and fans events out to the subscriptions.
 /// </summary>
-public sealed class EventHub : IEventPublisher
+public sealed partial class EventHub : IEventPublisher
 {
     /// <summary>How many heartbeat ticks make one heartbeat interval.</summary>
     public const int HeartbeatTicksPerInterval = 4;
@@ -21,7 +19,8 @@ public sealed class EventHub : IEventPublisher
     private readonly SubscriptionStore _subscriptions = new();
     private readonly TopicBuffer[] _topics;
     private readonly Dictionary<string, TopicBuffer> _topicsByName = new(StringComparer.OrdinalIgnoreCase);
-    private readonly IEventRenderer _renderer;
+    private readonly EventFramer _framer;
+    private readonly CatchUp _catchUp;
     private readonly IEventHistory _history;
     private readonly TimeProvider _timeProvider;
     private readonly SseOptions _options;
@@ -30,9 +29,6 @@ public sealed class EventHub : IEventPublisher
     // This node's host: what is published here without a host is about it.
     private readonly string? _host;
 
-    // Each host's number (from 1; 0 is no host), for the state topics' coalescing slots: one per topic and host.
-    private readonly Dictionary<string, int> _hostSlots = new(StringComparer.Ordinal);
-    private readonly Lock _hostSlotsLock = new();
     private long _lastId;
 
     // Ids from here on are ones this hub can place: its own run's, or with a history store any older one it holds.
@@ -44,10 +40,9 @@ public sealed class EventHub : IEventPublisher
         IOptions<SseOptions> options,
         TimeProvider timeProvider,
         IEventHistory? history = null,
-        IOptions<NodeOptions>? node = null)
+        LocalHost? localHost = null)
     {
-        _host = node?.Value.HostName;
-        _renderer = renderer;
+        _host = localHost?.Name;
         _history = history ?? new NoEventHistory();
         _timeProvider = timeProvider;
         _options = options.Value;
@@ -74,6 +69,8 @@ public sealed class EventHub : IEventPublisher
         }
 
         Topics = Array.AsReadOnly(_topics.Select(t => t.Topic).ToArray());
+        _framer = new EventFramer(renderer, timeProvider, _topics.Length);
+        _catchUp = new CatchUp(_history, _framer, timeProvider, _options.MaxReplayLines);
     }
 
     public IReadOnlyList<Topic> Topics { get; }
@@ -98,16 +95,7 @@ public sealed class EventHub : IEventPublisher
     public int SubscriberCount => _subscriptions.Count;
 
     /// <summary>The hosts this hub has had events of, in the order they first came.</summary>
-    public IReadOnlyList<string> Hosts
-    {
-        get
-        {
-            lock (_hostSlotsLock)
-            {
-                return _hostSlots.OrderBy(h => h.Value).Select(h => h.Key).ToArray();
-            }
-        }
-    }
+    public IReadOnlyList<string> Hosts => _framer.Hosts;
 
     public bool TryGetTopic(string name, out Topic topic)
     {
@@ -129,7 +117,7 @@ public sealed class EventHub : IEventPublisher
         var recent = new List<(TopicBuffer Buffer, SseEvent[] Events)>();
         foreach (var buffer in streams)
         {
-            recent.Add((buffer, await FrameStoredAsync(buffer, start.Recent.GetValueOrDefault(buffer.Topic, []))));
+            recent.Add((buffer, await _framer.FrameStoredAsync(buffer, start.Recent.GetValueOrDefault(buffer.Topic, []))));
         }
 
         await _gate.WaitAsync(cancellationToken);
@@ -242,7 +230,7 @@ public sealed class EventHub : IEventPublisher
                 throw new ArgumentException($"Topic '{topic.Name}' takes {topic.PayloadType.Name}, not {payload.GetType().Name}.", nameof(publications));
             }
 
-            var (html, json) = await RenderAsync(topic, payload);
+            var (html, json) = await _framer.RenderAsync(topic, payload);
             rendered[i] = (BufferOf(topic), payload, id, html, json);
         }
 
@@ -260,7 +248,7 @@ public sealed class EventHub : IEventPublisher
                 }
 
                 var id = numbered ? storedId ?? _lastId + buffer.Topic.IdCount(payload) : _lastId;
-                var e = await FrameAsync(buffer, numbered ? id : null, payload, html, json);
+                var e = await _framer.FrameAsync(buffer, id, numbered, payload, html, json);
                 events.Add(e);
                 if (numbered || buffer.Topic.Kind == TopicKind.State)
                 {
@@ -283,220 +271,6 @@ public sealed class EventHub : IEventPublisher
         finally
         {
             _gate.Release();
-        }
-    }
-
-    /// <summary>
-    /// Subscribes to <paramref name="topics"/>. The queue starts with what the client is missing: after
-    /// <paramref name="lastEventId"/> when the hub can honour it, else a snapshot (state topics' newest, stream topics'
-    /// retained events) with a reset first for each stream topic when an id was given but could not be honoured.
-    /// </summary>
-    /// <param name="hosts">Only these hosts' events of per-host topics (null: every host's).</param>
-    public async ValueTask<Subscription> SubscribeAsync(
-        IReadOnlyCollection<Topic> topics,
-        SseFormat format,
-        long? lastEventId,
-        IReadOnlySet<string>? hosts = null,
-        Action? abort = null,
-        CancellationToken cancellationToken = default)
-    {
-        var buffers = topics.Select(BufferOf).Distinct().ToArray();
-        var mask = buffers.Aggregate(0UL, (m, b) => m | b.Mask);
-        var subscription = new Subscription(_subscriptions, mask, format, new EventQueue(_topics.Length, _options.MaxQueuedEvents), abort, hosts);
-        var stored = await ReadStoredAsync(buffers, lastEventId, hosts, cancellationToken);
-
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            subscription.Queue.Preload(await CatchUpAsync(buffers, lastEventId, hosts, stored));
-            _subscriptions.Add(subscription);
-            return subscription;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    /// <summary>
-    /// What a page renders first: each topic's retained events (state: the newest; stream: the ring, oldest first) and
-    /// the id they are current as of, taken atomically so a stream resumed from that id has no gap or duplicate.
-    /// </summary>
-    public async ValueTask<HubSnapshot> SnapshotAsync(
-        IReadOnlyCollection<Topic> topics, IReadOnlySet<string>? hosts = null, CancellationToken cancellationToken = default)
-    {
-        var buffers = topics.Select(BufferOf).Distinct().ToArray();
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            var events = buffers.ToDictionary(b => b.Topic.Name, b => (IReadOnlyList<SseEvent>)b.Retained(hosts));
-            return new HubSnapshot(_lastId, events);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    /// <summary>Entries queued for all subscriptions, not yet written (superseded state events until compacted).</summary>
-    public long QueuedEvents => _subscriptions.QueuedEvents();
-
-    /// <summary>
-    /// One heartbeat tick, called <see cref="HeartbeatTicksPerInterval"/> times per interval: every subscription that
-    /// has had nothing queued for a whole interval gets a comment frame.
-    /// </summary>
-    public void Heartbeat() => _subscriptions.HeartbeatTick(HeartbeatTicksPerInterval);
-
-    /// <summary>Aborts every connection whose write has waited on its client for <c>Dashboard:Sse:StallTimeout</c>.</summary>
-    public void AbortStalled() =>
-        _subscriptions.AbortStalled(_timeProvider.GetTimestamp(), (long)(_options.StallTimeout.TotalSeconds * _timeProvider.TimestampFrequency));
-
-    /// <summary>Ends every subscription (at shutdown): writers drain what is queued and their responses end cleanly.</summary>
-    public void Complete()
-    {
-        _subscriptions.Complete();
-        _drainDeadline.CancelAfter(DrainGrace);
-    }
-
-    // Before the gate (a store read can be slow, and publishers must not wait for it): what the history store holds
-    // after lastEventId of each stream topic whose ring no longer reaches back that far, rendered and framed.
-    private async ValueTask<Dictionary<TopicBuffer, (SseEvent[] Events, long UpTo)>> ReadStoredAsync(
-        TopicBuffer[] buffers, long? lastEventId, IReadOnlySet<string>? hosts, CancellationToken cancellationToken)
-    {
-        var stored = new Dictionary<TopicBuffer, (SseEvent[], long)>();
-        if (lastEventId is not { } after || after < _knownFrom || after > LastEventId)
-        {
-            return stored;
-        }
-
-        foreach (var buffer in buffers.Where(b => b.Topic.Kind == TopicKind.Stream && after < b.EvictedUpTo))
-        {
-            if (await _history.ReadAfterAsync(buffer.Topic, after, LastEventId, hosts, _options.MaxReplayLines, cancellationToken) is { } read)
-            {
-                stored[buffer] = (await FrameStoredAsync(buffer, read.Events), read.UpTo);
-            }
-        }
-
-        return stored;
-    }
-
-    private async ValueTask<SseEvent[]> FrameStoredAsync(TopicBuffer buffer, IReadOnlyList<StoredEvent> stored)
-    {
-        var events = new SseEvent[stored.Count];
-        for (var i = 0; i < events.Length; i++)
-        {
-            var (html, json) = await RenderAsync(buffer.Topic, stored[i].Payload);
-            events[i] = await FrameAsync(buffer, stored[i].Id, stored[i].Payload, html, json);
-        }
-
-        return events;
-    }
-
-    // Under the gate: the events a subscription after lastEventId is missing, in id order, resets first. A stream
-    // topic's ring honours an id it still reaches back to; the store's events honour an older one when they reach up
-    // to where the ring begins (ring events the store also had are left out).
-    private async ValueTask<List<SseEvent>> CatchUpAsync(
-        TopicBuffer[] buffers, long? lastEventId, IReadOnlySet<string>? hosts, Dictionary<TopicBuffer, (SseEvent[] Events, long UpTo)> stored)
-    {
-        var idKnown = lastEventId is { } known && known >= _knownFrom && known <= _lastId;
-        var snapshot = new List<SseEvent>();
-        var resets = new List<TopicBuffer>();
-        foreach (var buffer in buffers)
-        {
-            if (buffer.Topic.Kind == TopicKind.State)
-            {
-                snapshot.AddRange(buffer.Retained(hosts).Where(newest => !idKnown || newest.Id > lastEventId));
-
-                continue;
-            }
-
-            var honour = idKnown && lastEventId >= buffer.EvictedUpTo;
-            if (idKnown && !honour && stored.TryGetValue(buffer, out var read) && read.UpTo >= buffer.EvictedUpTo)
-            {
-                snapshot.AddRange(read.Events);
-                snapshot.AddRange(buffer.Retained(hosts).Where(e => e.Id > read.UpTo));
-                continue;
-            }
-
-            if (lastEventId is not null && !honour)
-            {
-                resets.Add(buffer);
-            }
-
-            snapshot.AddRange(buffer.Retained(hosts).Where(e => !honour || e.Id > lastEventId));
-        }
-
-        snapshot.Sort(static (a, b) => a.Id.CompareTo(b.Id));
-
-        // A reset carries the id just before the snapshot (before all of its first event's ids: a log batch takes one per
-        // line), so a client cut off right after it replays the snapshot; never below an id honoured for other topics.
-        var resetId = snapshot.Count > 0 ? snapshot[0].Id - snapshot[0].Topic!.IdCount(snapshot[0].Payload!) : _lastId;
-        if (idKnown)
-        {
-            resetId = Math.Max(resetId, lastEventId!.Value);
-        }
-
-        var catchUp = new List<SseEvent>(resets.Count + snapshot.Count);
-        foreach (var buffer in resets)
-        {
-            catchUp.Add(await CreateResetAsync(buffer, resetId));
-        }
-
-        catchUp.AddRange(snapshot);
-        return catchUp;
-    }
-
-    private async ValueTask<SseEvent> CreateResetAsync(TopicBuffer buffer, long id)
-    {
-        if (buffer.ResetData is null)
-        {
-            var payload = buffer.Topic.CreateResetPayload(_timeProvider.GetUtcNow())
-                ?? throw new InvalidOperationException($"Stream topic '{buffer.Topic.Name}' has no reset payload.");
-            var (html, json) = await RenderAsync(buffer.Topic, payload);
-            buffer.ResetData = (payload, html, json);
-        }
-
-        var reset = buffer.ResetData.Value;
-        return await FrameAsync(buffer, id, reset.Payload, reset.Html, reset.Json);
-    }
-
-    private async ValueTask<(byte[] Html, byte[] Json)> RenderAsync(Topic topic, object payload) =>
-        (Encoding.UTF8.GetBytes(await _renderer.RenderHtmlAsync(topic, payload)), _renderer.RenderJson(topic, payload));
-
-    /// <summary>
-    /// The event as every subscriber gets it: framed once per format. Unnumbered (no <paramref name="id"/>), it has no
-    /// <c>id:</c> field and sorts with the newest id.
-    /// </summary>
-    private async ValueTask<SseEvent> FrameAsync(TopicBuffer buffer, long? id, object payload, byte[] html, byte[] json)
-    {
-        var host = buffer.Topic.HostOf(payload);
-        return new(
-            id ?? _lastId,
-            buffer.Topic,
-            buffer.Index,
-            payload,
-            await SseFraming.EncodeAsync(buffer.Topic.Name, id, html),
-            await SseFraming.EncodeAsync(buffer.Topic.Name, id, json),
-            _timeProvider.GetTimestamp(),
-            host,
-            HostSlot(host) * _topics.Length + buffer.Index);
-    }
-
-    private int HostSlot(string? host)
-    {
-        if (host is null)
-        {
-            return 0;
-        }
-
-        lock (_hostSlotsLock)
-        {
-            if (!_hostSlots.TryGetValue(host, out var slot))
-            {
-                _hostSlots[host] = slot = _hostSlots.Count + 1;
-            }
-
-            return slot;
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using SseDashboard.Fleet;
 
 namespace SseDashboard.Streaming;
 

@@ -1,76 +1,14 @@
-// SseDashboard in the browser, the log panels: autoscroll, pause, level and text/regex filters with highlight, a cap
-// on lines kept, and resets; with a history store, earlier lines loaded when scrolled to the top, and a search of the
-// stored lines shown in place of the live ones. Loaded as a file: works under script-src 'self'. Log text is only
-// ever read and written as text; HTML comes from the server only, rendered by the log panel itself.
+// SseDashboard in the browser, the log panels: autoscroll, pause, level, host and text/regex filters, a cap on lines
+// kept, resets, and earlier lines from the store when scrolled to the top (its search: log-search.js). Loaded after
+// log-common.js and log-search.js, as files (script-src 'self'). Log text is only ever read and written as text.
 (function () {
   'use strict';
 
-  const levels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
-  // Lines asked for at a time: earlier ones when scrolled to the top, search results per page.
-  const historyPage = 200;
-  const resultsPage = 50;
-  const contextLines = 3;
-
-  function escapeRegExp(text) {
-    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  }
-
-  // Rebuilds the line from its own text: plain text nodes, and <mark> elements whose text is set as text.
-  function highlight(line, text, pattern) {
-    if (!pattern) {
-      if (line.querySelector('mark')) {
-        line.replaceChildren(text);
-      }
-      return;
-    }
-    const parts = [];
-    let last = 0;
-    pattern.lastIndex = 0;
-    let match;
-    while ((match = pattern.exec(text)) !== null) {
-      if (match[0].length === 0) {
-        pattern.lastIndex++;
-        continue;
-      }
-      if (match.index > last) {
-        parts.push(text.slice(last, match.index));
-      }
-      const mark = document.createElement('mark');
-      mark.textContent = match[0];
-      parts.push(mark);
-      last = match.index + match[0].length;
-    }
-    if (last < text.length) {
-      parts.push(text.slice(last));
-    }
-    line.replaceChildren.apply(line, parts);
-  }
-
-  function isEntry(el) {
-    return el.classList.contains('log-line') || el.classList.contains('log-marker');
-  }
-
-  // Stored lines as the log panel renders them (/api/logs?format=html: oldest first, each with its data-id), and the
-  // before= of the page after them. Only the panel's own elements are kept: a login page (after a redirect) is not.
-  function fetchEntries(url) {
-    return fetch(url, { headers: { Accept: 'text/html' }, cache: 'no-store' }).then(function (response) {
-      if (response.redirected || !response.ok) {
-        throw new Error(response.redirected ? 'signed out' : 'HTTP ' + response.status);
-      }
-      return response.text().then(function (html) {
-        const template = document.createElement('template');
-        template.innerHTML = html;
-        return { entries: Array.from(template.content.children).filter(isEntry), next: response.headers.get('X-Next-Before') };
-      });
-    });
-  }
-
-  function note(text) {
-    const p = document.createElement('p');
-    p.className = 'log-note';
-    p.textContent = text;
-    return p;
-  }
+  const log = window.SseLog;
+  const historyPage = log.historyPage;
+  const escapeRegExp = log.escapeRegExp;
+  const fetchEntries = log.fetchEntries;
+  const initSearch = log.initSearch;
 
   function initLog(lines) {
     const panel = lines.closest('.panel');
@@ -107,8 +45,12 @@
     // Earlier lines prepended from the store: filtered as they go in, and not counted as new.
     const prepended = new WeakSet();
 
-    function rank(level) {
-      return levels.indexOf((level || '').toLowerCase());
+    const rank = log.rank;
+    const entryLevel = log.entryLevel;
+
+    // Shows or hides one line by the filters; returns whether it is shown.
+    function apply(line) {
+      return log.applyFilters(line, state);
     }
 
     function readFilters() {
@@ -126,35 +68,6 @@
         filterError.textContent = 'Not a valid regular expression: ' + err.message;
         filterError.hidden = false;
       }
-    }
-
-    // A line with no level of its own (a stack trace, the rest of a multi-line entry) belongs to the entry of the
-    // line right before it from the same file, so a level filter keeps an error together with its stack trace.
-    function entryLevel(line) {
-      if (line.dataset.level) {
-        return line.dataset.level;
-      }
-      const previous = line.previousElementSibling;
-      return previous && previous.classList.contains('log-line') && previous.dataset.file === line.dataset.file
-        ? previous.dataset.entryLevel || ''
-        : '';
-    }
-
-    // Shows or hides one line by the filters; returns whether it is shown.
-    function apply(line) {
-      const text = line.textContent;
-      let shown = (state.minLevel < 0 || rank(line.dataset.entryLevel) >= state.minLevel)
-        && (!state.host || line.dataset.host === state.host);
-      if (shown && state.pattern) {
-        shown = text.search(state.pattern) >= 0;
-      }
-      line.hidden = !shown;
-      if (shown) {
-        highlight(line, text, state.pattern);
-      } else if (line.querySelector('mark')) {
-        line.replaceChildren(text);
-      }
-      return shown;
     }
 
     function updateNotes() {
@@ -268,33 +181,6 @@
       }
     }
 
-    // Live fragments are rendered before their event has an id: the message's id is its last line's, and each line
-    // before it in the batch one less (a marker takes one id). Numbered, the oldest line says where history goes on.
-    function numberMessage(lastEventId) {
-      const before = state.beforeMessage;
-      state.beforeMessage = undefined;
-      if (!/^[0-9]+$/.test(lastEventId || '')) {
-        return;
-      }
-      let id = Number(lastEventId);
-      const hosts = new Set();
-      for (let node = lines.lastElementChild; node && node !== before; node = node.previousElementSibling) {
-        if (isEntry(node) && !node.dataset.id && !node.dataset.live) {
-          node.dataset.id = String(id--);
-          hosts.add(node.dataset.host);
-        }
-      }
-      // A host's lines numbered: the store has them, so the ones it showed live (data-live: a fleet node's own, while
-      // its store failed) come again, numbered, in order with every other host's.
-      if (hosts.size > 0) {
-        lines.querySelectorAll('[data-live]').forEach(function (node) {
-          if (hosts.has(node.dataset.host)) {
-            node.remove();
-          }
-        });
-      }
-    }
-
     // Earlier lines from the store, put above the oldest shown without moving what the reader sees.
     function loadEarlier() {
       if (!historyUrl || state.loading || state.atBeginning || state.search !== null) {
@@ -357,7 +243,7 @@
     });
     // The extension passes the MessageEvent itself as the detail, after the swap.
     lines.addEventListener('htmx:sseMessage', function (e) {
-      numberMessage(e.detail && e.detail.lastEventId);
+      log.numberMessage(lines, state, e.detail && e.detail.lastEventId);
     });
 
     lines.addEventListener('scroll', function () {
@@ -400,178 +286,6 @@
     if (historyUrl) {
       initSearch(panel, lines, state, updateNotes, scrollToEnd);
     }
-  }
-
-  // The search box: stored lines matching every word (each as a word prefix) in the chosen range, newest first, in
-  // place of the live lines (which go on arriving, and come back with Back to live); each with its context on demand.
-  function initSearch(panel, lines, state, updateNotes, scrollToEnd) {
-    const find = function (selector) { return panel.querySelector(selector); };
-    const form = find('[data-log-search-form]');
-    const input = find('[data-log-search]');
-    const range = find('[data-log-search-range]');
-    const results = find('[data-log-results]');
-    const list = find('[data-log-results-list]');
-    const summary = find('[data-log-results-summary]');
-    const more = document.createElement('button');
-    more.type = 'button';
-    more.className = 'log-more';
-    more.textContent = 'More results';
-    const historyUrl = lines.dataset.history;
-
-    function url(params) {
-      const query = new URLSearchParams(params);
-      query.set('format', 'html');
-      return historyUrl + '?' + query.toString();
-    }
-
-    function describe(search) {
-      const count = search.count + (search.next ? '+' : '');
-      const found = search.count === 0
-        ? 'No results'
-        : count + (search.count === 1 && !search.next ? ' result' : ' results');
-      return found + ' for “' + search.q + '” ' + search.where;
-    }
-
-    function start() {
-      const q = input.value.trim();
-      if (q.length === 0) {
-        return;
-      }
-      const option = range.selectedOptions[0];
-      const seconds = Number(option.dataset.seconds || 0);
-      const words = q.split(/\s+/).map(escapeRegExp);
-      state.search = {
-        q: q,
-        where: seconds ? 'in the ' + option.textContent : 'in all stored lines',
-        from: seconds ? new Date(Date.now() - seconds * 1000).toISOString() : null,
-        // As the store matches: every word at the start of a word, any case.
-        pattern: new RegExp('(?<![\\p{L}\\p{N}])(?:' + words.join('|') + ')', 'giu'),
-        next: null,
-        count: 0,
-      };
-      list.replaceChildren();
-      summary.textContent = 'Searching for “' + q + '” ' + state.search.where + '…';
-      lines.hidden = true;
-      results.hidden = false;
-      updateNotes();
-      loadResults();
-    }
-
-    function loadResults() {
-      const search = state.search;
-      const params = { q: search.q, limit: String(resultsPage) };
-      if (search.from) {
-        params.from = search.from;
-      }
-      if (search.next) {
-        params.before = search.next;
-      }
-      more.disabled = true;
-      fetchEntries(url(params)).then(function (page) {
-        if (state.search !== search) {
-          return;
-        }
-        page.entries.filter(function (e) { return e.classList.contains('log-line'); }).reverse().forEach(function (line) {
-          list.appendChild(result(line, search));
-          search.count++;
-        });
-        search.next = page.next;
-        more.disabled = false;
-        more.hidden = search.next === null;
-        list.appendChild(more);
-        summary.textContent = describe(search);
-      }, function (err) {
-        if (state.search === search) {
-          more.disabled = false;
-          summary.textContent = 'Search failed (' + err.message + ')';
-        }
-      });
-    }
-
-    function result(line, search) {
-      const item = document.createElement('div');
-      item.className = 'log-result';
-      item.dataset.id = line.dataset.id;
-      const head = document.createElement('div');
-      head.className = 'log-result-head';
-      if (line.dataset.at) {
-        const time = document.createElement('time');
-        time.dateTime = line.dataset.at;
-        time.textContent = line.dataset.at.slice(0, 10) + ' ' + line.dataset.at.slice(11, 19) + ' UTC';
-        head.appendChild(time);
-      }
-      if (line.dataset.file) {
-        const file = document.createElement('span');
-        file.className = 'log-result-file';
-        file.title = line.dataset.file;
-        file.textContent = line.dataset.file.split('/').pop();
-        head.appendChild(file);
-      }
-      const toggle = document.createElement('button');
-      toggle.type = 'button';
-      toggle.className = 'log-context-toggle';
-      toggle.textContent = 'context';
-      toggle.setAttribute('aria-expanded', 'false');
-      head.appendChild(toggle);
-      const before = document.createElement('div');
-      before.className = 'log-context log-context-before';
-      before.hidden = true;
-      const after = document.createElement('div');
-      after.className = 'log-context log-context-after';
-      after.hidden = true;
-      line.classList.add('log-result-match');
-      highlight(line, line.textContent, search.pattern);
-      item.append(head, before, line, after);
-      toggle.addEventListener('click', function () { toggleContext(item, line, toggle, before, after); });
-      return item;
-    }
-
-    // The lines right before and after a result, from the same file.
-    function toggleContext(item, line, toggle, before, after) {
-      const open = toggle.getAttribute('aria-expanded') !== 'true';
-      toggle.setAttribute('aria-expanded', String(open));
-      before.hidden = !open;
-      after.hidden = !open;
-      if (!open || item.dataset.context) {
-        return;
-      }
-      item.dataset.context = 'loading';
-      const file = line.dataset.file ? { file: line.dataset.file } : {};
-      Promise.all([
-        fetchEntries(url(Object.assign({ before: item.dataset.id, limit: String(contextLines) }, file))),
-        fetchEntries(url(Object.assign({ after: item.dataset.id, limit: String(contextLines) }, file))),
-      ]).then(function (pages) {
-        before.replaceChildren.apply(before, pages[0].entries);
-        after.replaceChildren.apply(after, pages[1].entries);
-        item.dataset.context = 'loaded';
-      }, function (err) {
-        delete item.dataset.context;
-        before.replaceChildren(note('Could not load the context (' + err.message + ')'));
-      });
-    }
-
-    function backToLive() {
-      state.search = null;
-      results.hidden = true;
-      list.replaceChildren();
-      lines.hidden = false;
-      updateNotes();
-      if (!state.paused) {
-        scrollToEnd();
-      }
-    }
-
-    form.addEventListener('submit', function (e) {
-      e.preventDefault();
-      start();
-    });
-    input.addEventListener('keydown', function (e) {
-      if (e.key === 'Escape' && state.search !== null) {
-        backToLive();
-      }
-    });
-    more.addEventListener('click', loadResults);
-    find('[data-log-live]').addEventListener('click', backToLive);
   }
 
   function init() {

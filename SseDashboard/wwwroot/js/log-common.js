@@ -1,0 +1,149 @@
+// SseDashboard in the browser, what the log panel and its search share: the levels, how many lines to ask for, the
+// filters and the highlight of their matches, numbering live lines, and stored lines fetched as the panel renders
+// them. Loaded before both.
+(function () {
+  'use strict';
+
+  const levels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+  // Lines asked for at a time: earlier ones when scrolled to the top, search results per page.
+  const historyPage = 200;
+  const resultsPage = 50;
+  const contextLines = 3;
+
+  function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+
+  // Rebuilds the line from its own text: plain text nodes, and <mark> elements whose text is set as text.
+  function highlight(line, text, pattern) {
+    if (!pattern) {
+      if (line.querySelector('mark')) {
+        line.replaceChildren(text);
+      }
+      return;
+    }
+    const parts = [];
+    let last = 0;
+    pattern.lastIndex = 0;
+    let match;
+    while ((match = pattern.exec(text)) !== null) {
+      if (match[0].length === 0) {
+        pattern.lastIndex++;
+        continue;
+      }
+      if (match.index > last) {
+        parts.push(text.slice(last, match.index));
+      }
+      const mark = document.createElement('mark');
+      mark.textContent = match[0];
+      parts.push(mark);
+      last = match.index + match[0].length;
+    }
+    if (last < text.length) {
+      parts.push(text.slice(last));
+    }
+    line.replaceChildren.apply(line, parts);
+  }
+
+  function isEntry(el) {
+    return el.classList.contains('log-line') || el.classList.contains('log-marker');
+  }
+
+  // Stored lines as the log panel renders them (/api/logs?format=html: oldest first, each with its data-id), and the
+  // before= of the page after them. Only the panel's own elements are kept: a login page (after a redirect) is not.
+  function fetchEntries(url) {
+    return fetch(url, { headers: { Accept: 'text/html' }, cache: 'no-store' }).then(function (response) {
+      if (response.redirected || !response.ok) {
+        throw new Error(response.redirected ? 'signed out' : 'HTTP ' + response.status);
+      }
+      return response.text().then(function (html) {
+        const template = document.createElement('template');
+        template.innerHTML = html;
+        return { entries: Array.from(template.content.children).filter(isEntry), next: response.headers.get('X-Next-Before') };
+      });
+    });
+  }
+
+  function note(text) {
+    const p = document.createElement('p');
+    p.className = 'log-note';
+    p.textContent = text;
+    return p;
+  }
+
+  function rank(level) {
+    return levels.indexOf((level || '').toLowerCase());
+  }
+
+  // A line with no level of its own (a stack trace, the rest of a multi-line entry) belongs to the entry of the
+  // line right before it from the same file, so a level filter keeps an error together with its stack trace.
+  function entryLevel(line) {
+    if (line.dataset.level) {
+      return line.dataset.level;
+    }
+    const previous = line.previousElementSibling;
+    return previous && previous.classList.contains('log-line') && previous.dataset.file === line.dataset.file
+      ? previous.dataset.entryLevel || ''
+      : '';
+  }
+
+  // Shows or hides one line by the filters in state (minLevel, host, pattern); returns whether it is shown.
+  function applyFilters(line, state) {
+    const text = line.textContent;
+    let shown = (state.minLevel < 0 || rank(line.dataset.entryLevel) >= state.minLevel)
+      && (!state.host || line.dataset.host === state.host);
+    if (shown && state.pattern) {
+      shown = text.search(state.pattern) >= 0;
+    }
+    line.hidden = !shown;
+    if (shown) {
+      highlight(line, text, state.pattern);
+    } else if (line.querySelector('mark')) {
+      line.replaceChildren(text);
+    }
+    return shown;
+  }
+
+  // Live fragments are rendered before their event has an id: the message's id is its last line's, and each line
+  // before it in the batch one less (a marker takes one id). Numbered, the oldest line says where history goes on.
+  function numberMessage(lines, state, lastEventId) {
+    const before = state.beforeMessage;
+    state.beforeMessage = undefined;
+    if (!/^[0-9]+$/.test(lastEventId || '')) {
+      return;
+    }
+    let id = Number(lastEventId);
+    const hosts = new Set();
+    for (let node = lines.lastElementChild; node && node !== before; node = node.previousElementSibling) {
+      if (isEntry(node) && !node.dataset.id && !node.dataset.live) {
+        node.dataset.id = String(id--);
+        hosts.add(node.dataset.host);
+      }
+    }
+    // A host's lines numbered: the store has them, so the ones it showed live (data-live: a fleet node's own, while
+    // its store failed) come again, numbered, in order with every other host's.
+    if (hosts.size > 0) {
+      lines.querySelectorAll('[data-live]').forEach(function (node) {
+        if (hosts.has(node.dataset.host)) {
+          node.remove();
+        }
+      });
+    }
+  }
+
+  window.SseLog = {
+    levels: levels,
+    historyPage: historyPage,
+    resultsPage: resultsPage,
+    contextLines: contextLines,
+    escapeRegExp: escapeRegExp,
+    highlight: highlight,
+    isEntry: isEntry,
+    fetchEntries: fetchEntries,
+    note: note,
+    rank: rank,
+    entryLevel: entryLevel,
+    applyFilters: applyFilters,
+    numberMessage: numberMessage,
+  };
+})();
