@@ -22,6 +22,10 @@ public static class DashboardApp
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
 
+        // The library's front-end files from its build's static web assets in any environment, as in Development
+        // (a build run as it is); a published app has them in its wwwroot.
+        builder.WebHost.UseStaticWebAssets();
+
         // Serilog, and one line per request; metrics and traces over OTLP when the OTEL_* variables ask for them.
         builder.AddDashboardLogging();
         builder.AddTelemetry();

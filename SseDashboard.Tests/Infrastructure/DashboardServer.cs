@@ -95,7 +95,7 @@ public sealed class DashboardServer : IAsyncDisposable
         WebApplication? app = null;
         try
         {
-            app = DashboardApp.Create(["--urls=http://127.0.0.1:0", "--environment=Testing", $"--contentRoot={AppContentRoot}"], builder =>
+            app = DashboardApp.Create(["--urls=http://127.0.0.1:0", "--environment=Testing", $"--contentRoot={AppContentRoot}", $"--webroot={LibraryWebRoot}"], builder =>
             {
                 builder.Configuration.AddInMemoryCollection(config);
                 configure?.Invoke(builder);
@@ -116,8 +116,14 @@ public sealed class DashboardServer : IAsyncDisposable
         }
     }
 
-    /// <summary>The app's project directory, so the server finds its wwwroot as <c>dotnet run</c> does.</summary>
+    /// <summary>The app's project directory, so the server finds its settings as <c>dotnet run</c> does.</summary>
     public static string AppContentRoot { get; } = FindAppContentRoot();
+
+    /// <summary>The library's project directory (SseDashboard.AspNetCore): its sources.</summary>
+    public static string LibraryRoot { get; } = Path.Combine(Path.GetDirectoryName(AppContentRoot)!, "SseDashboard.AspNetCore");
+
+    /// <summary>The library's front-end files, served from its project as <c>dotnet run</c> serves its static web assets.</summary>
+    public static string LibraryWebRoot { get; } = Path.Combine(LibraryRoot, "wwwroot");
 
     private static string FindAppContentRoot()
     {
