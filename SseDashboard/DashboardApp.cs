@@ -6,6 +6,7 @@ using SseDashboard.Fleet;
 using SseDashboard.History;
 using SseDashboard.Logging;
 using SseDashboard.LogTail;
+using SseDashboard.Meters;
 using SseDashboard.Metrics;
 using SseDashboard.Pages;
 using SseDashboard.Server;
@@ -48,6 +49,12 @@ public static class DashboardApp
         builder.AddMetrics();
         builder.AddLogTail();
         builder.AddServerPanel();
+
+        // The app's own instruments in-process (what dotnet-counters shows), when Dashboard:Meters:Enabled says so.
+        if (builder.Configuration.GetValue(MetersOptions.Section + ":Enabled", false))
+        {
+            builder.AddMeters();
+        }
 
         // Who may look: login token, proxy users or none; embed tokens; who may stream what.
         builder.AddDashboardAuth();
