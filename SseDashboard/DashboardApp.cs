@@ -27,9 +27,11 @@ public static class DashboardApp
         // (a build run as it is); a published app has them in its wwwroot.
         builder.WebHost.UseStaticWebAssets();
 
-        // Serilog, and one line per request; metrics and traces over OTLP when the OTEL_* variables ask for them.
-        builder.AddDashboardLogging();
+        // Metrics and traces over OTLP when the OTEL_* variables ask for them; Serilog, and one line per request. Every
+        // setting read here is read before the logger opens its file, so a bad one leaves nothing open.
         builder.AddTelemetry();
+        var meters = builder.Configuration.GetValue(MetersOptions.Section + ":Enabled", false);
+        builder.AddDashboardLogging();
 
         // The hub and its /sse endpoint: knows topics, not panels.
         builder.AddStreaming();
@@ -51,7 +53,7 @@ public static class DashboardApp
         builder.AddServerPanel();
 
         // The app's own instruments in-process (what dotnet-counters shows), when Dashboard:Meters:Enabled says so.
-        if (builder.Configuration.GetValue(MetersOptions.Section + ":Enabled", false))
+        if (meters)
         {
             builder.AddMeters();
         }

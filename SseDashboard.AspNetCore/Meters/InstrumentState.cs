@@ -122,7 +122,10 @@ internal sealed class InstrumentState
                 case Kind.UpDown when !_observable:
                     return new InstrumentReading(Name, Unit, Round(_sum));
                 case Kind.Histogram:
-                    var reading = new InstrumentReading(Name, Unit, PerSecond(_count), Percentile(0.50), Percentile(0.99));
+                    var reading = new InstrumentReading(Name, Unit, PerSecond(_count), Percentile(0.50), Percentile(0.99))
+                    {
+                        PercentileUnit = SourceUnit is "s" or "ms" ? "ms" : SourceUnit,
+                    };
                     (_count, _sum) = (0, 0);
                     _sampled.Clear();
                     return reading;

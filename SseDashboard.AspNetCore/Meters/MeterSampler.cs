@@ -33,12 +33,14 @@ public sealed class MeterSampler : IDisposable
 
             lock (_lock)
             {
-                // The first instrument of that name wins (two meters may both have one).
-                if (!_states.TryGetValue(instrument.Name, out var state))
+                // The first instrument of that name wins (two meters may both have one): the others are not read.
+                if (_states.ContainsKey(instrument.Name))
                 {
-                    _states[instrument.Name] = state = new InstrumentState(instrument);
+                    return;
                 }
 
+                var state = new InstrumentState(instrument);
+                _states[instrument.Name] = state;
                 listener.EnableMeasurementEvents(instrument, state);
             }
         };

@@ -15,10 +15,11 @@ public sealed class MetersProducer(
 {
     protected override async Task RunAsync(CancellationToken stoppingToken)
     {
-        var timer = new AlignedTimer(options.Value.Interval, TimeProvider);
+        // Rates are over an interval: the first sample comes after at least half of one, then on the boundaries.
+        var interval = options.Value.Interval;
+        var timer = new AlignedTimer(interval, TimeProvider, minFirstWait: interval / 2);
         while (true)
         {
-            // Rates are over an interval: the first sample comes after one.
             await timer.WaitForNextTickAsync(stoppingToken);
             await publisher.PublishAsync(MetersTopics.Meters, sampler.Sample(), stoppingToken);
         }

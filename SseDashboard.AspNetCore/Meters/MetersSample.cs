@@ -24,8 +24,9 @@ public sealed record MetersSample(
 /// <summary>
 /// One instrument over the last interval. A counter's <see cref="Value"/> is its rate (<see cref="Unit"/> ends in
 /// <c>/s</c>); a histogram's is how many it recorded per second, with <see cref="P50"/> and <see cref="P99"/> (in ms for
-/// a duration in s or ms, else in its own unit); an up-down counter's or a gauge's is its value now. Null until known
-/// (a rate needs two readings).
+/// a duration in s or ms, else in its own unit); an up-down counter's is its value now, summed over its tag sets
+/// (counted from when the listener started); a gauge's is its last value (an observable one's, summed over its tag sets).
+/// Null until known (a rate needs two readings).
 /// </summary>
 public sealed record InstrumentReading(
     string Name,
@@ -34,6 +35,9 @@ public sealed record InstrumentReading(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? P50 = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? P99 = null)
 {
+    /// <summary>The unit of <see cref="P50"/> and <see cref="P99"/>: ms for a duration, else the histogram's own. Not sent.</summary>
+    [JsonIgnore] public string PercentileUnit { get; init; } = "ms";
+
     /// <summary>The last values, oldest first, for the panel's sparkline.</summary>
     [JsonIgnore] public IReadOnlyList<double?> History { get; init; } = [];
 }

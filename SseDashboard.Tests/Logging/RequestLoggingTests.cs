@@ -130,14 +130,14 @@ public sealed class RequestLoggingTests
     [InlineData("/sse", 200, false, LogEventLevel.Debug)]
     [InlineData("/sse", 503, false, LogEventLevel.Debug)]
     [InlineData("/healthz", 503, false, LogEventLevel.Debug)]
-    [InlineData("/sse", 500, true, LogEventLevel.Debug)]
+    [InlineData("/sse", 500, true, LogEventLevel.Error)]
     [InlineData("/login", 429, false, LogEventLevel.Information)]
     [InlineData("/api/logs", 503, false, LogEventLevel.Information)]
     [InlineData("/", 200, false, LogEventLevel.Information)]
     [InlineData("/api/logs", 404, false, LogEventLevel.Information)]
     [InlineData("/api/logs", 500, false, LogEventLevel.Error)]
     [InlineData("/", 200, true, LogEventLevel.Error)]
-    public void RequestLevel_StreamsAndProbesAtDebug_RefusalsAtInformation_FaultsAtError(string path, int status, bool threw, LogEventLevel expected)
+    public void RequestLevel_FaultsAtError_ThenStreamsAndProbesAtDebug_RefusalsAtInformation(string path, int status, bool threw, LogEventLevel expected)
     {
         var context = new DefaultHttpContext { Request = { Path = path }, Response = { StatusCode = status } };
 

@@ -56,6 +56,37 @@ public sealed class MeterSamplerTests : IDisposable
     }
 
     [Fact]
+    public void Histogram_NotADuration_KeepsItsOwnUnit_ForPercentiles()
+    {
+        using var meter = new Meter(_prefix + "meter");
+        var size = meter.CreateHistogram<long>(_prefix + "size", "By");
+        using var sampler = Sampler(_prefix + "size");
+
+        size.Record(100);
+        size.Record(300);
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        var reading = Single(sampler.Sample());
+        Assert.Equal((100.0, 300.0, "By"), (reading.P50, reading.P99, reading.PercentileUnit));
+    }
+
+    [Fact]
+    public void TwoInstrumentsOfOneName_TheFirstIsRead_TheOtherIsNot()
+    {
+        using var first = new Meter(_prefix + "first");
+        using var second = new Meter(_prefix + "second");
+        var read = first.CreateCounter<long>(_prefix + "same");
+        using var sampler = Sampler(_prefix + "same");
+        var ignored = second.CreateHistogram<double>(_prefix + "same");
+
+        read.Add(2);
+        ignored.Record(1_000);
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(2.0, Single(sampler.Sample()).Value);
+    }
+
+    [Fact]
     public void UpDownCounter_IsItsValueNow_AcrossTagSets()
     {
         using var meter = new Meter(_prefix + "meter");

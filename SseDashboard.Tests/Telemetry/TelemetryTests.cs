@@ -48,6 +48,34 @@ public sealed class TelemetryTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task MetricsEndpointAlone_ExportsMetrics_AndTracesNothing()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+        var spans = new List<System.Diagnostics.Activity>();
+        await using var server = await DashboardServer.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"] = new Uri(receiver.Endpoint, "/v1/metrics").ToString(),
+                ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
+            },
+            builder => builder.Services.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(spans)));
+
+        using (await server.Client.GetAsync("/panels/clock", Ct))
+        {
+        }
+
+        await Eventually.TrueAsync(
+            () => receiver.Metrics.Any(m => m.Name == "http.server.request.duration"),
+            TimeSpan.FromSeconds(10),
+            "the page request's duration at the metrics endpoint");
+        server.App.Services.GetService<TracerProvider>()?.ForceFlush();
+        lock (spans)
+        {
+            Assert.Empty(spans);
+        }
+    }
+
+    [Fact]
     public async Task ExportedInstruments_HaveTheirDocumentedNamesAndUnits()
     {
         var exported = new List<Metric>();

@@ -41,11 +41,11 @@ public static class LoggingExtensions
         return app;
     }
 
-    // Path first: a storm of refused streams (503 past MaxConnections) or failing probes must not flood the tailed log.
-    // A refusal the app chose (503 at capacity, 429 throttled) is not a fault: Information, not Error.
+    // An exception is an error wherever it happens. Then the path: a storm of refused streams (503 past MaxConnections)
+    // or failing probes must not flood the tailed log. A refusal (503, 429 throttled) is not a fault: Information.
     internal static LogEventLevel LevelOf(HttpContext context, double elapsedMs, Exception? exception) =>
-        context.Request.Path.StartsWithSegments("/sse") || context.Request.Path.StartsWithSegments("/healthz") ? LogEventLevel.Debug
-        : exception is not null ? LogEventLevel.Error
+        exception is not null ? LogEventLevel.Error
+        : context.Request.Path.StartsWithSegments("/sse") || context.Request.Path.StartsWithSegments("/healthz") ? LogEventLevel.Debug
         : context.Response.StatusCode is StatusCodes.Status503ServiceUnavailable or StatusCodes.Status429TooManyRequests ? LogEventLevel.Information
         : context.Response.StatusCode >= 500 ? LogEventLevel.Error
         : LogEventLevel.Information;

@@ -9,9 +9,10 @@ namespace SseDashboard.Telemetry;
 
 public static class TelemetryExtensions
 {
-    /// <summary>The standard variables that say where to export; without one of them nothing is registered.</summary>
-    private static readonly string[] EndpointVariables =
-        ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"];
+    // The standard variables that say where to export: both signals, or one alone.
+    private const string Endpoint = "OTEL_EXPORTER_OTLP_ENDPOINT";
+    private const string MetricsEndpoint = "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT";
+    private const string TracesEndpoint = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT";
 
     /// <summary>
     /// Metrics and traces over OTLP, configured by the standard <c>OTEL_*</c> variables, when an endpoint is set and
@@ -21,7 +22,9 @@ public static class TelemetryExtensions
     {
         var configuration = builder.Configuration;
         var options = configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new();
-        if (!options.Enabled || !EndpointVariables.Any(v => !string.IsNullOrWhiteSpace(configuration[v])))
+        bool Set(string variable) => !string.IsNullOrWhiteSpace(configuration[variable]);
+        var (metrics, traces) = (Set(Endpoint) || Set(MetricsEndpoint), Set(Endpoint) || Set(TracesEndpoint));
+        if (!options.Enabled || !(metrics || traces))
         {
             return builder;
         }
@@ -35,22 +38,31 @@ public static class TelemetryExtensions
         };
         configuration.AddInMemoryCollection(defaults.Where(d => configuration[d.Key] is null));
 
-        builder.Services.AddOpenTelemetry()
-            // Ours first, then OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES over it.
-            .ConfigureResource(resource => resource
-                .AddService("SseDashboard", serviceVersion: typeof(TelemetryExtensions).Assembly.GetName().Version?.ToString())
-                .AddEnvironmentVariableDetector())
-            .WithMetrics(metrics => metrics
+        // Ours first, then OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES over it.
+        var telemetry = builder.Services.AddOpenTelemetry().ConfigureResource(resource => resource
+            .AddService("SseDashboard", serviceVersion: typeof(TelemetryExtensions).Assembly.GetName().Version?.ToString())
+            .AddEnvironmentVariableDetector());
+
+        // A signal whose endpoint is not set listens to nothing, so it has nothing to send.
+        if (metrics)
+        {
+            telemetry.WithMetrics(meters => meters
                 .AddMeter(StreamingMetrics.MeterName)
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddHttpClientInstrumentation()
-                .AddNpgsqlInstrumentation())
-            .WithTracing(tracing => tracing
+                .AddNpgsqlInstrumentation());
+        }
+
+        if (traces)
+        {
+            telemetry.WithTracing(tracing => tracing
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsUntraced(context.Request.Path))
                 .AddHttpClientInstrumentation()
-                .AddNpgsql())
-            .UseOtlpExporter();
+                .AddNpgsql());
+        }
+
+        telemetry.UseOtlpExporter();
 
         return builder;
     }
