@@ -95,7 +95,8 @@ public sealed class DashboardServer : IAsyncDisposable
         WebApplication? app = null;
         try
         {
-            app = DashboardApp.Create(["--urls=http://127.0.0.1:0", "--environment=Testing", $"--contentRoot={AppContentRoot}", $"--webroot={LibraryWebRoot}"], builder =>
+            // The app's own name (not the test runner's), so it finds its build's static web assets: the library's files.
+            app = DashboardApp.Create(["--urls=http://127.0.0.1:0", "--environment=Testing", $"--contentRoot={AppContentRoot}", "--applicationName=SseDashboard"], builder =>
             {
                 builder.Configuration.AddInMemoryCollection(config);
                 configure?.Invoke(builder);
@@ -121,9 +122,6 @@ public sealed class DashboardServer : IAsyncDisposable
 
     /// <summary>The library's project directory (SseDashboard.AspNetCore): its sources.</summary>
     public static string LibraryRoot { get; } = Path.Combine(Path.GetDirectoryName(AppContentRoot)!, "SseDashboard.AspNetCore");
-
-    /// <summary>The library's front-end files, served from its project as <c>dotnet run</c> serves its static web assets.</summary>
-    public static string LibraryWebRoot { get; } = Path.Combine(LibraryRoot, "wwwroot");
 
     private static string FindAppContentRoot()
     {

@@ -23,8 +23,8 @@ public sealed class DashboardPageTests
     };
 
     [Theory]
-    [InlineData("/favicon.ico", "image/x-icon")]
-    [InlineData("/favicon.svg", "image/svg+xml")]
+    [InlineData("/_content/SseDashboard.AspNetCore/favicon.ico", "image/x-icon")]
+    [InlineData("/_content/SseDashboard.AspNetCore/favicon.svg", "image/svg+xml")]
     public async Task Icon_IsLinkedFromThePageAndTheLogin_AndServedWithoutALogin(string path, string contentType)
     {
         await using var server = await DashboardServer.StartAsync(QuietClock);
