@@ -95,9 +95,13 @@ public sealed class ChartLayout
             }
         }
 
-        var (top, valueTicks) = field.Unit == ChartUnit.Bytes
-            ? ByteScale(values.Count == 0 ? 0 : values.Max(v => v.Max))
-            : PercentScale(values.Count == 0 ? 0 : values.Max(v => v.Max));
+        var highest = values.Count == 0 ? 0 : values.Max(v => v.Max);
+        var (top, valueTicks) = field.Unit switch
+        {
+            ChartUnit.Bytes => ByteScale(highest),
+            ChartUnit.Number => NumberScale(highest),
+            _ => PercentScale(highest),
+        };
         double X(long at) => Left + (double)(Math.Clamp(at + bucket / 2, from, to) - from) / span * (PlotRight - Left);
         double Y(double value) => Top + (1 - Math.Clamp(value / top, 0, 1)) * (PlotBottom - Top);
 
@@ -145,8 +149,12 @@ public sealed class ChartLayout
     public static string Coordinate(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
 
     /// <summary>A value as the readout and axis show it: <c>12.5%</c>, <c>1.5 MiB</c>.</summary>
-    public static string Format(double value, ChartUnit unit) =>
-        unit == ChartUnit.Bytes ? Figures.Bytes(value) : Figures.Number(value) + "%";
+    public static string Format(double value, ChartUnit unit) => unit switch
+    {
+        ChartUnit.Bytes => Figures.Bytes(value),
+        ChartUnit.Number => Figures.Number(value),
+        _ => Figures.Number(value) + "%",
+    };
 
     private static string Path(IEnumerable<ChartPoint> points, Func<ChartPoint, double> y)
     {
@@ -185,6 +193,12 @@ public sealed class ChartLayout
     {
         var (step, top) = NiceScale(Math.Max(100, max));
         return (top, Steps(step, top).Select(v => new AxisTick(v, Figures.Number(v) + "%")).ToList());
+    }
+
+    private static (double Top, List<AxisTick> Ticks) NumberScale(double max)
+    {
+        var (step, top) = NiceScale(Math.Max(max, 1));
+        return (top, Steps(step, top).Select(v => new AxisTick(v, Figures.Number(v))).ToList());
     }
 
     // Bytes: steps of 1, 2, 2.5 or 5 (times a power of ten) of the largest binary unit under the top.

@@ -128,16 +128,12 @@ public sealed class HistoryWrite
         Samples.Add(new SampleRow(id, topic, at, Encoding.UTF8.GetString(json)) { Host = host });
 
         var minute = at / 60_000;
-        foreach (var field in root.EnumerateObject())
+        foreach (var (name, value) in SampleFields.Numeric(root))
         {
-            if (field.Value.ValueKind == JsonValueKind.Number)
-            {
-                var value = field.Value.GetDouble();
-                var key = (topic, host, field.Name, minute);
-                Rollups[key] = Rollups.TryGetValue(key, out var r)
-                    ? r with { N = r.N + 1, Sum = r.Sum + value, Min = Math.Min(r.Min, value), Max = Math.Max(r.Max, value) }
-                    : new RollupRow(topic, field.Name, minute, 1, value, value, value) { Host = host };
-            }
+            var key = (topic, host, name, minute);
+            Rollups[key] = Rollups.TryGetValue(key, out var r)
+                ? r with { N = r.N + 1, Sum = r.Sum + value, Min = Math.Min(r.Min, value), Max = Math.Max(r.Max, value) }
+                : new RollupRow(topic, name, minute, 1, value, value, value) { Host = host };
         }
     }
 }

@@ -35,13 +35,9 @@ public sealed record MetricSeries(string Topic, DateTimeOffset From, DateTimeOff
             foreach (var sample in await store.ReadSamplesAsync(topic, host, fromMs, toMs, cancellationToken))
             {
                 using var document = JsonDocument.Parse(sample.Payload);
-                foreach (var field in document.RootElement.EnumerateObject())
+                foreach (var (name, value) in SampleFields.Numeric(document.RootElement))
                 {
-                    if (field.Value.ValueKind == JsonValueKind.Number)
-                    {
-                        var value = field.Value.GetDouble();
-                        Field(buckets, sample.At / bucket * bucket, field.Name).Add(1, value, value, value);
-                    }
+                    Field(buckets, sample.At / bucket * bucket, name).Add(1, value, value, value);
                 }
             }
         }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using SseDashboard.Panels;
 using SseDashboard.Producers;
 using SseDashboard.Streaming;
@@ -15,6 +16,13 @@ public static class MetersExtensions
         var services = builder.Services;
         services.AddValidatedOptions<MetersOptions, ValidateMetersOptions>(MetersOptions.Section);
         services.AddPanel<MetersPanel, MetersSample>(MetersTopics.Meters);
+        // The range picker's charts: each configured instrument's value (stored per instrument name, see SampleFields).
+        services.AddPanelChart(sp =>
+        {
+            var meters = sp.GetRequiredService<IOptions<MetersOptions>>().Value;
+            return new PanelChart(
+                MetersTopics.Meters.Name, [.. meters.EffectiveInstruments.Select(name => new ChartSeries(name, name, ChartUnit.Number))], meters.Interval);
+        });
         services.AddProducerDefaults();
         services.AddSingleton<MeterSampler>();
         services.AddHostedService<MetersProducer>();

@@ -1,10 +1,11 @@
 namespace SseDashboard.Panels;
 
-/// <summary>How a chart's values read: a percentage or a byte count.</summary>
+/// <summary>How a chart's values read: a percentage, a byte count, or a plain number (a rate, a count).</summary>
 public enum ChartUnit
 {
     Percent,
     Bytes,
+    Number,
 }
 
 /// <summary>One numeric field of a state topic's payload (named as in its JSON), drawn as one chart.</summary>
