@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Serilog;
+using SseDashboard.AppLog;
 using SseDashboard.Auth;
 using SseDashboard.Clock;
 using SseDashboard.Fleet;
@@ -31,6 +32,7 @@ public static class DashboardApp
         // setting read here is read before the logger opens its file, so a bad one leaves nothing open.
         builder.AddTelemetry();
         var meters = builder.Configuration.GetValue(MetersOptions.Section + ":Enabled", false);
+        var appLog = builder.Configuration.GetValue(AppLogOptions.Section + ":Enabled", false);
         builder.AddDashboardLogging();
 
         // The hub and its /sse endpoint: knows topics, not panels.
@@ -51,6 +53,12 @@ public static class DashboardApp
         builder.AddMetrics();
         builder.AddLogTail();
         builder.AddServerPanel();
+
+        // The app's own log entries in-process, when Dashboard:AppLog:Enabled says so (it tails its own file by default).
+        if (appLog)
+        {
+            builder.AddAppLog();
+        }
 
         // The app's own instruments in-process (what dotnet-counters shows), when Dashboard:Meters:Enabled says so.
         if (meters)

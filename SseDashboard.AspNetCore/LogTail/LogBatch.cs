@@ -15,6 +15,26 @@ public sealed record LogLine(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Redacted = false)
 {
     public static LogLine Of(string text, bool cut = false) => new(text, LogLevels.Detect(text), cut);
+
+    /// <summary>A structured entry's message template (else its message); <c>text</c> is the message as rendered.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Message { get; init; }
+
+    /// <summary>A structured entry's properties (and its scopes'), as JSON values.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, JsonElement>? Fields { get; init; }
+
+    /// <summary>The entry's exception: type, message, stack trace and inner exceptions, as text.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Exception { get; init; }
+
+    /// <summary>The logger's category (<c>MyApp.Orders.OrderService</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Category { get; init; }
+
+    /// <summary>The W3C trace id of the activity the entry was logged in.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? TraceId { get; init; }
 }
 
 /// <summary>
@@ -90,6 +110,7 @@ public static class LogTailTopics
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(LogBatch))]
+[JsonSerializable(typeof(string))]
 internal sealed partial class LogTailJsonContext : JsonSerializerContext
 {
     public static LogTailJsonContext Api { get; } = new(ApiJson.CreateOptions());

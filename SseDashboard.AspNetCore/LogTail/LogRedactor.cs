@@ -25,11 +25,44 @@ public sealed partial class LogRedactor(IOptions<LogTailOptions> options, TimePr
     // Built on first use, after start-up has validated the patterns: hosted services are made before that.
     private Rule[]? _rules;
 
-    /// <summary>The same line when nothing was masked; otherwise a copy with the masked text, marked redacted.</summary>
+    /// <summary>
+    /// The same line when nothing was masked; otherwise a copy with the masked text (and a structured entry's message,
+    /// string fields and exception), marked redacted.
+    /// </summary>
     public LogLine Redact(LogLine line)
     {
         var text = Redact(line.Text);
-        return ReferenceEquals(text, line.Text) ? line : line with { Text = text, Redacted = true };
+        var message = line.Message is { } m ? Redact(m) : null;
+        var exception = line.Exception is { } e ? Redact(e) : null;
+        var fields = line.Fields is { } f ? RedactFields(f) : null;
+        return ReferenceEquals(text, line.Text) && ReferenceEquals(message, line.Message) && ReferenceEquals(exception, line.Exception) && ReferenceEquals(fields, line.Fields)
+            ? line
+            : line with { Text = text, Message = message, Exception = exception, Fields = fields, Redacted = true };
+    }
+
+    // The same dictionary when no string value was masked. A value is read as "name=value", so a property named
+    // Password is masked as password=… would be in a line.
+    private IReadOnlyDictionary<string, System.Text.Json.JsonElement> RedactFields(IReadOnlyDictionary<string, System.Text.Json.JsonElement> fields)
+    {
+        Dictionary<string, System.Text.Json.JsonElement>? masked = null;
+        foreach (var (name, value) in fields)
+        {
+            if (value.ValueKind != System.Text.Json.JsonValueKind.String || value.GetString() is not { } text)
+            {
+                continue;
+            }
+
+            var pair = $"{name}={text}";
+            var redacted = Redact(pair);
+            if (!ReferenceEquals(redacted, pair))
+            {
+                masked ??= new(fields);
+                var masks = redacted.StartsWith(name + "=", StringComparison.Ordinal) ? redacted[(name.Length + 1)..] : Mask;
+                masked[name] = System.Text.Json.JsonSerializer.SerializeToElement(masks, LogTailJsonContext.Api.String);
+            }
+        }
+
+        return masked ?? fields;
     }
 
     /// <summary>How many times a pattern has run out of time on a line.</summary>

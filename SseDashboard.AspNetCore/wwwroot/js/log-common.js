@@ -87,9 +87,16 @@
       : '';
   }
 
+  // What the filter reads and the highlight marks: a structured entry's message (not its category or folded
+  // exception), else the whole line.
+  function messageOf(line) {
+    return line.querySelector(':scope > .log-text') || line;
+  }
+
   // Shows or hides one line by the filters in state (minLevel, host, pattern); returns whether it is shown.
   function applyFilters(line, state) {
-    const text = line.textContent;
+    const target = messageOf(line);
+    const text = target.textContent;
     let shown = (state.minLevel < 0 || rank(line.dataset.entryLevel) >= state.minLevel)
       && (!state.host || line.dataset.host === state.host);
     if (shown && state.pattern) {
@@ -97,9 +104,9 @@
     }
     line.hidden = !shown;
     if (shown) {
-      highlight(line, text, state.pattern);
-    } else if (line.querySelector('mark')) {
-      line.replaceChildren(text);
+      highlight(target, text, state.pattern);
+    } else if (target.querySelector('mark')) {
+      target.replaceChildren(text);
     }
     return shown;
   }
@@ -145,5 +152,6 @@
     entryLevel: entryLevel,
     applyFilters: applyFilters,
     numberMessage: numberMessage,
+    messageOf: messageOf,
   };
 })();

@@ -129,7 +129,8 @@
       after.className = 'log-context log-context-after';
       after.hidden = true;
       line.classList.add('log-result-match');
-      highlight(line, line.textContent, search.pattern);
+      const message = log.messageOf(line);
+      highlight(message, message.textContent, search.pattern);
       item.append(head, before, line, after);
       toggle.addEventListener('click', function () { toggleContext(item, line, toggle, before, after); });
       return item;
