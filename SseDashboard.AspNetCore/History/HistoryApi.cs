@@ -134,13 +134,24 @@ public static class HistoryApi
             return TypedResults.Content(html, "text/html; charset=utf-8");
         }
 
-        var lines = page.Select(r => new StoredLine(r.Id, DateTimeOffset.FromUnixTimeMilliseconds(r.At), r.File, r.Text ?? "", r.Level)
-        {
-            Host = r.Host,
-            Cut = (r.Flags & LogRow.Cut) != 0,
-            Redacted = (r.Flags & LogRow.Redacted) != 0,
-        }).ToArray();
+        var lines = page.Select(Stored).ToArray();
         return TypedResults.Json(new LogPage(lines, next), HistoryJsonContext.Api.LogPage);
+
+        static StoredLine Stored(LogRow row)
+        {
+            var line = LogRows.ToLine(row);
+            return new StoredLine(row.Id, DateTimeOffset.FromUnixTimeMilliseconds(row.At), row.File, line.Text, line.Level)
+            {
+                Host = row.Host,
+                Cut = line.Cut,
+                Redacted = line.Redacted,
+                Message = line.Message,
+                Fields = line.Fields,
+                Exception = line.Exception,
+                Category = line.Category,
+                TraceId = line.TraceId,
+            };
+        }
     }
 
     /// <summary>404 for a topic with no history to draw, naming those with one (the panels with charts).</summary>

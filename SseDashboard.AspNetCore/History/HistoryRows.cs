@@ -30,6 +30,9 @@ public sealed record LogRow(long Id, long EventId, long At, string? File, string
 
     public string Host { get; init; } = "";
 
+    /// <summary>A structured entry's message, fields, exception, category and trace id, as JSON (null for a plain line).</summary>
+    public string? Extra { get; init; }
+
     public const long Redacted = 2;
 }
 

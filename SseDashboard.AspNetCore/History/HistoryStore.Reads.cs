@@ -94,7 +94,7 @@ public abstract partial class HistoryStore
         var oldestFirst = query.After is not null && query.Before is null;
         await using var connection = await OpenAsync(cancellationToken);
         var rows = (await connection.QueryAsync<LogRow>(
-            $"SELECT l.id, l.event_id AS EventId, l.at, l.file, l.kind, l.level, l.text, l.flags, l.error, l.skipped, l.host FROM {from} WHERE {string.Join(" AND ", where)} ORDER BY {orderBy} {(oldestFirst ? "" : "DESC")} LIMIT @limit",
+            $"SELECT l.id, l.event_id AS EventId, l.at, l.file, l.kind, l.level, l.text, l.flags, l.error, l.skipped, l.host, l.extra FROM {from} WHERE {string.Join(" AND ", where)} ORDER BY {orderBy} {(oldestFirst ? "" : "DESC")} LIMIT @limit",
             parameters)).AsList();
         if (oldestFirst)
         {

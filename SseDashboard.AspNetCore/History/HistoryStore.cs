@@ -9,7 +9,7 @@ namespace SseDashboard.History;
 /// </summary>
 public abstract partial class HistoryStore : IAsyncDisposable
 {
-    protected const string LogColumns = "id, event_id AS EventId, at, file, kind, level, text, flags, error, skipped, host";
+    protected const string LogColumns = "id, event_id AS EventId, at, file, kind, level, text, flags, error, skipped, host, extra";
 
     private const int TrimChunk = 10_000;
 
@@ -35,8 +35,8 @@ public abstract partial class HistoryStore : IAsyncDisposable
     /// <summary>Inserts log rows; row by row here (SQLite runs in-process), in one statement where a round trip costs.</summary>
     protected virtual Task InsertLinesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<LogRow> lines) =>
         connection.ExecuteAsync("""
-            INSERT INTO log_lines (id, event_id, at, file, kind, level, text, flags, error, skipped, host)
-            VALUES (@Id, @EventId, @At, @File, @Kind, @Level, @Text, @Flags, @Error, @Skipped, @Host)
+            INSERT INTO log_lines (id, event_id, at, file, kind, level, text, flags, error, skipped, host, extra)
+            VALUES (@Id, @EventId, @At, @File, @Kind, @Level, @Text, @Flags, @Error, @Skipped, @Host, @Extra)
             """, lines, transaction);
 
     protected virtual Task InsertSamplesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<SampleRow> samples) =>

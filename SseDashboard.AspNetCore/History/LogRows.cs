@@ -21,7 +21,11 @@ public static class LogRows
         {
             var line = batch.Lines[i];
             var flags = (line.Cut ? LogRow.Cut : 0) | (line.Redacted ? LogRow.Redacted : 0);
-            rows.Add(new LogRow(first + i, eventId, at, batch.File, batch.Kind, line.Level, line.Text, flags, null, null) { Host = batch.Host });
+            rows.Add(new LogRow(first + i, eventId, at, batch.File, batch.Kind, line.Level, line.Text, flags, null, null)
+            {
+                Host = batch.Host,
+                Extra = LogLineExtra.Of(line),
+            });
         }
     }
 
@@ -48,7 +52,7 @@ public static class LogRows
     public static LogBatch ToBatch(LogRow row) => ToBatch([row], 0, 1);
 
     public static LogLine ToLine(LogRow row) =>
-        new(row.Text ?? "", row.Level, (row.Flags & LogRow.Cut) != 0, (row.Flags & LogRow.Redacted) != 0);
+        LogLineExtra.Restore(new(row.Text ?? "", row.Level, (row.Flags & LogRow.Cut) != 0, (row.Flags & LogRow.Redacted) != 0), row.Extra);
 
     private static LogBatch ToBatch(IReadOnlyList<LogRow> rows, int start, int end)
     {

@@ -116,6 +116,22 @@ public sealed record StoredLine(long Id, DateTimeOffset Timestamp, string? File,
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool Redacted { get; init; }
+
+    /// <summary>A structured entry's members, as on the stream: message (template), fields, exception, category, trace id.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Message { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, JsonElement>? Fields { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Exception { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Category { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? TraceId { get; init; }
 }
 
 /// <summary>A page of <c>/api/logs</c>, newest first; <c>next</c> is the <c>before</c> of the page after it (null at the end).</summary>

@@ -61,6 +61,8 @@ public sealed partial class PostgresHistoryStore(string connectionString) : Hist
         CREATE INDEX samples_topic_host_at ON samples (topic, host, at);
         CREATE TABLE hosts (host TEXT PRIMARY KEY, role TEXT NOT NULL, last_seen BIGINT NOT NULL, interval_ms BIGINT NOT NULL);
         """,
+        // 3: structured entries (the app's own log): their message, fields, exception, category and trace id as JSON.
+        "ALTER TABLE log_lines ADD COLUMN extra TEXT;",
     ];
 
     private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);
@@ -146,11 +148,11 @@ public sealed partial class PostgresHistoryStore(string connectionString) : Hist
                 SELECT ids.base + u.id, u.topic, u.at, u.payload, u.host
                 FROM ids, unnest($2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[]) AS u (id, topic, at, payload, host)),
             lines AS (
-                INSERT INTO log_lines (id, event_id, at, file, kind, level, text, flags, error, skipped, host)
-                SELECT ids.base + u.id, ids.base + u.event_id, u.at, u.file, u.kind, u.level, u.text, u.flags, u.error, u.skipped, u.host
+                INSERT INTO log_lines (id, event_id, at, file, kind, level, text, flags, error, skipped, host, extra)
+                SELECT ids.base + u.id, ids.base + u.event_id, u.at, u.file, u.kind, u.level, u.text, u.flags, u.error, u.skipped, u.host, u.extra
                 FROM ids, unnest($7::bigint[], $8::bigint[], $9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[],
-                    $14::bigint[], $15::text[], $16::bigint[], $17::text[])
-                    AS u (id, event_id, at, file, kind, level, text, flags, error, skipped, host))
+                    $14::bigint[], $15::text[], $16::bigint[], $17::text[], $18::text[])
+                    AS u (id, event_id, at, file, kind, level, text, flags, error, skipped, host, extra))
             SELECT base + $1 FROM ids
             """);
         var (samples, lines) = (write.Samples, write.Lines);
@@ -171,6 +173,7 @@ public sealed partial class PostgresHistoryStore(string connectionString) : Hist
         Add(command, lines.Select(l => l.Error).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
         Add(command, lines.Select(l => l.Skipped).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint);
         Add(command, lines.Select(l => l.Host).ToArray());
+        Add(command, lines.Select(l => l.Extra).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
         return command;
     }
 

@@ -53,6 +53,8 @@ public sealed class SqliteHistoryStore(string connectionString) : HistoryStore
         CREATE INDEX samples_topic_host_at ON samples (topic, host, at);
         CREATE TABLE hosts (host TEXT PRIMARY KEY, role TEXT NOT NULL, last_seen INTEGER NOT NULL, interval_ms INTEGER NOT NULL);
         """,
+        // 3: structured entries (the app's own log): their message, fields, exception, category and trace id as JSON.
+        "ALTER TABLE log_lines ADD COLUMN extra TEXT;",
     ];
 
     private readonly string _connectionString = Prepare(connectionString);
@@ -77,10 +79,10 @@ public sealed class SqliteHistoryStore(string connectionString) : HistoryStore
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = """
-            INSERT INTO log_lines (id, event_id, at, file, kind, level, text, flags, error, skipped, host)
-            VALUES ($id, $event_id, $at, $file, $kind, $level, $text, $flags, $error, $skipped, $host)
+            INSERT INTO log_lines (id, event_id, at, file, kind, level, text, flags, error, skipped, host, extra)
+            VALUES ($id, $event_id, $at, $file, $kind, $level, $text, $flags, $error, $skipped, $host, $extra)
             """;
-        var parameters = new[] { "$id", "$event_id", "$at", "$file", "$kind", "$level", "$text", "$flags", "$error", "$skipped", "$host" }
+        var parameters = new[] { "$id", "$event_id", "$at", "$file", "$kind", "$level", "$text", "$flags", "$error", "$skipped", "$host", "$extra" }
             .Select(name =>
             {
                 var parameter = command.CreateParameter();
@@ -103,6 +105,7 @@ public sealed class SqliteHistoryStore(string connectionString) : HistoryStore
             parameters[8].Value = (object?)line.Error ?? DBNull.Value;
             parameters[9].Value = (object?)line.Skipped ?? DBNull.Value;
             parameters[10].Value = line.Host;
+            parameters[11].Value = (object?)line.Extra ?? DBNull.Value;
             await command.ExecuteNonQueryAsync();
         }
     }

@@ -1,0 +1,35 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SseDashboard.LogTail;
+
+namespace SseDashboard.History;
+
+/// <summary>What a structured entry carries beside its text and level, stored as one JSON column (<c>extra</c>).</summary>
+public sealed record LogLineExtra(
+    string? Message,
+    IReadOnlyDictionary<string, JsonElement>? Fields,
+    string? Exception,
+    string? Category,
+    string? TraceId)
+{
+    /// <summary>The line's extras as JSON, or null for a plain line.</summary>
+    public static string? Of(LogLine line) =>
+        line.Message is null && line.Fields is null && line.Exception is null && line.Category is null && line.TraceId is null
+            ? null
+            : JsonSerializer.Serialize(new LogLineExtra(line.Message, line.Fields, line.Exception, line.Category, line.TraceId), LogLineExtraJsonContext.Default.LogLineExtra);
+
+    /// <summary>The line with its stored extras put back.</summary>
+    public static LogLine Restore(LogLine line, string? extra)
+    {
+        if (extra is null || JsonSerializer.Deserialize(extra, LogLineExtraJsonContext.Default.LogLineExtra) is not { } stored)
+        {
+            return line;
+        }
+
+        return line with { Message = stored.Message, Fields = stored.Fields, Exception = stored.Exception, Category = stored.Category, TraceId = stored.TraceId };
+    }
+}
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(LogLineExtra))]
+internal sealed partial class LogLineExtraJsonContext : JsonSerializerContext;
