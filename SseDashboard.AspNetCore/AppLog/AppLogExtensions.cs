@@ -14,10 +14,13 @@ public static class AppLogExtensions
         var services = builder.Services;
         services.AddValidatedOptions<AppLogOptions, ValidateAppLogOptions>(AppLogOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<AppLogQueue>(_ => new AppLogQueue());
+        services.TryAddSingleton<AppLogQueue>(_ => new AppLogQueue());
         services.TryAddSingleton<LogRedactor>();
-        services.AddSingleton<ILoggerProvider, AppLogProvider>();
-        services.AddHostedService<AppLogPublisher>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, AppLogProvider>());
+        // Every level reaches the provider, which applies Dashboard:AppLog:MinimumLevel itself (the app's own default
+        // filter, Information, would otherwise hide Debug from it).
+        builder.Logging.AddFilter<AppLogProvider>(null, LogLevel.Trace);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AppLogPublisher>());
         return builder;
     }
 }

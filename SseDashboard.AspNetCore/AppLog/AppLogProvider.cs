@@ -113,6 +113,8 @@ public sealed class AppLogProvider(AppLogQueue queue, IOptions<AppLogOptions> op
             bool b => JsonSerializer.SerializeToElement(b, AppLogJsonContext.Default.Boolean),
             int or long or short or byte or uint or ushort or sbyte => JsonSerializer.SerializeToElement(Convert.ToInt64(value, CultureInfo.InvariantCulture), AppLogJsonContext.Default.Int64),
             ulong u => JsonSerializer.SerializeToElement(u, AppLogJsonContext.Default.UInt64),
+            double or float when Convert.ToDouble(value, CultureInfo.InvariantCulture) is var d && !double.IsFinite(d) =>
+                JsonSerializer.SerializeToElement(d.ToString(CultureInfo.InvariantCulture), AppLogJsonContext.Default.String),
             double or float or decimal => JsonSerializer.SerializeToElement(Convert.ToDouble(value, CultureInfo.InvariantCulture), AppLogJsonContext.Default.Double),
             DateTimeOffset time => JsonSerializer.SerializeToElement(time, AppLogJsonContext.Default.DateTimeOffset),
             DateTime time => JsonSerializer.SerializeToElement(time, AppLogJsonContext.Default.DateTime),

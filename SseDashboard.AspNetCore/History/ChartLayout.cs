@@ -198,7 +198,20 @@ public sealed class ChartLayout
     private static (double Top, List<AxisTick> Ticks) NumberScale(double max)
     {
         var (step, top) = NiceScale(Math.Max(max, 1));
-        return (top, Steps(step, top).Select(v => new AxisTick(v, Figures.Number(v))).ToList());
+        return (top, Steps(step, top).Select(v => new AxisTick(v, Compact(v))).ToList());
+    }
+
+    // An axis label that fits the gutter: 50M, 2.5k.
+    private static string Compact(double value)
+    {
+        var (scaled, suffix) = Math.Abs(value) switch
+        {
+            >= 1e9 => (value / 1e9, "G"),
+            >= 1e6 => (value / 1e6, "M"),
+            >= 1e3 => (value / 1e3, "k"),
+            _ => (value, ""),
+        };
+        return Figures.Number(scaled) + suffix;
     }
 
     // Bytes: steps of 1, 2, 2.5 or 5 (times a power of ten) of the largest binary unit under the top.

@@ -21,7 +21,8 @@ public static class SampleFields
             {
                 foreach (var item in field.Value.EnumerateArray())
                 {
-                    if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("name", out var name) || name.GetString() is not { } prefix)
+                    if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("name", out var name)
+                        || name.ValueKind != JsonValueKind.String || name.GetString() is not { } prefix)
                     {
                         continue;
                     }

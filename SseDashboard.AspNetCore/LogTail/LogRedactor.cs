@@ -40,25 +40,24 @@ public sealed partial class LogRedactor(IOptions<LogTailOptions> options, TimePr
             : line with { Text = text, Message = message, Exception = exception, Fields = fields, Redacted = true };
     }
 
-    // The same dictionary when no string value was masked. A value is read as "name=value", so a property named
-    // Password is masked as password=… would be in a line.
+    // The same dictionary when nothing was masked. A value (a string, a number) is read as "name=value", so a property
+    // named Password is caught as password=… would be in a line; anything caught masks the whole value (fail closed).
     private IReadOnlyDictionary<string, System.Text.Json.JsonElement> RedactFields(IReadOnlyDictionary<string, System.Text.Json.JsonElement> fields)
     {
         Dictionary<string, System.Text.Json.JsonElement>? masked = null;
         foreach (var (name, value) in fields)
         {
-            if (value.ValueKind != System.Text.Json.JsonValueKind.String || value.GetString() is not { } text)
+            var text = value.ValueKind switch
             {
-                continue;
-            }
-
+                System.Text.Json.JsonValueKind.String => value.GetString(),
+                System.Text.Json.JsonValueKind.Number or System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False => value.GetRawText(),
+                _ => null,
+            };
             var pair = $"{name}={text}";
-            var redacted = Redact(pair);
-            if (!ReferenceEquals(redacted, pair))
+            if (text is not null && !ReferenceEquals(Redact(pair), pair))
             {
                 masked ??= new(fields);
-                var masks = redacted.StartsWith(name + "=", StringComparison.Ordinal) ? redacted[(name.Length + 1)..] : Mask;
-                masked[name] = System.Text.Json.JsonSerializer.SerializeToElement(masks, LogTailJsonContext.Api.String);
+                masked[name] = System.Text.Json.JsonSerializer.SerializeToElement(Mask, LogTailJsonContext.Api.String);
             }
         }
 

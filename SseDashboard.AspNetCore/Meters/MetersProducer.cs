@@ -15,9 +15,11 @@ public sealed class MetersProducer(
 {
     protected override async Task RunAsync(CancellationToken stoppingToken)
     {
-        // Rates are over an interval: the first sample comes after at least half of one, then on the boundaries.
+        // Rates are over an interval: the first sample comes at least half of one after the sampler began, then on
+        // the boundaries.
         var interval = options.Value.Interval;
-        var timer = new AlignedTimer(interval, TimeProvider, minFirstWait: interval / 2);
+        await Task.Delay(interval / 2, TimeProvider, stoppingToken);
+        var timer = new AlignedTimer(interval, TimeProvider);
         while (true)
         {
             await timer.WaitForNextTickAsync(stoppingToken);

@@ -67,6 +67,24 @@ public sealed class AppLogEndpointTests
     }
 
     [Fact]
+    public async Task MinimumLevelDebug_TakesDebugEntries_ThoughTheAppsOwnFilterStopsAtInformation()
+    {
+        await using var server = await DashboardServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Dashboard:AppLog:Enabled"] = "true",
+            ["Dashboard:AppLog:MinimumLevel"] = "Debug",
+            ["Dashboard:LogTail:Paths:0"] = Path.Combine(Path.GetTempPath(), $"absent-{Guid.NewGuid():N}.log"),
+        });
+
+        server.GetRequiredService<ILoggerFactory>().CreateLogger("InternalTool.Orders").LogDebug("a debug entry");
+
+        await Eventually.TrueAsync(
+            async () => (await server.Client.GetStringAsync("/panels/log", Ct)).Contains("a debug entry"),
+            TimeSpan.FromSeconds(10),
+            "the debug entry on the panel");
+    }
+
+    [Fact]
     public async Task StandaloneApp_PublishesNoEntriesOfItsOwn_UnlessEnabled()
     {
         await using var server = await DashboardServer.StartAsync();

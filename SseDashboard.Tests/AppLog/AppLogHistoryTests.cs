@@ -31,8 +31,9 @@ public sealed class AppLogHistoryTests(PostgresServer postgres)
             async () =>
             {
                 using var page = JsonDocument.Parse(await server.Client.GetStringAsync("/api/logs?q=order+acme", Ct));
-                line = page.RootElement.GetProperty("lines").EnumerateArray().FirstOrDefault().Clone();
-                return line.ValueKind == JsonValueKind.Object;
+                var found = page.RootElement.GetProperty("lines").EnumerateArray().ToList();
+                line = found.Count > 0 ? found[0].Clone() : default;
+                return found.Count > 0;
             },
             TimeSpan.FromSeconds(10),
             "the entry stored and found");

@@ -89,6 +89,46 @@ public sealed class AppLogProviderTests
     }
 
     [Fact]
+    public async Task Publisher_CutsLongEntries_AndKeepsToTheRate_CountingTheRestIntoOneMarker()
+    {
+        var queue = new AppLogQueue();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(new AppLogProvider(queue, Options.Create(new AppLogOptions()), TimeProvider.System)));
+        var logger = factory.CreateLogger("Orders");
+        logger.LogInformation("{Body}", new string('é', 100));
+        for (var i = 0; i < 4; i++)
+        {
+            logger.LogInformation("entry {Index}", i);
+        }
+
+        var publisher = new RecordingPublisher();
+        var options = Options.Create(new LogTailOptions { MaxLineBytes = 64, MaxLinesPerSecond = 2 });
+        var redactor = new LogRedactor(options, TimeProvider.System, NullLogger<LogRedactor>.Instance);
+        using var service = new AppLogPublisher(queue, publisher, redactor, TimeProvider.System, options, NullLogger<AppLogPublisher>.Instance);
+
+        await service.StartAsync(TestContext.Current.CancellationToken);
+        await Eventually.TrueAsync(() => publisher.Of(LogTailTopics.Log).Any(b => b.Kind == LogKinds.Skipped), TimeSpan.FromSeconds(10), "the marker");
+        await service.StopAsync(TestContext.Current.CancellationToken);
+
+        var lines = publisher.Of(LogTailTopics.Log).Where(b => b.Kind == LogKinds.Lines).SelectMany(b => b.Lines).ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.Equal((new string('é', 32), true), (lines[0].Text, lines[0].Cut));
+        Assert.Equal(3, publisher.Of(LogTailTopics.Log).Where(b => b.Kind == LogKinds.Skipped).Sum(b => b.Skipped));
+    }
+
+    [Fact]
+    public void Redaction_MasksAWholeFieldWhoseNameIsASecret_NumbersToo_AndANaNPropertyKeepsItsEntry()
+    {
+        using var factory = Factory(new AppLogOptions());
+        var redactor = new LogRedactor(Options.Create(new LogTailOptions()), TimeProvider.System, NullLogger<LogRedactor>.Instance);
+
+        factory.CreateLogger("Orders").LogInformation("pin {Password} and {Secret}, ratio {Ratio}", 123456, "abc;def", double.NaN);
+
+        var entry = Assert.Single(Drain());
+        var line = redactor.Redact(new LogLine(entry.Message, "info") { Fields = entry.Fields });
+        Assert.Equal(("***", "***", "NaN"), (line.Fields!["Password"].GetString(), line.Fields["Secret"].GetString(), line.Fields["Ratio"].GetString()));
+    }
+
+    [Fact]
     public async Task Publisher_SendsAMarkerForWhatWasDropped_ThenTheEntriesAsRedactedLinesOfTheApp()
     {
         var queue = new AppLogQueue(capacity: 2);
@@ -99,13 +139,14 @@ public sealed class AppLogProviderTests
         logger.LogInformation("dropped");
         var publisher = new RecordingPublisher();
         var redactor = new LogRedactor(Options.Create(new LogTailOptions()), TimeProvider.System, NullLogger<LogRedactor>.Instance);
-        using var service = new AppLogPublisher(queue, publisher, redactor, TimeProvider.System, Options.Create(new LogTailOptions()));
+        using var service = new AppLogPublisher(queue, publisher, redactor, TimeProvider.System, Options.Create(new LogTailOptions()), NullLogger<AppLogPublisher>.Instance);
 
         await service.StartAsync(TestContext.Current.CancellationToken);
-        await Eventually.TrueAsync(() => publisher.Of(LogTailTopics.Log).Any(b => b.Kind == LogKinds.Lines), TimeSpan.FromSeconds(10), "the entries published");
+        await Eventually.TrueAsync(() => publisher.Of(LogTailTopics.Log).Any(b => b.Kind == LogKinds.Skipped), TimeSpan.FromSeconds(10), "the entries and the marker published");
         await service.StopAsync(TestContext.Current.CancellationToken);
 
-        var (marker, lines) = (publisher.Of(LogTailTopics.Log).First(), publisher.Of(LogTailTopics.Log).Last());
+        // The dropped entry came after the queued ones: the marker after their lines.
+        var (lines, marker) = (publisher.Of(LogTailTopics.Log).First(), publisher.Of(LogTailTopics.Log).Last());
         Assert.Equal((LogKinds.Skipped, (long?)1, AppLogPublisher.Source), (marker.Kind, marker.Skipped, marker.File));
         Assert.Equal((AppLogPublisher.Source, 2), (lines.File, lines.Lines.Count));
         var secret = lines.Lines[0];

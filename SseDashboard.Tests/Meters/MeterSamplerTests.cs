@@ -152,6 +152,32 @@ public sealed class MeterSamplerTests : IDisposable
     }
 
     [Fact]
+    public async Task Producer_FirstSample_ComesHalfAnIntervalOrMoreAfterTheSamplerBegan_ThenOnTheBoundaries()
+    {
+        var time = new SseDashboard.Tests.Infrastructure.TimerCountingTimeProvider(DateTimeOffset.Parse("2026-12-05T12:00:00.990Z"));
+        var publisher = new SseDashboard.Tests.Infrastructure.RecordingPublisher();
+        using var sampler = new MeterSampler(Factory, Options.Create(new MetersOptions { Instruments = [_prefix + "none"] }), time);
+        using var producer = new MetersProducer(
+            sampler, publisher, time, Options.Create(new MetersOptions()),
+            new SseDashboard.Producers.RestartPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<MetersProducer>.Instance);
+
+        await producer.StartAsync(TestContext.Current.CancellationToken);
+        for (var i = 0; i < 2; i++)
+        {
+            await SseDashboard.Tests.Infrastructure.Eventually.TrueAsync(() => time.WaitingTimers == 1, TimeSpan.FromSeconds(10), "the producer waiting");
+            time.Advance(time.TimerDueTimes[^1]);
+        }
+
+        await SseDashboard.Tests.Infrastructure.Eventually.TrueAsync(
+            () => publisher.Of(MetersTopics.Meters).Any(), TimeSpan.FromSeconds(10), "the first sample");
+        await producer.StopAsync(TestContext.Current.CancellationToken);
+
+        // Not at 12:00:01.000, 10 ms after the sampler began: half a second on, then the next boundary.
+        Assert.Equal("12:00:02.000", publisher.Of(MetersTopics.Meters).First().Timestamp.ToString("HH:mm:ss.fff"));
+    }
+
+    [Fact]
     public void StoredMeters_GetEachHostsSparklines_PerInstrument()
     {
         var restorer = new StoredMetersHistories();
