@@ -3,6 +3,8 @@ using AngleSharp.Html.Parser;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SseDashboard.AppLog;
+using SseDashboard.LogTail;
+using SseDashboard.Panels;
 using SseDashboard.Tests.Infrastructure;
 
 namespace SseDashboard.Tests.AppLog;
@@ -82,6 +84,19 @@ public sealed class AppLogEndpointTests
             async () => (await server.Client.GetStringAsync("/panels/log", Ct)).Contains("a debug entry"),
             TimeSpan.FromSeconds(10),
             "the debug entry on the panel");
+    }
+
+    [Fact]
+    public async Task LogPanel_StructuredEntryCut_KeepsItsCutMark_OutsideTheMessage()
+    {
+        await using var panels = new PanelHtml(new PanelTemplate<LogBatch, LogPanel>(LogTailTopics.Log));
+        var line = new LogLine("a long message", "warn", Cut: true) { Category = "InternalTool.Orders" };
+
+        var body = await panels.RenderAsync(LogTailTopics.Log, new LogBatch(DateTimeOffset.UnixEpoch, AppLogPublisher.Source, LogKinds.Lines, [line]));
+
+        var entry = body.QuerySelector(".log-line.log-entry")!;
+        Assert.Equal(("true", "a long message"), (entry.GetAttribute("data-cut"), entry.QuerySelector(".log-text")!.TextContent));
+        Assert.NotNull(entry.QuerySelector(":scope > .log-cut"));
     }
 
     [Fact]
