@@ -22,25 +22,6 @@ public sealed class DashboardPageTests
         ["Dashboard:Server:Interval"] = "01:00:00",
     };
 
-    [Theory]
-    [InlineData("/_content/SseDashboard.AspNetCore/favicon.ico", "image/x-icon")]
-    [InlineData("/_content/SseDashboard.AspNetCore/favicon.svg", "image/svg+xml")]
-    public async Task Icon_IsLinkedFromThePageAndTheLogin_AndServedWithoutALogin(string path, string contentType)
-    {
-        await using var server = await DashboardServer.StartAsync(QuietClock);
-        using var anonymous = server.NewClient();
-
-        var page = await GetDocumentAsync(server, "/");
-        var login = await GetDocumentAsync(server, "/login");
-        using var icon = await anonymous.GetAsync(path, TestContext.Current.CancellationToken);
-
-        Assert.Contains(path, page.QuerySelectorAll("link[rel=icon]").Select(l => l.GetAttribute("href")));
-        Assert.Contains(path, login.QuerySelectorAll("link[rel=icon]").Select(l => l.GetAttribute("href")));
-        Assert.Equal(HttpStatusCode.OK, icon.StatusCode);
-        Assert.Equal(contentType, icon.Content.Headers.ContentType?.MediaType);
-        Assert.NotEmpty(await icon.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
-    }
-
     [Fact]
     public async Task Index_RendersOneSseConnectAndOneSwapPerTopic()
     {
