@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
@@ -42,22 +43,22 @@ public sealed partial class LogRedactor(IOptions<LogTailOptions> options, TimePr
 
     // The same dictionary when nothing was masked. A value (a string, a number) is read as "name=value", so a property
     // named Password is caught as password=… would be in a line; anything caught masks the whole value (fail closed).
-    private IReadOnlyDictionary<string, System.Text.Json.JsonElement> RedactFields(IReadOnlyDictionary<string, System.Text.Json.JsonElement> fields)
+    private IReadOnlyDictionary<string, JsonElement> RedactFields(IReadOnlyDictionary<string, JsonElement> fields)
     {
-        Dictionary<string, System.Text.Json.JsonElement>? masked = null;
+        Dictionary<string, JsonElement>? masked = null;
         foreach (var (name, value) in fields)
         {
             var text = value.ValueKind switch
             {
-                System.Text.Json.JsonValueKind.String => value.GetString(),
-                System.Text.Json.JsonValueKind.Number or System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False => value.GetRawText(),
+                JsonValueKind.String => value.GetString(),
+                JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
                 _ => null,
             };
             var pair = $"{name}={text}";
             if (text is not null && !ReferenceEquals(Redact(pair), pair))
             {
                 masked ??= new(fields);
-                masked[name] = System.Text.Json.JsonSerializer.SerializeToElement(Mask, LogTailJsonContext.Api.String);
+                masked[name] = JsonSerializer.SerializeToElement(Mask, LogTailJsonContext.Api.String);
             }
         }
 
