@@ -1,8 +1,8 @@
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Options;
 using Serilog;
 using SseDashboard.AppLog;
 using SseDashboard.Auth;
-using SseDashboard.Clock;
 using SseDashboard.Fleet;
 using SseDashboard.History;
 using SseDashboard.Logging;
@@ -10,7 +10,6 @@ using SseDashboard.LogTail;
 using SseDashboard.Meters;
 using SseDashboard.Metrics;
 using SseDashboard.Pages;
-using SseDashboard.Server;
 using SseDashboard.Streaming;
 using SseDashboard.Telemetry;
 
@@ -19,75 +18,56 @@ namespace SseDashboard;
 /// <summary>Builds and runs the dashboard; the table of contents of the app.</summary>
 public static class DashboardApp
 {
+    /// <summary>Where the standalone app's defaults differ from a host's: its own login, and its own log file tailed.</summary>
+    private static readonly Dictionary<string, string?> StandaloneDefaults = new()
+    {
+        [AuthOptions.Section + ":Mode"] = nameof(AuthMode.Token),
+        [AppLogOptions.Section + ":Enabled"] = "false",
+        [MetersOptions.Section + ":Enabled"] = "false",
+    };
+
     public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        // Below every other source: appsettings, the environment and the command line all override them.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = StandaloneDefaults });
         configure?.Invoke(builder);
-
-        // The library's front-end files from its build's static web assets in any environment, as in Development
-        // (a build run as it is); a published app has them in its wwwroot.
-        builder.WebHost.UseStaticWebAssets();
 
         // Metrics and traces over OTLP when the OTEL_* variables ask for them; Serilog, and one line per request. Every
         // setting read here is read before the logger opens its file, so a bad one leaves nothing open.
         builder.AddTelemetry();
-        var meters = builder.Configuration.GetValue(MetersOptions.Section + ":Enabled", false);
-        var appLog = builder.Configuration.GetValue(AppLogOptions.Section + ":Enabled", false);
         builder.AddDashboardLogging();
 
-        // The hub and its /sse endpoint: knows topics, not panels.
-        builder.AddStreaming();
+        // Kestrel tuned for thousands of long streams: this process serves little else.
+        builder.AddStreamingTransport();
+        builder.Services.AddProblemDetails();
 
-        // Every published event stored (SQLite, PostgreSQL or none): ids go on across restarts, and the history API.
-        builder.AddHistory();
-
-        // Which host this process reports; with PostgreSQL, one of a fleet's dashboard nodes or agents.
-        builder.AddFleet();
+        // With PostgreSQL, one of a fleet's dashboard nodes or agents.
         if (FleetExtensions.RoleOf(builder) == NodeRole.Agent)
         {
             return CreateAgent(builder);
         }
 
-        // The panels: each registers its topics, its panel and its producer.
-        builder.AddClock();
-        builder.AddMetrics();
-        builder.AddLogTail();
-        builder.AddServerPanel();
-
-        // The app's own log entries in-process, when Dashboard:AppLog:Enabled says so (it tails its own file by default).
-        if (appLog)
-        {
-            builder.AddAppLog();
-        }
-
-        // The app's own instruments in-process (what dotnet-counters shows), when Dashboard:Meters:Enabled says so.
-        if (meters)
-        {
-            builder.AddMeters();
-        }
-
-        // Who may look: login token, proxy users or none; embed tokens; who may stream what.
-        builder.AddDashboardAuth();
-
-        // The page, the embeddable panels and their front-end files.
-        builder.AddPages();
+        // The dashboard as a host app would have it, with the whole server its own: keys under the data path, its
+        // login as the default scheme, cross-origin embeds, forwarded headers from a trusted proxy.
+        builder.AddSseDashboard();
+        builder.AddStandaloneAuth();
 
         var app = builder.Build();
 
         app.UseRequestLogging();
         app.UsePages();
         app.UseDashboardAuth();
-        app.MapStreaming();
-        app.MapAuth();
-        app.MapHistory();
-        app.MapFleet();
-        app.MapPages();
+        app.MapSseDashboard();
         return app;
     }
 
     // An agent: this host's metrics and log tail into the fleet's store, and /healthz; no UI, no streams.
     private static WebApplication CreateAgent(WebApplicationBuilder builder)
     {
+        builder.AddStreaming();
+        builder.AddHistory();
+        builder.AddFleet();
         builder.AddMetrics();
         builder.AddLogTail();
         var app = builder.Build();

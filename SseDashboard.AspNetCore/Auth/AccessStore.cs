@@ -6,9 +6,15 @@ using SseDashboard.Streaming;
 namespace SseDashboard.Auth;
 
 /// <summary>An embed token as listed: what it reaches and until when; never the token itself.</summary>
-public sealed record EmbedTokenInfo(string Id, string[] Panels, string[] Origins, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt)
+public sealed record EmbedTokenInfo(
+    string Id,
+    string[] Panels,
+    string[] Origins,
+    [property: JsonConverter(typeof(UtcMillisecondsConverter))] DateTimeOffset CreatedAt,
+    [property: JsonConverter(typeof(UtcMillisecondsConverter))] DateTimeOffset ExpiresAt)
 {
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    [JsonConverter(typeof(UtcMillisecondsConverter))]
     public DateTimeOffset? RevokedAt { get; init; }
 }
 

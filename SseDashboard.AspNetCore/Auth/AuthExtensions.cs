@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using SseDashboard.Mount;
 using SseDashboard.Streaming;
 
 namespace SseDashboard.Auth;
@@ -29,11 +30,6 @@ public static partial class AuthExtensions
         services.AddValidatedOptions<EmbedOptions, ValidateEmbedOptions>(EmbedOptions.Section);
         services.AddValidatedOptions<DataOptions, ValidateDataOptions>(DataOptions.Section);
 
-        // Keys on disk under the data path: sessions and embed tokens survive a restart.
-        services.AddDataProtection().SetApplicationName("SseDashboard");
-        services.AddOptions<KeyManagementOptions>().Configure<IOptions<DataOptions>, ILoggerFactory>((keys, data, logs) =>
-            keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(data.Value.Resolve("keys")), logs));
-
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<LoginToken>();
         services.AddSingleton<FailedLogins>();
@@ -43,14 +39,15 @@ public static partial class AuthExtensions
         services.AddSingleton<SessionLogin>();
         services.Replace(ServiceDescriptor.Singleton<IStreamAccess, DashboardStreamAccess>());
 
-        services.AddAuthentication(AuthSchemes.Dashboard)
+        // The dashboard's own schemes, which its policy names: a host's default scheme stays the host's.
+        services.AddAuthentication()
             .AddPolicyScheme(AuthSchemes.Dashboard, null, o => o.ForwardDefaultSelector = AuthSchemes.Select)
             .AddCookie(AuthSchemes.Session)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(AuthSchemes.Bearer, null)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ProxyUserHandler>(AuthSchemes.Proxy, null)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, EmbedTokenHandler>(AuthSchemes.Embed, null)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, OpenHandler>(AuthSchemes.Open, null);
-        services.AddOptions<CookieAuthenticationOptions>(AuthSchemes.Session).Configure<IOptions<AuthOptions>>((cookie, auth) =>
+        services.AddOptions<CookieAuthenticationOptions>(AuthSchemes.Session).Configure<IOptions<AuthOptions>, DashboardMount>((cookie, auth, mount) =>
         {
             cookie.Cookie.Name = CookieName;
             cookie.Cookie.HttpOnly = true;
@@ -58,7 +55,7 @@ public static partial class AuthExtensions
             cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             cookie.ExpireTimeSpan = auth.Value.SessionLifetime;
             cookie.SlidingExpiration = false;
-            cookie.LoginPath = "/login";
+            cookie.LoginPath = mount.Path.Add("/login");
             cookie.Events.OnRedirectToLogin = context => AuthSchemes.IsApi(context.Request)
                 ? AuthSchemes.UnauthorizedAsync(context.HttpContext, "Log in first: open the login link, or send Authorization: Bearer <token>.")
                 : RedirectAsync(context.HttpContext, context.RedirectUri);
@@ -80,13 +77,27 @@ public static partial class AuthExtensions
             };
         });
 
-        // Everything needs a logged-in user unless it says otherwise; an embed token reaches only its panels' page and stream.
-        var dashboard = new AuthorizationPolicyBuilder()
-            .RequireAuthenticatedUser()
-            .RequireAssertion(context => !DashboardClaims.IsEmbed(context.User) || (context.Resource is HttpContext http && EmbedReaches(http.Request.Path)))
-            .Build();
-        services.AddAuthorizationBuilder().SetDefaultPolicy(dashboard).SetFallbackPolicy(dashboard);
+        // Every dashboard endpoint needs a signed-in user unless it says otherwise; an embed token reaches only its
+        // panels' page and stream. In Host mode the host's sign-in says who that is, and its own policy who may look.
+        services.AddOptions<AuthorizationOptions>().Configure<IOptions<AuthOptions>>((authorization, auth) =>
+            authorization.AddPolicy(DashboardPolicy.Name, auth.Value.Mode == AuthMode.Host ? DashboardPolicy.Host : DashboardPolicy.Dashboard));
 
+        return builder;
+    }
+
+    /// <summary>
+    /// What the standalone app, which owns its whole server, adds around the dashboard: Data Protection keys on disk
+    /// under the data path (sessions and embed tokens survive a restart), the dashboard's scheme as the default, CORS
+    /// for cross-origin embeds, and forwarded headers from <c>Dashboard:Auth:Proxy:Networks</c>.
+    /// </summary>
+    public static WebApplicationBuilder AddStandaloneAuth(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddDataProtection().SetApplicationName("SseDashboard");
+        services.AddOptions<KeyManagementOptions>().Configure<IOptions<DataOptions>, ILoggerFactory>((keys, data, logs) =>
+            keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(data.Value.Resolve("keys")), logs));
+
+        services.AddAuthentication(AuthSchemes.Dashboard);
         services.AddCors();
         services.AddSingleton<ICorsPolicyProvider, EmbedCorsPolicyProvider>();
 
@@ -101,9 +112,6 @@ public static partial class AuthExtensions
                 forwarded.KnownIPNetworks.Add(network);
             }
         });
-
-        // The embed token API writes times as the streams do: UTC with milliseconds.
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new UtcMillisecondsConverter()));
         return builder;
     }
 
@@ -112,16 +120,18 @@ public static partial class AuthExtensions
     {
         app.UseForwardedHeaders();
         app.UseAuthentication();
-        app.UseWhen(context => context.Request.Path == "/sse", sse => sse.UseCors());
+        var mount = app.Services.GetRequiredService<DashboardMount>();
+        app.UseWhen(context => mount.Contains(context.Request.Path, out var rest) && rest == "/sse", sse => sse.UseCors());
         app.UseAuthorization();
         return app;
     }
 
     /// <summary><c>POST /logout</c>, <c>/api/embed-tokens</c>, and at start the login link (or the warning that anyone may look).</summary>
-    public static WebApplication MapAuth(this WebApplication app)
+    public static IEndpointRouteBuilder MapAuth(this IEndpointRouteBuilder app)
     {
         // A bad access file stops start-up here rather than at the first request.
-        app.Services.GetRequiredService<AccessStore>();
+        var services = app.ServiceProvider;
+        services.GetRequiredService<AccessStore>();
 
         app.MapPost("/logout", async (HttpContext context, IAntiforgery antiforgery, SessionLogin login) =>
         {
@@ -131,15 +141,13 @@ public static partial class AuthExtensions
             }
 
             await login.LogOutAsync(context);
-            return Results.Redirect("/login");
+            return Results.Redirect(context.RequestServices.GetRequiredService<DashboardMount>().Url(context.Request, "/login"));
         });
         app.MapEmbedTokens();
 
-        app.Lifetime.ApplicationStarted.Register(() => AnnounceLogin(app));
+        services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() => AnnounceLogin(services));
         return app;
     }
-
-    private static bool EmbedReaches(PathString path) => path == "/sse" || path.StartsWithSegments("/panels");
 
     private static Task RedirectAsync(HttpContext context, string uri)
     {
@@ -147,11 +155,12 @@ public static partial class AuthExtensions
         return Task.CompletedTask;
     }
 
-    private static void AnnounceLogin(WebApplication app)
+    private static void AnnounceLogin(IServiceProvider services)
     {
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SseDashboard.Auth");
-        var auth = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
-        var address = LoginAddress(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? []);
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("SseDashboard.Auth");
+        var auth = services.GetRequiredService<IOptions<AuthOptions>>().Value;
+        var address = LoginAddress(services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [])
+            + services.GetRequiredService<DashboardMount>().Path;
         switch (auth.Mode)
         {
             case AuthMode.None:
@@ -160,7 +169,9 @@ public static partial class AuthExtensions
             case AuthMode.Proxy:
                 LogProxy(logger, auth.Proxy.UserHeader, string.Join(", ", auth.Proxy.TrustedNetworks.Length > 0 ? auth.Proxy.TrustedNetworks : ProxyAuthOptions.DefaultTrustedNetworks));
                 break;
-            case AuthMode.Token when app.Services.GetRequiredService<LoginToken>() is { IsRandom: true } token:
+            case AuthMode.Host:
+                break;
+            case AuthMode.Token when services.GetRequiredService<LoginToken>() is { IsRandom: true } token:
                 // Straight to the console, never to the log: the log is tailed onto the dashboard and into embeds.
                 Console.Out.WriteLine($"Login: {address}/login?t={token.Value}");
                 Console.Out.Flush();

@@ -14,6 +14,12 @@ public enum AuthMode
 
     /// <summary>Open to anyone who can reach the port.</summary>
     None,
+
+    /// <summary>
+    /// Inside a host app: the host's own sign-in says who is signed in, and the policy the host puts on
+    /// <c>MapSseDashboard</c> who may look. The dashboard adds no login of its own. The default in a host.
+    /// </summary>
+    Host,
 }
 
 /// <summary>The <c>Dashboard:Auth</c> section.</summary>
@@ -23,7 +29,8 @@ public sealed class AuthOptions
 
     public const int MinTokenLength = 16;
 
-    public AuthMode Mode { get; set; } = AuthMode.Token;
+    /// <summary>Host in a host app; the standalone app makes Token its default.</summary>
+    public AuthMode Mode { get; set; } = AuthMode.Host;
 
     /// <summary>The login token; empty: a random 128-bit token made at each start and printed as a login link.</summary>
     public string? Token { get; set; }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SseDashboard.Mount;
 
 namespace SseDashboard.Auth;
 
@@ -35,7 +36,8 @@ public static class AuthSchemes
 
     /// <summary>Streams and the API answer 401/403 as problem+json; only pages redirect to the login form.</summary>
     public static bool IsApi(HttpRequest request) =>
-        request.Path.StartsWithSegments("/sse") || request.Path.StartsWithSegments("/api");
+        request.HttpContext.RequestServices.GetRequiredService<DashboardMount>().Contains(request.Path, out var path)
+        && (path.StartsWithSegments("/sse") || path.StartsWithSegments("/api"));
 
     public static Task UnauthorizedAsync(HttpContext context, string detail) =>
         TypedResults.Problem(title: "Not logged in", detail: detail, statusCode: StatusCodes.Status401Unauthorized).ExecuteAsync(context);

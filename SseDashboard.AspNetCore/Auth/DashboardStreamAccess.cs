@@ -1,14 +1,27 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
 using SseDashboard.Streaming;
 
 namespace SseDashboard.Auth;
 
-/// <summary>An embed token's streams reach its panels only; a session's or embed token's stream ends with it.</summary>
-public sealed class DashboardStreamAccess(AccessWatch watch, AccessStore store) : IStreamAccess
+/// <summary>
+/// An embed token's streams reach its panels only; a session's or embed token's stream ends with it. In Host mode a
+/// stream ends when the host's own sign-in (its cookie) expires.
+/// </summary>
+public sealed class DashboardStreamAccess(AccessWatch watch, AccessStore store, IOptions<AuthOptions> auth, TimeProvider timeProvider) : IStreamAccess
 {
     public IReadOnlySet<string>? AllowedTopics(HttpContext context) => DashboardClaims.Panels(context.User);
 
     public StreamLease? Lease(HttpContext context)
     {
+        if (auth.Value.Mode == AuthMode.Host)
+        {
+            // What the host's authentication found for this request, with the expiry its cookie carries.
+            return context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Properties?.ExpiresUtc is { } signedInUntil
+                ? new StreamLease(signedInUntil, timeProvider)
+                : null;
+        }
+
         if (DashboardClaims.Lease(context.User) is not var (key, expiresAt))
         {
             return null;

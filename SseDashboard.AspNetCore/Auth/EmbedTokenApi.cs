@@ -1,5 +1,7 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using SseDashboard.Mount;
 using SseDashboard.Streaming;
 
 namespace SseDashboard.Auth;
@@ -15,7 +17,7 @@ public static class EmbedTokenApi
     public sealed record CreateRequest(string[]? Panels, TimeSpan? ExpiresIn, string[]? Origins);
 
     /// <summary>The only answer that ever holds the token.</summary>
-    public sealed record CreatedToken(string Id, string Token, DateTimeOffset ExpiresAt, string Url);
+    public sealed record CreatedToken(string Id, string Token, [property: JsonConverter(typeof(UtcMillisecondsConverter))] DateTimeOffset ExpiresAt, string Url);
 
     public static RouteGroupBuilder MapEmbedTokens(this IEndpointRouteBuilder app)
     {
@@ -93,8 +95,9 @@ public static class EmbedTokenApi
         }
 
         var (info, token) = tokens.Create([.. panels], expiresIn, [.. origins.Select(Origins.Normalize).Distinct()]);
-        var url = $"{context.Request.PathBase}/panels/{panels[0]}?{AuthSchemes.EmbedQuery}={token}";
-        return TypedResults.Created($"{context.Request.PathBase}/api/embed-tokens/{info.Id}", new CreatedToken(info.Id, token, info.ExpiresAt, url));
+        var mount = context.RequestServices.GetRequiredService<DashboardMount>();
+        var url = $"{mount.Url(context.Request, $"/panels/{panels[0]}")}?{AuthSchemes.EmbedQuery}={token}";
+        return TypedResults.Created(mount.Url(context.Request, $"/api/embed-tokens/{info.Id}"), new CreatedToken(info.Id, token, info.ExpiresAt, url));
     }
 
     private static Results<NoContent, ProblemHttpResult> Revoke(string id, EmbedTokens tokens) =>

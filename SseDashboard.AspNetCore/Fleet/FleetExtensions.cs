@@ -59,7 +59,7 @@ public static class FleetExtensions
         builder.Configuration.GetValue(NodeOptions.Section + ":Role", NodeRole.Dashboard);
 
     /// <summary>A dashboard node's fleet endpoints: <c>/api/hosts</c>.</summary>
-    public static WebApplication MapFleet(this WebApplication app)
+    public static IEndpointRouteBuilder MapFleet(this IEndpointRouteBuilder app)
     {
         app.MapHostsApi();
         return app;

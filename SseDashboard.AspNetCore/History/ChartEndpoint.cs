@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using SseDashboard.Mount;
 using SseDashboard.Panels;
 using SseDashboard.Streaming;
 
@@ -66,7 +67,7 @@ public static class ChartEndpoint
 
             (from, to, rangeName) = (now - range.Span, now, range.Name);
             caption = $"Last {range.Label}, times in UTC";
-            refreshUrl = $"{request.PathBase}/panels/{Uri.EscapeDataString(topic)}/chart?range={range.Name}";
+            refreshUrl = $"{request.HttpContext.RequestServices.GetRequiredService<DashboardMount>().Url(request, $"/panels/{Uri.EscapeDataString(topic)}/chart")}?range={range.Name}";
         }
 
         // A host page's charts are that host's; with no host, every host's samples together (one host, outside a fleet).

@@ -46,9 +46,9 @@ public static class HistoryExtensions
         return builder;
     }
 
-    public static WebApplication MapHistory(this WebApplication app)
+    public static IEndpointRouteBuilder MapHistory(this IEndpointRouteBuilder app)
     {
-        if (app.Services.GetService<HistoryStore>() is not null)
+        if (app.ServiceProvider.GetService<HistoryStore>() is not null)
         {
             app.MapHistoryApi();
             app.MapCharts();

@@ -31,6 +31,24 @@ public static class StreamingExtensions
         services.AddHostedService<HubStartService>();
         services.AddSingleton<IEventPublisher>(sp => sp.GetRequiredService<EventHub>());
         services.TryAddSingleton<IStreamAccess, OpenStreamAccess>();
+        services.AddHostedService<HeartbeatService>();
+        services.AddHostedService<StallWatchService>();
+        services.AddHostedService<ConnectionLogService>();
+        services.AddHealthChecks().AddCheck<StreamingHealthCheck>("streaming");
+        return builder;
+    }
+
+    /// <summary>Registers a topic with the hub (its renderer is registered by the caller).</summary>
+    public static IServiceCollection AddTopic(this IServiceCollection services, Topic topic) =>
+        services.AddSingleton(topic);
+
+    /// <summary>
+    /// Kestrel tuned for many long streams: the standalone app's choice for the whole server, which a host keeps to
+    /// itself (inline scheduling is safe only where nothing on a request path blocks).
+    /// </summary>
+    public static WebApplicationBuilder AddStreamingTransport(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
         services.Configure<SocketTransportOptions>(o =>
         {
             // A flush sends on the writer's own thread instead of queueing to Kestrel's I/O threads, so each 4 KB
@@ -47,26 +65,23 @@ public static class StreamingExtensions
                 return socket;
             };
         });
-        services.AddHostedService<HeartbeatService>();
-        services.AddHostedService<StallWatchService>();
-        services.AddHostedService<ConnectionLogService>();
-        services.AddProblemDetails();
-        services.AddHealthChecks().AddCheck<StreamingHealthCheck>("streaming");
         return builder;
     }
 
-    /// <summary>Registers a topic with the hub (its renderer is registered by the caller).</summary>
-    public static IServiceCollection AddTopic(this IServiceCollection services, Topic topic) =>
-        services.AddSingleton(topic);
-
-    public static WebApplication MapStreaming(this WebApplication app)
+    /// <summary><c>/sse</c>, and <c>/healthz</c> (open to all unless the host's sign-in guards the dashboard).</summary>
+    public static IEndpointRouteBuilder MapStreaming(this IEndpointRouteBuilder endpoints, bool openHealth = true)
     {
-        var hub = app.Services.GetRequiredService<EventHub>();
+        var hub = endpoints.ServiceProvider.GetRequiredService<EventHub>();
         // Open streams end cleanly as soon as shutdown starts, so Kestrel need not wait for them.
-        app.Lifetime.ApplicationStopping.Register(hub.Complete);
+        endpoints.ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(hub.Complete);
 
-        app.MapGet("/sse", SseEndpoint.HandleAsync);
-        app.MapHealthChecks("/healthz").AllowAnonymous();
-        return app;
+        endpoints.MapGet("/sse", SseEndpoint.HandleAsync);
+        var health = endpoints.MapHealthChecks("/healthz");
+        if (openHealth)
+        {
+            health.AllowAnonymous();
+        }
+
+        return endpoints;
     }
 }

@@ -10,7 +10,7 @@ namespace SseDashboard.Pages;
 [AllowAnonymous]
 public sealed class LoginModel(SessionLogin login, IOptions<AuthOptions> auth) : PageModel
 {
-    public string ReturnUrl { get; private set; } = "/";
+    public string ReturnUrl { get; private set; } = "";
 
     public string? Problem { get; private set; }
 
@@ -21,7 +21,7 @@ public sealed class LoginModel(SessionLogin login, IOptions<AuthOptions> auth) :
     {
         if (auth.Value.Mode != AuthMode.Token)
         {
-            return LocalRedirect("/");
+            return LocalRedirect(Url.Content("~/"));
         }
 
         ReturnUrl = LocalOrRoot(returnUrl);
@@ -32,7 +32,7 @@ public sealed class LoginModel(SessionLogin login, IOptions<AuthOptions> auth) :
     public async Task<IActionResult> OnPostAsync(string? token, string? returnUrl)
     {
         ReturnUrl = LocalOrRoot(returnUrl);
-        return auth.Value.Mode != AuthMode.Token ? LocalRedirect("/") : await LogInAsync(token);
+        return auth.Value.Mode != AuthMode.Token ? LocalRedirect(Url.Content("~/")) : await LogInAsync(token);
     }
 
     private async Task<IActionResult> LogInAsync(string? token)
@@ -59,5 +59,5 @@ public sealed class LoginModel(SessionLogin login, IOptions<AuthOptions> auth) :
         }
     }
 
-    private string LocalOrRoot(string? url) => !string.IsNullOrEmpty(url) && Url.IsLocalUrl(url) ? url : "/";
+    private string LocalOrRoot(string? url) => !string.IsNullOrEmpty(url) && Url.IsLocalUrl(url) ? url : Url.Content("~/");
 }

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Mvc.ApplicationParts;
+using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Options;
 using SseDashboard.Auth;
+using SseDashboard.Mount;
 
 namespace SseDashboard.Pages;
 
@@ -10,6 +12,9 @@ public static class PagesExtensions
     {
         // The pages live in this assembly; a host started from another entry assembly (tests) must still find them.
         var assembly = typeof(PagesExtensions).Assembly;
+        // In an area of their own, so a host's Pages (its Index, its _Layout) and ours never meet; routed below the mount.
+        builder.Services.AddOptions<RazorPagesOptions>().Configure<DashboardMount>((pages, mount) =>
+            pages.Conventions.AddAreaFolderRouteModelConvention(DashboardMount.Area, "/", mount.Apply));
         builder.Services.AddRazorPages().ConfigureApplicationPartManager(parts =>
         {
             if (!parts.ApplicationParts.Any(p => p.Name == assembly.GetName().Name))
@@ -25,27 +30,25 @@ public static class PagesExtensions
         return builder;
     }
 
-    /// <summary>Security headers on every response, and the front-end files (open to all: the login page needs them).</summary>
+    /// <summary>The standalone app's security headers on every response, found or not (the pages set their own in a host).</summary>
     public static WebApplication UsePages(this WebApplication app)
     {
         // An embed token's page replaces frame-ancestors with the token's origins (DashboardPageModel).
         var configured = ContentSecurityPolicy(app.Services.GetRequiredService<IOptions<EmbedOptions>>().Value.FrameAncestors);
         app.Use((context, next) =>
         {
-            var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = configured;
-            headers.XContentTypeOptions = "nosniff";
-            headers["Referrer-Policy"] = "no-referrer";
+            AddSecurityHeaders(context.Response, configured);
             return next(context);
         });
-        app.UseStaticFiles();
         return app;
     }
 
-    public static WebApplication MapPages(this WebApplication app)
+    public static void AddSecurityHeaders(HttpResponse response, string contentSecurityPolicy)
     {
-        app.MapRazorPages();
-        return app;
+        var headers = response.Headers;
+        headers.ContentSecurityPolicy = contentSecurityPolicy;
+        headers.XContentTypeOptions = "nosniff";
+        headers["Referrer-Policy"] = "no-referrer";
     }
 
     /// <summary>The pages' CSP: only this server's own files, no inline script, framed by <paramref name="frameAncestors"/>.</summary>
