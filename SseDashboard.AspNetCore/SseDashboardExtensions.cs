@@ -36,6 +36,7 @@ public static class SseDashboardExtensions
         var mount = new DashboardMount();
         builder.Services.AddSingleton(mount);
         builder.Services.AddSingleton<IActionDescriptorChangeProvider>(mount);
+        builder.Services.AddTransient<IStartupFilter, MountStartupFilter>();
         builder.Services.AddSingleton(Options.Create(options));
 
         // The hub and its /sse endpoint: knows topics, not panels.
@@ -102,18 +103,20 @@ public static class SseDashboardExtensions
         var services = endpoints.ServiceProvider;
         var mount = services.GetService<DashboardMount>()
             ?? throw new InvalidOperationException("Call builder.AddSseDashboard() before app.MapSseDashboard(...).");
-        mount.Set(path);
+        mount.EnsureUnmounted(path);
+        var prefix = DashboardMount.Normalize(path);
 
         var hostSignIn = services.GetRequiredService<IOptions<AuthOptions>>().Value.Mode == AuthMode.Host;
-        var group = endpoints.MapGroup(mount.Path.Value ?? "");
+        var group = endpoints.MapGroup(prefix);
         group.MapStreaming(openHealth: !hostSignIn);
         group.MapAuth();
         group.MapHistory();
         group.MapFleet();
-        group.MapAssets();
+        group.MapAssets(prefix);
         var dashboard = new DashboardEndpointConventionBuilder(group, endpoints.MapRazorPages());
         dashboard.AddToPages(MountedEndpoints.PagesConvention(mount, services.GetRequiredService<IOptions<EmbedOptions>>().Value));
         dashboard.RequireAuthorization(DashboardPolicy.Name);
+        mount.Set(prefix);
         return dashboard;
     }
 }

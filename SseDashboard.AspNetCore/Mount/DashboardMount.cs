@@ -13,7 +13,7 @@ public sealed class DashboardMount : IActionDescriptorChangeProvider
     /// <summary>The Razor Pages area the dashboard's pages live in, away from a host's <c>/Pages</c>.</summary>
     public const string Area = "SseDashboard";
 
-    // Fires once, when the mount is set; the token given after that never fires (a fired one would loop the framework).
+    // Fires once, as the app starts; the token given after that never fires (a fired one would loop the framework).
     private CancellationTokenSource _mounting = new();
     private string? _path;
 
@@ -22,8 +22,8 @@ public sealed class DashboardMount : IActionDescriptorChangeProvider
 
     public bool IsMounted => _path is not null;
 
-    /// <summary>Records the mount path; a second call is refused, whatever its path.</summary>
-    public void Set(string path)
+    /// <summary><paramref name="path"/> as a mount path: <c>/ops</c> for <c>ops/</c>, empty for <c>/</c>; a pattern is refused.</summary>
+    public static string Normalize(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         var normalized = "/" + path.Trim().Trim('/');
@@ -32,16 +32,33 @@ public sealed class DashboardMount : IActionDescriptorChangeProvider
             throw new ArgumentException($"The dashboard's mount path must be a plain path such as \"/ops\" (was \"{path}\").", nameof(path));
         }
 
-        normalized = normalized == "/" ? "" : normalized;
-        if (Interlocked.CompareExchange(ref _path, normalized, null) is { } existing)
+        return normalized == "/" ? "" : normalized;
+    }
+
+    /// <summary>Refuses a second mount, whatever its path: the dashboard mounts at one path per app.</summary>
+    public void EnsureUnmounted(string path)
+    {
+        if (_path is { } existing)
         {
             throw new InvalidOperationException(
                 $"MapSseDashboard was already called with \"{(existing.Length == 0 ? "/" : existing)}\": the dashboard mounts at one path per app, so \"{path}\" is refused.");
         }
-
-        // Pages whose routes were built before the mount was known are rebuilt under it.
-        Interlocked.Exchange(ref _mounting, new CancellationTokenSource()).Cancel();
     }
+
+    /// <summary>Records the mount path (from <see cref="Normalize"/>).</summary>
+    public void Set(string normalized)
+    {
+        if (Interlocked.CompareExchange(ref _path, normalized, null) is { } existing)
+        {
+            EnsureUnmounted(existing);
+        }
+    }
+
+    /// <summary>
+    /// Rebuilds the pages' routes under the mount, with every convention the host put on them by now: a host that
+    /// mapped its own pages first had them built before the mount was known. Called as the app starts (<see cref="MountStartupFilter"/>).
+    /// </summary>
+    public void Rebuild() => Interlocked.Exchange(ref _mounting, new CancellationTokenSource()).Cancel();
 
     /// <summary>The path below the mount (<c>/sse</c> for <c>/ops/sse</c>); false for a path outside it.</summary>
     public bool Contains(PathString path, out PathString rest)
@@ -81,4 +98,14 @@ public sealed class DashboardMount : IActionDescriptorChangeProvider
     }
 
     IChangeToken IActionDescriptorChangeProvider.GetChangeToken() => new CancellationChangeToken(Volatile.Read(ref _mounting).Token);
+}
+
+/// <summary>Rebuilds the pages under the mount as the pipeline is built: after the host's last convention, before the first request.</summary>
+internal sealed class MountStartupFilter(DashboardMount mount) : IStartupFilter
+{
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        mount.Rebuild();
+        next(app);
+    };
 }

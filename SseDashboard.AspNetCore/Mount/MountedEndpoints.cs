@@ -52,10 +52,10 @@ public static class MountedEndpoints
     /// or a published app's static web assets are). Open to all unless the host's own sign-in guards the dashboard: the
     /// login page needs them.
     /// </summary>
-    public static IEndpointConventionBuilder MapAssets(this IEndpointRouteBuilder endpoints)
+    /// <param name="mountPath">Where the group that <paramref name="endpoints"/> is sits (the requests' paths start with it).</param>
+    public static IEndpointConventionBuilder MapAssets(this IEndpointRouteBuilder endpoints, PathString mountPath)
     {
         var services = endpoints.ServiceProvider;
-        var mount = services.GetRequiredService<DashboardMount>();
         var files = endpoints.CreateApplicationBuilder()
             .Use((context, next) =>
             {
@@ -66,7 +66,7 @@ public static class MountedEndpoints
             .UseStaticFiles(new StaticFileOptions
             {
                 FileProvider = services.GetRequiredService<IWebHostEnvironment>().WebRootFileProvider,
-                RequestPath = mount.Path,
+                RequestPath = mountPath,
                 OnPrepareResponse = file => file.Context.Response.Headers.XContentTypeOptions = "nosniff",
             })
             .Build();

@@ -113,12 +113,9 @@ public abstract class DashboardPageModel(EventHub hub, PanelRenderer panels, IOp
         var views = new List<PanelView>(topics.Count);
         foreach (var topic in topics)
         {
-            var template = panels.TemplateOf(topic);
             var slot = slotted.Contains(topic) ? HostSlots.Of(topic.Name, slotHost!) : null;
             var events = slot is null ? snapshot.Events[topic.Name] : snapshot.Events[topic.Name].Where(e => e.Host == slotHost).ToArray();
-            var shown = NewestLines(template, events, maxLogLines);
-            var html = await panels.RenderAsync(topic, shown.Select(e => template.WithEventId(e.Payload!, e.Id)).ToArray());
-            views.Add(new PanelView(topic, shown.Length > 0, new HtmlString(html), maxLogLines, CanEmbed)
+            views.Add(await PaintAsync(panels, topic, events, maxLogLines, CanEmbed) with
             {
                 Chart = history?.ChartOf(topic.Name),
                 HasHistory = history is not null,
@@ -131,6 +128,15 @@ public abstract class DashboardPageModel(EventHub hub, PanelRenderer panels, IOp
 
         Panels = views;
         return Page();
+    }
+
+    /// <summary>A panel's first paint from <paramref name="events"/> (a snapshot's), as many lines as the page keeps.</summary>
+    internal static async Task<PanelView> PaintAsync(PanelRenderer panels, Topic topic, IReadOnlyList<SseEvent> events, int maxLogLines, bool canEmbed)
+    {
+        var template = panels.TemplateOf(topic);
+        var shown = NewestLines(template, events, maxLogLines);
+        var html = await panels.RenderAsync(topic, shown.Select(e => template.WithEventId(e.Payload!, e.Id)).ToArray());
+        return new PanelView(topic, shown.Length > 0, new HtmlString(html), maxLogLines, canEmbed);
     }
 
     /// <summary>
