@@ -75,7 +75,7 @@ public static class StreamingExtensions
         // Open streams end cleanly as soon as shutdown starts, so Kestrel need not wait for them.
         endpoints.ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(hub.Complete);
 
-        endpoints.MapGet("/sse", SseEndpoint.HandleAsync);
+        endpoints.MapGet("/sse", SseEndpoint.HandleAsync).WithMetadata(new SseStreamEndpoint());
         var health = endpoints.MapHealthChecks("/healthz");
         if (openHealth)
         {
@@ -85,3 +85,6 @@ public static class StreamingExtensions
         return endpoints;
     }
 }
+
+/// <summary>Marks the <c>/sse</c> endpoint, whose authorization a host page's panels follow.</summary>
+public sealed class SseStreamEndpoint;

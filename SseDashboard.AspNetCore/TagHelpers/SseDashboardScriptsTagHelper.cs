@@ -34,7 +34,13 @@ public sealed class SseDashboardScriptsTagHelper(DashboardMount mount, IFileVers
 
     public override async Task ProcessAsync(TagHelperContext context, TagHelperOutput output)
     {
-        var page = await HostPage.ForAsync(ViewContext.HttpContext);
+        if ((await HostPage.ForAsync(ViewContext.HttpContext)).Snapshot is not { } snapshot)
+        {
+            // Not for this user: nothing on the page, as the stream would refuse them.
+            output.SuppressOutput();
+            return;
+        }
+
         var pathBase = ViewContext.HttpContext.Request.PathBase.Add(mount.Path);
         var html = new StringBuilder();
         html.Append(CultureInfo.InvariantCulture, $"<link rel=\"stylesheet\" href=\"{Asset(pathBase, "css/panels.css")}\">\n");
@@ -44,7 +50,7 @@ public sealed class SseDashboardScriptsTagHelper(DashboardMount mount, IFileVers
         }
 
         var stream = HtmlEncoder.Default.Encode(pathBase.Add("/sse").ToString());
-        html.Append(CultureInfo.InvariantCulture, $"<span hidden data-sse-dashboard=\"{stream}\" data-last-event-id=\"{page.Snapshot.LastEventId}\"></span>");
+        html.Append(CultureInfo.InvariantCulture, $"<span hidden data-sse-dashboard=\"{stream}\" data-last-event-id=\"{snapshot.LastEventId}\"></span>");
         output.TagName = null;
         output.Content.SetHtmlContent(html.ToString());
     }

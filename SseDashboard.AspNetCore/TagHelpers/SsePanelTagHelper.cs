@@ -42,12 +42,18 @@ public sealed class SsePanelTagHelper(
             throw new InvalidOperationException($"<sse-panel host=\"{Host}\">: a host name is {HostNames.Rule}.");
         }
 
-        var page = await HostPage.ForAsync(ViewContext.HttpContext);
+        if ((await HostPage.ForAsync(ViewContext.HttpContext)).Snapshot is not { } snapshot)
+        {
+            // Not for this user: nothing on the page, as the stream would refuse them.
+            output.SuppressOutput();
+            return;
+        }
+
         var fleet = services.GetService<FleetStatus>() is not null;
         var slotHost = fleet && topic.PerHost && topic.Kind == TopicKind.State
             ? Host ?? services.GetRequiredService<IOptions<NodeOptions>>().Value.HostName
             : null;
-        var events = page.Snapshot.Events[topic.Name];
+        var events = snapshot.Events[topic.Name];
         if (slotHost is not null || (Host is not null && topic.Kind == TopicKind.Stream))
         {
             var host = slotHost ?? Host;

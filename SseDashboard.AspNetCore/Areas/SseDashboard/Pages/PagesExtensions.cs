@@ -12,9 +12,6 @@ public static class PagesExtensions
     {
         // The pages live in this assembly; a host started from another entry assembly (tests) must still find them.
         var assembly = typeof(PagesExtensions).Assembly;
-        // In an area of their own, so a host's Pages (its Index, its _Layout) and ours never meet; routed below the mount.
-        builder.Services.AddOptions<RazorPagesOptions>().Configure<DashboardMount>((pages, mount) =>
-            pages.Conventions.AddAreaFolderRouteModelConvention(DashboardMount.Area, "/", mount.Apply));
         builder.Services.AddRazorPages().ConfigureApplicationPartManager(parts =>
         {
             if (!parts.ApplicationParts.Any(p => p.Name == assembly.GetName().Name))
@@ -25,6 +22,11 @@ public static class PagesExtensions
                 }
             }
         });
+
+        // In an area of their own, so a host's Pages (its Index, its _Layout) and ours never meet; routed below the mount.
+        // After AddRazorPages: its own setup replaces the conventions collection.
+        builder.Services.AddOptions<RazorPagesOptions>().Configure<DashboardMount>((pages, mount) =>
+            pages.Conventions.AddAreaFolderRouteModelConvention(DashboardMount.Area, "/", mount.Apply));
 
         builder.Services.AddValidatedOptions<UiOptions, ValidateUiOptions>(UiOptions.Section);
         return builder;

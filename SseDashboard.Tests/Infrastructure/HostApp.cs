@@ -1,0 +1,129 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace SseDashboard.Tests.Infrastructure;
+
+/// <summary>
+/// A fresh ASP.NET Core app that uses the dashboard as a host would, on Kestrel at 127.0.0.1:0: its own cookie
+/// sign-in (<c>GET /signin/{role}</c> signs in as that role, <c>none</c> for no role), its own home page and JSON,
+/// policy <c>ops</c> (role admin), and whatever the test maps. Its own temp directory is the dashboard's data path.
+/// </summary>
+public sealed class HostApp : IAsyncDisposable
+{
+    private readonly TempDirectory _directory;
+
+    private HostApp(WebApplication app, TempDirectory directory)
+    {
+        App = app;
+        _directory = directory;
+        BaseAddress = new Uri(app.Urls.First());
+    }
+
+    public WebApplication App { get; }
+
+    public Uri BaseAddress { get; }
+
+    /// <summary>A client with its own cookies (so its sign-in), redirects left to the test.</summary>
+    public HttpClient NewClient() =>
+        new(new SocketsHttpHandler { MaxResponseDrainSize = 0, ResponseDrainTimeout = TimeSpan.Zero, AllowAutoRedirect = false })
+        {
+            BaseAddress = BaseAddress,
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+
+    /// <summary>A client signed in through the host's own cookie as <paramref name="role"/>.</summary>
+    public async Task<HttpClient> SignedInAsync(string role)
+    {
+        var client = NewClient();
+        using var response = await client.GetAsync($"/signin/{role}", TestContext.Current.CancellationToken);
+        response.EnsureSuccessStatusCode();
+        return client;
+    }
+
+    public T GetRequiredService<T>() where T : notnull => App.Services.GetRequiredService<T>();
+
+    /// <param name="map">What the test maps (default: <c>MapSseDashboard("/ops").RequireAuthorization("ops")</c>).</param>
+    public static async Task<HostApp> StartAsync(
+        IDictionary<string, string?>? settings = null,
+        Action<SseDashboardOptions>? dashboard = null,
+        Action<WebApplication>? map = null,
+        TimeSpan? cookieLifetime = null)
+    {
+        var directory = new TempDirectory();
+        WebApplication? app = null;
+        try
+        {
+            // A web app's name whose build lists the library's static web assets (the standalone app, which has no pages of its own).
+            var builder = WebApplication.CreateBuilder(["--urls=http://127.0.0.1:0", "--environment=Testing", "--applicationName=SseDashboard"]);
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Dashboard:DataPath"] = Path.Combine(directory.Path, "data"),
+                ["Dashboard:LogTail:Paths:0"] = Path.Combine(directory.Path, "absent-*.log"),
+                ["Dashboard:Clock:Interval"] = "01:00:00",
+                ["Dashboard:Metrics:Interval"] = "01:00:00",
+                ["Logging:LogLevel:Default"] = "Warning",
+            });
+            builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
+            builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(cookie =>
+            {
+                cookie.LoginPath = "/host-login";
+                cookie.ExpireTimeSpan = cookieLifetime ?? TimeSpan.FromHours(1);
+                cookie.SlidingExpiration = false;
+                cookie.Events.OnRedirectToAccessDenied = context =>
+                {
+                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                    return Task.CompletedTask;
+                };
+            });
+            builder.Services.AddAuthorizationBuilder().AddPolicy("ops", policy => policy.RequireRole("admin"));
+            builder.AddSseDashboard(dashboard);
+
+            app = builder.Build();
+            app.MapGet("/", () => "host home");
+            app.MapGet("/host-time", () => new { at = new DateTimeOffset(2026, 12, 5, 10, 0, 0, TimeSpan.Zero) });
+            app.MapGet("/signin/{role}", async (HttpContext context, string role) =>
+            {
+                List<Claim> claims = [new(ClaimTypes.Name, role)];
+                if (role != "none")
+                {
+                    claims.Add(new Claim(ClaimTypes.Role, role));
+                }
+
+                await context.SignInAsync(new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme)));
+                return Results.Ok();
+            });
+            if (map is null)
+            {
+                app.MapSseDashboard("/ops").RequireAuthorization("ops");
+            }
+            else
+            {
+                map(app);
+            }
+
+            await app.StartAsync(TestContext.Current.CancellationToken);
+            return new HostApp(app, directory);
+        }
+        catch
+        {
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
+
+            directory.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        _directory.Dispose();
+    }
+}
