@@ -48,6 +48,17 @@ public sealed class DashboardAppTests
     }
 
     [Fact]
+    public async Task Start_InHostMode_RefusesToStart_SayingItNeedsAHostApp()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() =>
+            DashboardServer.StartAsync(new Dictionary<string, string?> { ["Dashboard:Auth:Mode"] = "Host" }));
+
+        Assert.Equal(
+            "Dashboard:Auth:Mode: Host is for the dashboard inside a host app, whose own sign-in says who is signed in; this app takes Token, Proxy or None.",
+            error.Message);
+    }
+
+    [Fact]
     public async Task Start_WithAValueOfTheWrongType_RefusesToStart_NamingTheKey()
     {
         var error = await Assert.ThrowsAnyAsync<InvalidOperationException>(() =>

@@ -48,6 +48,13 @@ public static class DashboardApp
             return CreateAgent(builder);
         }
 
+        if (builder.Configuration.GetValue(AuthOptions.Section + ":Mode", AuthMode.Token) == AuthMode.Host)
+        {
+            // Host mode trusts a host app's own sign-in, which this app does not have: anyone would be let in.
+            throw new OptionsValidationException(AuthOptions.Section, typeof(AuthOptions),
+                ["Dashboard:Auth:Mode: Host is for the dashboard inside a host app, whose own sign-in says who is signed in; this app takes Token, Proxy or None."]);
+        }
+
         // The dashboard as a host app would have it, with the whole server its own: keys under the data path, its
         // login as the default scheme, cross-origin embeds, forwarded headers from a trusted proxy.
         builder.AddSseDashboard();

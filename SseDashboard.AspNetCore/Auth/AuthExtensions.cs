@@ -143,7 +143,11 @@ public static partial class AuthExtensions
             await login.LogOutAsync(context);
             return Results.Redirect(context.RequestServices.GetRequiredService<DashboardMount>().Url(context.Request, "/login"));
         });
-        app.MapEmbedTokens();
+        // In Host mode the host's sign-in guards every endpoint: an embed token could not pass it, so none is made.
+        if (services.GetRequiredService<IOptions<AuthOptions>>().Value.Mode != AuthMode.Host)
+        {
+            app.MapEmbedTokens();
+        }
 
         services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() => AnnounceLogin(services));
         return app;

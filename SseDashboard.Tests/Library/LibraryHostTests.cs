@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using AngleSharp.Html.Parser;
 using Microsoft.AspNetCore.Builder;
@@ -81,6 +82,10 @@ public sealed class LibraryHostTests
         Assert.Contains(urls, u => u.StartsWith("/ops/panels/cpu/chart?", StringComparison.Ordinal));
         Assert.Contains("/ops/api/logs", urls);
         Assert.All(urls, u => Assert.StartsWith("/ops/", u));
+        // The host's sign-in guards every endpoint, so no embed token is offered or made.
+        Assert.Empty(document.QuerySelectorAll("[data-embed]"));
+        using var embed = await admin.PostAsJsonAsync("/ops/api/embed-tokens", new { panels = new[] { "cpu" } }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NotFound, embed.StatusCode);
         foreach (var asset in urls.Where(u => u.Contains("/_content/", StringComparison.Ordinal)))
         {
             using var file = await admin.GetAsync(asset, TestContext.Current.CancellationToken);

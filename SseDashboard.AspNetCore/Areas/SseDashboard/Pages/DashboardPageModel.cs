@@ -30,8 +30,8 @@ public abstract class DashboardPageModel(EventHub hub, PanelRenderer panels, IOp
     /// <summary>Proxy mode's user, as the proxy named them.</summary>
     public string? ProxyUser => auth.Value.Mode == AuthMode.Proxy ? User.Identity?.Name : null;
 
-    /// <summary>Whoever may make embed tokens (not an embed itself) gets an Embed action on each panel.</summary>
-    public bool CanEmbed => !Embedded;
+    /// <summary>Whoever may make embed tokens (not an embed itself; not in Host mode, where none is made) gets an Embed action on each panel.</summary>
+    public bool CanEmbed => !Embedded && auth.Value.Mode != AuthMode.Host;
 
     protected EventHub Hub => hub;
 
