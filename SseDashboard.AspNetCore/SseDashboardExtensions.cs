@@ -94,6 +94,14 @@ public static class SseDashboardExtensions
     }
 
     /// <summary>
+    /// The dashboard's health checks (its stream flows, its store is written) among the app's own, tagged
+    /// <c>sse-dashboard</c>: for a host that wants the dashboard's health to count in its own. Left out, the
+    /// dashboard never changes the app's health.
+    /// </summary>
+    public static IHealthChecksBuilder AddSseDashboardChecks(this IHealthChecksBuilder checks) =>
+        checks.AddStreamingCheck().AddHistoryCheck();
+
+    /// <summary>
     /// Every page, stream, API and front-end file of the dashboard below <paramref name="path"/> (<c>/ops</c>;
     /// <c>/</c> for the root), guarded by the dashboard's own policy. The answer is one builder over all of them:
     /// <c>.RequireAuthorization("ops")</c> adds the host's. Called once per app.

@@ -41,6 +41,7 @@ public static class DashboardApp
         // Kestrel tuned for thousands of long streams: this process serves little else.
         builder.AddStreamingTransport();
         builder.Services.AddProblemDetails();
+        builder.Services.AddHealthChecks().AddSseDashboardChecks();
 
         // With PostgreSQL, one of a fleet's dashboard nodes or agents.
         if (FleetExtensions.RoleOf(builder) == NodeRole.Agent)

@@ -42,9 +42,12 @@ public static class HistoryExtensions
         services.AddHostedService<RetentionService>();
         // The page's range pickers, log scroll-back and search: only with a store to read them from.
         services.AddSingleton<PanelHistory>();
-        services.AddHealthChecks().AddCheck<HistoryHealthCheck>("history");
         return builder;
     }
+
+    /// <summary>The store's health check (its writes succeed; always with no store): see <c>AddStreamingCheck</c>.</summary>
+    public static IHealthChecksBuilder AddHistoryCheck(this IHealthChecksBuilder checks) =>
+        checks.AddCheck<HistoryHealthCheck>("history", tags: [StreamingExtensions.HealthTag]);
 
     public static IEndpointRouteBuilder MapHistory(this IEndpointRouteBuilder app)
     {
@@ -87,3 +90,4 @@ public sealed class RetentionService(
         }
     }
 }
+

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace SseDashboard.Streaming;
 
@@ -34,9 +36,18 @@ public static class StreamingExtensions
         services.AddHostedService<HeartbeatService>();
         services.AddHostedService<StallWatchService>();
         services.AddHostedService<ConnectionLogService>();
-        services.AddHealthChecks().AddCheck<StreamingHealthCheck>("streaming");
         return builder;
     }
+
+    /// <summary>The tag of the dashboard's own health checks: <c>/healthz</c> below the mount reports these only.</summary>
+    public const string HealthTag = "sse-dashboard";
+
+    /// <summary>
+    /// The stream's health check (events flowing) among the app's. The standalone app adds it; a host adds it (with
+    /// <c>AddSseDashboardChecks()</c>) only if the dashboard's health should count in its own.
+    /// </summary>
+    public static IHealthChecksBuilder AddStreamingCheck(this IHealthChecksBuilder checks) =>
+        checks.AddCheck<StreamingHealthCheck>("streaming", tags: [HealthTag]);
 
     /// <summary>Registers a topic with the hub (its renderer is registered by the caller).</summary>
     public static IServiceCollection AddTopic(this IServiceCollection services, Topic topic) =>
@@ -68,7 +79,10 @@ public static class StreamingExtensions
         return builder;
     }
 
-    /// <summary><c>/sse</c>, and <c>/healthz</c> (open to all unless the host's sign-in guards the dashboard).</summary>
+    /// <summary>
+    /// <c>/sse</c>, and <c>/healthz</c> with the dashboard's own checks when the app has health checks (open to all
+    /// unless the host's sign-in guards the dashboard).
+    /// </summary>
     public static IEndpointRouteBuilder MapStreaming(this IEndpointRouteBuilder endpoints, bool openHealth = true)
     {
         var hub = endpoints.ServiceProvider.GetRequiredService<EventHub>();
@@ -76,10 +90,13 @@ public static class StreamingExtensions
         endpoints.ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(hub.Complete);
 
         endpoints.MapGet("/sse", SseEndpoint.HandleAsync).WithMetadata(new SseStreamEndpoint());
-        var health = endpoints.MapHealthChecks("/healthz");
-        if (openHealth)
+        if (endpoints.ServiceProvider.GetService<HealthCheckService>() is not null)
         {
-            health.AllowAnonymous();
+            var health = endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(HealthTag) });
+            if (openHealth)
+            {
+                health.AllowAnonymous();
+            }
         }
 
         return endpoints;

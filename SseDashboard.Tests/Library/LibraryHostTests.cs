@@ -4,8 +4,10 @@ using System.Text.Json;
 using AngleSharp.Html.Parser;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using SseDashboard.LogTail;
 using SseDashboard.Streaming;
 using SseDashboard.Tests.Infrastructure;
@@ -51,7 +53,7 @@ public sealed class LibraryHostTests
     {
         await using var host = await HostApp.StartAsync();
         using var viewer = await host.SignedInAsync("none");
-        foreach (var url in new[] { "/ops", "/ops/sse", "/ops/panels/cpu", "/ops/api/logs", "/ops/api/history/cpu", "/ops/healthz", "/ops/_content/SseDashboard.AspNetCore/css/panels.css" })
+        foreach (var url in new[] { "/ops", "/ops/sse", "/ops/panels/cpu", "/ops/api/logs", "/ops/api/history/cpu", "/ops/_content/SseDashboard.AspNetCore/css/panels.css" })
         {
             using var response = await viewer.GetAsync(url, TestContext.Current.CancellationToken);
             Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{url}: {response.StatusCode}");
@@ -92,7 +94,9 @@ public sealed class LibraryHostTests
             Assert.True(file.StatusCode == HttpStatusCode.OK, $"{asset}: {file.StatusCode}");
         }
 
-        // The host's own: its home page without the dashboard's headers, its JSON as it writes it; nothing at the root.
+        // The host's own: its home page without the dashboard's headers, its JSON as it writes it, its health checks
+        // (the dashboard's join them only if the host adds them); nothing at the root.
+        Assert.Empty(host.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations);
         using var home = await admin.GetAsync("/", TestContext.Current.CancellationToken);
         Assert.Equal("host home", await home.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         Assert.False(home.Headers.Contains("Content-Security-Policy"));
