@@ -108,6 +108,12 @@ public static class SseDashboardExtensions
     /// </summary>
     public static IEndpointConventionBuilder MapSseDashboard(this IEndpointRouteBuilder endpoints, string path = "/")
     {
+        if (endpoints is RouteGroupBuilder)
+        {
+            // The pages are routed by the mount path alone, not by a group's prefix.
+            throw new ArgumentException("MapSseDashboard takes the app itself (app.MapSseDashboard(\"/admin/ops\")), not a route group.", nameof(endpoints));
+        }
+
         var services = endpoints.ServiceProvider;
         var mount = services.GetService<DashboardMount>()
             ?? throw new InvalidOperationException("Call builder.AddSseDashboard() before app.MapSseDashboard(...).");

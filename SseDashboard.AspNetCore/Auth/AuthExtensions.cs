@@ -39,6 +39,18 @@ public static partial class AuthExtensions
         services.AddSingleton<SessionLogin>();
         services.Replace(ServiceDescriptor.Singleton<IStreamAccess, DashboardStreamAccess>());
 
+        // Every dashboard endpoint needs a signed-in user unless it says otherwise; an embed token reaches only its
+        // panels' page and stream. In Host mode the host's sign-in says who that is, and its own policy who may look.
+        services.AddOptions<AuthorizationOptions>().Configure<IOptions<AuthOptions>>((authorization, auth) =>
+            authorization.AddPolicy(DashboardPolicy.Name, auth.Value.Mode == AuthMode.Host ? DashboardPolicy.Host : DashboardPolicy.Dashboard));
+
+        // In Host mode the dashboard has no scheme of its own: a host relying on its one scheme being the default keeps it.
+        if (builder.Configuration.GetValue(AuthOptions.Section + ":Mode", AuthMode.Host) == AuthMode.Host)
+        {
+            services.AddAuthorization();
+            return builder;
+        }
+
         // The dashboard's own schemes, which its policy names: a host's default scheme stays the host's.
         services.AddAuthentication()
             .AddPolicyScheme(AuthSchemes.Dashboard, null, o => o.ForwardDefaultSelector = AuthSchemes.Select)
@@ -76,11 +88,6 @@ public static partial class AuthExtensions
                 return Task.CompletedTask;
             };
         });
-
-        // Every dashboard endpoint needs a signed-in user unless it says otherwise; an embed token reaches only its
-        // panels' page and stream. In Host mode the host's sign-in says who that is, and its own policy who may look.
-        services.AddOptions<AuthorizationOptions>().Configure<IOptions<AuthOptions>>((authorization, auth) =>
-            authorization.AddPolicy(DashboardPolicy.Name, auth.Value.Mode == AuthMode.Host ? DashboardPolicy.Host : DashboardPolicy.Dashboard));
 
         return builder;
     }
@@ -133,6 +140,13 @@ public static partial class AuthExtensions
         var services = app.ServiceProvider;
         services.GetRequiredService<AccessStore>();
 
+        // In Host mode the host signs in and out, and its sign-in guards every endpoint: an embed token could not
+        // pass it, so none is made.
+        if (services.GetRequiredService<IOptions<AuthOptions>>().Value.Mode == AuthMode.Host)
+        {
+            return app;
+        }
+
         app.MapPost("/logout", async (HttpContext context, IAntiforgery antiforgery, SessionLogin login) =>
         {
             if (!await antiforgery.IsRequestValidAsync(context))
@@ -143,11 +157,7 @@ public static partial class AuthExtensions
             await login.LogOutAsync(context);
             return Results.Redirect(context.RequestServices.GetRequiredService<DashboardMount>().Url(context.Request, "/login"));
         });
-        // In Host mode the host's sign-in guards every endpoint: an embed token could not pass it, so none is made.
-        if (services.GetRequiredService<IOptions<AuthOptions>>().Value.Mode != AuthMode.Host)
-        {
-            app.MapEmbedTokens();
-        }
+        app.MapEmbedTokens();
 
         services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() => AnnounceLogin(services));
         return app;
@@ -172,8 +182,6 @@ public static partial class AuthExtensions
                 break;
             case AuthMode.Proxy:
                 LogProxy(logger, auth.Proxy.UserHeader, string.Join(", ", auth.Proxy.TrustedNetworks.Length > 0 ? auth.Proxy.TrustedNetworks : ProxyAuthOptions.DefaultTrustedNetworks));
-                break;
-            case AuthMode.Host:
                 break;
             case AuthMode.Token when services.GetRequiredService<LoginToken>() is { IsRandom: true } token:
                 // Straight to the console, never to the log: the log is tailed onto the dashboard and into embeds.

@@ -6,13 +6,16 @@ namespace SseDashboard.Auth;
 /// <summary>The authentication schemes, and which one a request is judged by.</summary>
 public static class AuthSchemes
 {
-    /// <summary>The default: forwards to one of the others.</summary>
-    public const string Dashboard = "Dashboard";
+    // Named for the dashboard, so a host's own schemes ("Bearer" from AddJwtBearer, say) never clash with them. The
+    // session cookie keeps its first name: its tickets are protected under it, and a new name would sign everyone out.
+
+    /// <summary>The dashboard policy's scheme (the standalone app's default): forwards to one of the others.</summary>
+    public const string Dashboard = "SseDashboard";
     public const string Session = "Session";
-    public const string Bearer = "Bearer";
-    public const string Proxy = "Proxy";
-    public const string Embed = "Embed";
-    public const string Open = "Open";
+    public const string Bearer = "SseDashboard.Bearer";
+    public const string Proxy = "SseDashboard.Proxy";
+    public const string Embed = "SseDashboard.Embed";
+    public const string Open = "SseDashboard.Open";
 
     public const string EmbedQuery = "embed";
 

@@ -105,7 +105,7 @@ internal sealed class MountStartupFilter(DashboardMount mount) : IStartupFilter
 {
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
-        mount.Rebuild();
         next(app);
+        mount.Rebuild();
     };
 }

@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using SseDashboard.Fleet;
 using SseDashboard.Streaming;
@@ -48,6 +50,26 @@ internal sealed class HostPage(HubSnapshot? snapshot)
             services.GetRequiredService<IAuthorizationPolicyProvider>(),
             stream.Metadata.GetOrderedMetadata<IAuthorizeData>(),
             stream.Metadata.GetOrderedMetadata<AuthorizationPolicy>());
-        return policy is null || (await services.GetRequiredService<IAuthorizationService>().AuthorizeAsync(context.User, context, policy)).Succeeded;
+        if (policy is null)
+        {
+            return true;
+        }
+
+        // The user as the stream would see them: by the policy's own schemes when it names any (the dashboard's login
+        // in Token mode), else the page's user. The page's own User is left as the host set it.
+        var user = context.User;
+        if (policy.AuthenticationSchemes.Count > 0)
+        {
+            user = new ClaimsPrincipal();
+            foreach (var scheme in policy.AuthenticationSchemes)
+            {
+                if ((await context.AuthenticateAsync(scheme)).Principal is { } principal)
+                {
+                    user.AddIdentities(principal.Identities);
+                }
+            }
+        }
+
+        return (await services.GetRequiredService<IAuthorizationService>().AuthorizeAsync(user, context, policy)).Succeeded;
     }
 }

@@ -92,5 +92,11 @@ public sealed class SsePanelTagHelper(
         {
             output.Attributes.SetAttribute("data-sse-slotted", "true");
         }
+
+        // In a fleet, the one host whose events the panel shows: a page whose panels all have one streams theirs only.
+        if (fleet && (slotHost ?? (topic.Kind == TopicKind.Stream ? Host : null)) is { } shown)
+        {
+            output.Attributes.SetAttribute("data-sse-host", shown);
+        }
     }
 }

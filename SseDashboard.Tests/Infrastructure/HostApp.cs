@@ -52,7 +52,8 @@ public sealed class HostApp : IAsyncDisposable
         IDictionary<string, string?>? settings = null,
         Action<SseDashboardOptions>? dashboard = null,
         Action<WebApplication>? map = null,
-        TimeSpan? cookieLifetime = null)
+        TimeSpan? cookieLifetime = null,
+        Action<WebApplicationBuilder>? configure = null)
     {
         var directory = new TempDirectory();
         WebApplication? app = null;
@@ -69,7 +70,9 @@ public sealed class HostApp : IAsyncDisposable
                 ["Logging:LogLevel:Default"] = "Warning",
             });
             builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
-            builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(cookie =>
+            configure?.Invoke(builder);
+            // Its one scheme, so its default without naming it (as `AddAuthentication().AddCookie()` leaves it).
+            builder.Services.AddAuthentication().AddCookie(cookie =>
             {
                 cookie.LoginPath = "/host-login";
                 cookie.ExpireTimeSpan = cookieLifetime ?? TimeSpan.FromHours(1);

@@ -167,4 +167,27 @@ public sealed class LibraryHostTests
         await using var stream = await SseClient.ConnectAsync(script, "/ops/sse?format=json&topics=log");
         Assert.Equal(HttpStatusCode.OK, stream.Response.StatusCode);
     }
+
+    [Fact]
+    public async Task TokenMode_BesideAHostsOwnSchemeNamedBearer_ItsBearerWorks()
+    {
+        const string token = "library-token-0123456789abcdef";
+        await using var host = await HostApp.StartAsync(
+            new Dictionary<string, string?> { ["Dashboard:Auth:Mode"] = "Token", ["Dashboard:Auth:Token"] = token },
+            map: app => app.MapSseDashboard("/ops"),
+            configure: builder => builder.Services.AddAuthentication().AddCookie("Bearer"));
+
+        // Two schemes named Bearer would stop the first request that authenticates; the dashboard's has its own name.
+        using var script = host.NewClient();
+        script.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        await using var stream = await SseClient.ConnectAsync(script, "/ops/sse?topics=log");
+        Assert.Equal(HttpStatusCode.OK, stream.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task MapSseDashboard_OnARouteGroup_IsRefusedWithAClearError()
+    {
+        var problem = await Assert.ThrowsAsync<ArgumentException>(() => HostApp.StartAsync(map: app => app.MapGroup("/admin").MapSseDashboard("/ops")));
+        Assert.StartsWith("MapSseDashboard takes the app itself (app.MapSseDashboard(\"/admin/ops\")), not a route group.", problem.Message);
+    }
 }

@@ -30,15 +30,26 @@ public sealed class SsePanelTagHelperTests(PostgresServer postgres)
         await using var b = await nodeB.StartAsync();
         await FleetPagesTests.GridAsync(a, ["node-a", "node-b"]);
 
-        var cpu = await RenderAsync(a, "cpu", "node-b");
-        Assert.Equal(("cpu", "true"), (cpu.GetAttribute("data-sse-panel"), cpu.GetAttribute("data-sse-slotted")));
+        var cpu = (await RenderAsync(a, "cpu", "node-b"))!;
+        Assert.Equal(("cpu", "true", "node-b"), (cpu.GetAttribute("data-sse-panel"), cpu.GetAttribute("data-sse-slotted"), cpu.GetAttribute("data-sse-host")));
         Assert.NotNull(cpu.QuerySelector("[data-slot='cpu:node-b'] .metric-value[data-value]"));
         Assert.Contains("&host=node-b", cpu.QuerySelector("[data-chart-range='1h']")!.GetAttribute("hx-get"));
 
         await nodeB.AppendAsync("from b");
-        var log = await RenderAsync(a, "log", "node-b");
+        var log = (await RenderAsync(a, "log", "node-b"))!;
         Assert.Equal("hosts=node-b", log.QuerySelector("#panel-log-content")!.GetAttribute("data-history-query"));
-        Assert.Null(log.GetAttribute("data-sse-slotted"));
+        Assert.Equal((null, "node-b"), (log.GetAttribute("data-sse-slotted"), log.GetAttribute("data-sse-host")));
+        Assert.Null((await RenderAsync(a, "log", null))!.GetAttribute("data-sse-host"));
+    }
+
+    [Fact]
+    public async Task APageUserTheStreamWouldRefuse_GetsNoPanel()
+    {
+        await using var server = await DashboardServer.StartAsync();
+
+        // Token mode: signed in to the host page is not logged in to the dashboard.
+        Assert.Null(await RenderAsync(server, "log", null, withDashboardLogin: false));
+        Assert.NotNull(await RenderAsync(server, "log", null));
     }
 
     [Fact]
@@ -50,7 +61,8 @@ public sealed class SsePanelTagHelperTests(PostgresServer postgres)
         Assert.Equal("<sse-panel name=\"disk\">: no such panel. Panels: clock, cpu, memory, log, server.", error.Message);
     }
 
-    private static async Task<IElement> RenderAsync(DashboardServer server, string name, string? host)
+    /// <returns>The panel's element; null when it rendered nothing.</returns>
+    private static async Task<IElement?> RenderAsync(DashboardServer server, string name, string? host, bool withDashboardLogin = true)
     {
         await using var scope = server.App.Services.CreateAsyncScope();
         var services = scope.ServiceProvider;
@@ -59,6 +71,11 @@ public sealed class SsePanelTagHelperTests(PostgresServer postgres)
             RequestServices = services,
             User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "admin")], "Host")),
         };
+        if (withDashboardLogin)
+        {
+            http.Request.Headers.Authorization = $"Bearer {DashboardServer.Token}";
+        }
+
         var viewContext = new ViewContext(
             new ActionContext(http, new RouteData(), new ActionDescriptor()),
             new NoView(),
@@ -75,7 +92,7 @@ public sealed class SsePanelTagHelperTests(PostgresServer postgres)
 
         using var writer = new StringWriter();
         output.WriteTo(writer, System.Text.Encodings.Web.HtmlEncoder.Default);
-        return new HtmlParser().ParseDocument($"<body>{writer}</body>").Body!.FirstElementChild!;
+        return new HtmlParser().ParseDocument($"<body>{writer}</body>").Body!.FirstElementChild;
     }
 
     private sealed class NoView : IView

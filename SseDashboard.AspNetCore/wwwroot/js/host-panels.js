@@ -12,6 +12,9 @@
 
   const topics = [];
   const slotted = [];
+  // In a fleet each panel shows one host's events, or (a log without host=) every host's.
+  const hosts = [];
+  let everyHost = false;
   panels.forEach(function (panel) {
     const topic = panel.dataset.ssePanel;
     if (!topics.includes(topic)) {
@@ -19,6 +22,12 @@
     }
     if (panel.dataset.sseSlotted && !slotted.includes(topic)) {
       slotted.push(topic);
+    }
+    const host = panel.dataset.sseHost;
+    if (!host) {
+      everyHost = true;
+    } else if (!hosts.includes(host)) {
+      hosts.push(host);
     }
   });
 
@@ -31,8 +40,11 @@
     document.body.appendChild(taker);
   }
 
-  const url = config.dataset.sseDashboard + '?topics=' + encodeURIComponent(topics.join(',')) +
+  let url = config.dataset.sseDashboard + '?topics=' + encodeURIComponent(topics.join(',')) +
     '&lastEventId=' + encodeURIComponent(config.dataset.lastEventId);
+  if (!everyHost) {
+    url += '&hosts=' + encodeURIComponent(hosts.join(','));
+  }
   document.body.setAttribute('hx-ext', 'sse');
   document.body.setAttribute('sse-connect', url);
 })();
