@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace SseDashboard.Tests.Infrastructure;
 
@@ -9,18 +8,14 @@ namespace SseDashboard.Tests.Infrastructure;
 /// The real app on Kestrel at 127.0.0.1:0, with per-test configuration and its own temp directory (the data path
 /// too). It runs in the default Token mode with <see cref="Token"/>, which <see cref="Client"/> sends as a bearer.
 /// </summary>
-public sealed class DashboardServer : IAsyncDisposable
+public sealed class DashboardServer : RunningApp
 {
     /// <summary><c>Dashboard:Auth:Token</c> unless a test sets its own.</summary>
     public const string Token = "test-token-0123456789abcdef";
 
-    private readonly TempDirectory _directory;
-
     private DashboardServer(WebApplication app, TempDirectory directory)
+        : base(app, directory)
     {
-        App = app;
-        _directory = directory;
-        BaseAddress = new Uri(app.Urls.First());
         // No draining of an abandoned response: disposing a stream closes its connection at once, as a browser does.
         Client = NewClient();
         Client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
@@ -40,13 +35,6 @@ public sealed class DashboardServer : IAsyncDisposable
     public string LoginUrl(string returnUrl = "/") =>
         new Uri(BaseAddress, $"/login?t={Uri.EscapeDataString(Token)}&ReturnUrl={Uri.EscapeDataString(returnUrl)}").ToString();
 
-    public WebApplication App { get; }
-
-    /// <summary>A temp directory owned by this server (logs go here), deleted on dispose.</summary>
-    public string Directory => _directory.Path;
-
-    public Uri BaseAddress { get; }
-
     public HttpClient Client { get; }
 
     /// <summary>Makes an embed token through <c>POST /api/embed-tokens</c>; the answer's JSON (id, token, expiresAt, url).</summary>
@@ -56,8 +44,6 @@ public sealed class DashboardServer : IAsyncDisposable
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
         return await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(TestContext.Current.CancellationToken);
     }
-
-    public T GetRequiredService<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
     /// <summary>
     /// Waits for what the producers publish at start (the clock at once, cpu and memory after their baseline): with
@@ -92,29 +78,15 @@ public sealed class DashboardServer : IAsyncDisposable
             config[key] = value;
         }
 
-        WebApplication? app = null;
-        try
-        {
-            // The app's own name (not the test runner's), so it finds its build's static web assets: the library's files.
-            app = DashboardApp.Create(["--urls=http://127.0.0.1:0", "--environment=Testing", $"--contentRoot={AppContentRoot}", "--applicationName=SseDashboard"], builder =>
+        // The app's own name (not the test runner's), so it finds its build's static web assets: the library's files.
+        return await StartAsync(
+            directory,
+            () => DashboardApp.Create(["--urls=http://127.0.0.1:0", "--environment=Testing", $"--contentRoot={AppContentRoot}", "--applicationName=SseDashboard"], builder =>
             {
                 builder.Configuration.AddInMemoryCollection(config);
                 configure?.Invoke(builder);
-            });
-            await app.StartAsync(TestContext.Current.CancellationToken);
-            return new DashboardServer(app, directory);
-        }
-        catch
-        {
-            // A server refusing to start (as tests of bad settings expect) leaves neither its app nor its directory.
-            if (app is not null)
-            {
-                await app.DisposeAsync();
-            }
-
-            directory.Dispose();
-            throw;
-        }
+            }),
+            app => new DashboardServer(app, directory));
     }
 
     /// <summary>The app's project directory, so the server finds its settings as <c>dotnet run</c> does.</summary>
@@ -137,12 +109,9 @@ public sealed class DashboardServer : IAsyncDisposable
         throw new DirectoryNotFoundException($"No SseDashboard project directory above {AppContext.BaseDirectory}.");
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await App.StopAsync(stop.Token);
-        await App.DisposeAsync();
-        _directory.Dispose();
+        await base.DisposeAsync();
     }
 }

@@ -13,20 +13,12 @@ namespace SseDashboard.Tests.Infrastructure;
 /// sign-in (<c>GET /signin/{role}</c> signs in as that role, <c>none</c> for no role), its own home page and JSON,
 /// policy <c>ops</c> (role admin), and whatever the test maps. Its own temp directory is the dashboard's data path.
 /// </summary>
-public sealed class HostApp : IAsyncDisposable
+public sealed class HostApp : RunningApp
 {
-    private readonly TempDirectory _directory;
-
     private HostApp(WebApplication app, TempDirectory directory)
+        : base(app, directory)
     {
-        App = app;
-        _directory = directory;
-        BaseAddress = new Uri(app.Urls.First());
     }
-
-    public WebApplication App { get; }
-
-    public Uri BaseAddress { get; }
 
     /// <summary>A client with its own cookies (so its sign-in), redirects left to the test.</summary>
     public HttpClient NewClient() =>
@@ -45,8 +37,6 @@ public sealed class HostApp : IAsyncDisposable
         return client;
     }
 
-    public T GetRequiredService<T>() where T : notnull => App.Services.GetRequiredService<T>();
-
     /// <param name="map">What the test maps (default: <c>MapSseDashboard("/ops").RequireAuthorization("ops")</c>).</param>
     public static async Task<HostApp> StartAsync(
         IDictionary<string, string?>? settings = null,
@@ -56,8 +46,7 @@ public sealed class HostApp : IAsyncDisposable
         Action<WebApplicationBuilder>? configure = null)
     {
         var directory = new TempDirectory();
-        WebApplication? app = null;
-        try
+        return await StartAsync(directory, () =>
         {
             // A web app's name whose build lists the library's static web assets (the standalone app, which has no pages of its own).
             var builder = WebApplication.CreateBuilder(["--urls=http://127.0.0.1:0", "--environment=Testing", "--applicationName=SseDashboard"]);
@@ -86,7 +75,7 @@ public sealed class HostApp : IAsyncDisposable
             builder.Services.AddAuthorizationBuilder().AddPolicy("ops", policy => policy.RequireRole("admin"));
             builder.AddSseDashboard(dashboard);
 
-            app = builder.Build();
+            var app = builder.Build();
             app.MapGet("/", () => "host home");
             app.MapGet("/host-time", () => new { at = new DateTimeOffset(2026, 12, 5, 10, 0, 0, TimeSpan.Zero) });
             app.MapGet("/signin/{role}", async (HttpContext context, string role) =>
@@ -109,24 +98,7 @@ public sealed class HostApp : IAsyncDisposable
                 map(app);
             }
 
-            await app.StartAsync(TestContext.Current.CancellationToken);
-            return new HostApp(app, directory);
-        }
-        catch
-        {
-            if (app is not null)
-            {
-                await app.DisposeAsync();
-            }
-
-            directory.Dispose();
-            throw;
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await App.DisposeAsync();
-        _directory.Dispose();
+            return app;
+        }, app => new HostApp(app, directory));
     }
 }

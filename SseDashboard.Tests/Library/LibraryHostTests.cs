@@ -147,23 +147,20 @@ public sealed class LibraryHostTests
     [Fact]
     public async Task TokenMode_InAHostWithNoSignInOfItsOwn_LogsInBelowTheMount()
     {
-        const string token = "library-token-0123456789abcdef";
-        await using var host = await HostApp.StartAsync(
-            new Dictionary<string, string?> { ["Dashboard:Auth:Mode"] = "Token", ["Dashboard:Auth:Token"] = token },
-            map: app => app.MapSseDashboard("/ops"));
+        await using var host = await TokenModeHostAsync();
         using var reader = host.NewClient();
 
         using var signedOut = await reader.GetAsync("/ops", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
         Assert.Equal("/ops/login", signedOut.Headers.Location!.AbsolutePath);
 
-        using var login = await reader.GetAsync($"/ops/login?t={token}&ReturnUrl=%2Fops", TestContext.Current.CancellationToken);
+        using var login = await reader.GetAsync($"/ops/login?t={LibraryToken}&ReturnUrl=%2Fops", TestContext.Current.CancellationToken);
         Assert.Equal("/ops", login.Headers.Location!.OriginalString);
         using var page = await reader.GetAsync("/ops", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
 
         using var script = host.NewClient();
-        script.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        script.DefaultRequestHeaders.Authorization = new("Bearer", LibraryToken);
         await using var stream = await SseClient.ConnectAsync(script, "/ops/sse?format=json&topics=log");
         Assert.Equal(HttpStatusCode.OK, stream.Response.StatusCode);
     }
@@ -171,15 +168,11 @@ public sealed class LibraryHostTests
     [Fact]
     public async Task TokenMode_BesideAHostsOwnSchemeNamedBearer_ItsBearerWorks()
     {
-        const string token = "library-token-0123456789abcdef";
-        await using var host = await HostApp.StartAsync(
-            new Dictionary<string, string?> { ["Dashboard:Auth:Mode"] = "Token", ["Dashboard:Auth:Token"] = token },
-            map: app => app.MapSseDashboard("/ops"),
-            configure: builder => builder.Services.AddAuthentication().AddCookie("Bearer"));
+        await using var host = await TokenModeHostAsync(builder => builder.Services.AddAuthentication().AddCookie("Bearer"));
 
         // Two schemes named Bearer would stop the first request that authenticates; the dashboard's has its own name.
         using var script = host.NewClient();
-        script.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        script.DefaultRequestHeaders.Authorization = new("Bearer", LibraryToken);
         await using var stream = await SseClient.ConnectAsync(script, "/ops/sse?topics=log");
         Assert.Equal(HttpStatusCode.OK, stream.Response.StatusCode);
     }
@@ -190,4 +183,13 @@ public sealed class LibraryHostTests
         var problem = await Assert.ThrowsAsync<ArgumentException>(() => HostApp.StartAsync(map: app => app.MapGroup("/admin").MapSseDashboard("/ops")));
         Assert.StartsWith("MapSseDashboard takes the app itself (app.MapSseDashboard(\"/admin/ops\")), not a route group.", problem.Message);
     }
+
+    private const string LibraryToken = "library-token-0123456789abcdef";
+
+    /// <summary>A host that leaves sign-in to the dashboard: Token mode, mounted at /ops with no policy of its own.</summary>
+    private static Task<HostApp> TokenModeHostAsync(Action<WebApplicationBuilder>? configure = null) =>
+        HostApp.StartAsync(
+            new Dictionary<string, string?> { ["Dashboard:Auth:Mode"] = "Token", ["Dashboard:Auth:Token"] = LibraryToken },
+            map: app => app.MapSseDashboard("/ops"),
+            configure: configure);
 }

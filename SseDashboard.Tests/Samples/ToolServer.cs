@@ -14,24 +14,14 @@ namespace SseDashboard.Tests.Samples;
 /// <c>samples/InternalTool</c> as it runs, on Kestrel at 127.0.0.1:0, with its own settings (its users) and a temp
 /// data path; the meters sampled quickly so a test sees them move.
 /// </summary>
-public sealed class ToolServer : IAsyncDisposable
+public sealed class ToolServer : RunningApp
 {
-    private readonly TempDirectory _directory;
-
     private ToolServer(WebApplication app, TempDirectory directory)
+        : base(app, directory)
     {
-        App = app;
-        _directory = directory;
-        BaseAddress = new Uri(app.Urls.First());
     }
 
-    public WebApplication App { get; }
-
-    public Uri BaseAddress { get; }
-
     public string Url(string path) => new Uri(BaseAddress, path).ToString();
-
-    public T GetRequiredService<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
     /// <summary>Cuts every open <c>/ops/sse</c> connection, as a network drop does: the browser sees the stream fail.</summary>
     public void CutStreams() => GetRequiredService<StreamCutter>().CutAll();
@@ -39,31 +29,23 @@ public sealed class ToolServer : IAsyncDisposable
     public static async Task<ToolServer> StartAsync()
     {
         var directory = new TempDirectory();
-        var app = ToolApp.Create(
-            ["--urls=http://127.0.0.1:0", "--environment=Testing", $"--contentRoot={ContentRoot}", "--applicationName=InternalTool"],
-            builder =>
-            {
-                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        return await StartAsync(
+            directory,
+            () => ToolApp.Create(
+                ["--urls=http://127.0.0.1:0", "--environment=Testing", $"--contentRoot={ContentRoot}", "--applicationName=InternalTool"],
+                builder =>
                 {
-                    ["Dashboard:DataPath"] = Path.Combine(directory.Path, "data"),
-                    ["Dashboard:LogTail:Paths:0"] = Path.Combine(directory.Path, "absent-*.log"),
-                    ["Dashboard:Meters:Interval"] = "00:00:00.5",
-                    ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
-                });
-                builder.Services.AddSingleton<StreamCutter>();
-                builder.Services.AddSingleton<IStartupFilter>(sp => sp.GetRequiredService<StreamCutter>());
-            });
-        try
-        {
-            await app.StartAsync(TestContext.Current.CancellationToken);
-            return new ToolServer(app, directory);
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            directory.Dispose();
-            throw;
-        }
+                    builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+                    {
+                        ["Dashboard:DataPath"] = Path.Combine(directory.Path, "data"),
+                        ["Dashboard:LogTail:Paths:0"] = Path.Combine(directory.Path, "absent-*.log"),
+                        ["Dashboard:Meters:Interval"] = "00:00:00.5",
+                        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+                    });
+                    builder.Services.AddSingleton<StreamCutter>();
+                    builder.Services.AddSingleton<IStartupFilter>(sp => sp.GetRequiredService<StreamCutter>());
+                }),
+            app => new ToolServer(app, directory));
     }
 
     /// <summary>Signs <paramref name="page"/> in through the tool's own sign-in form (its users are in its appsettings.json).</summary>
@@ -78,12 +60,6 @@ public sealed class ToolServer : IAsyncDisposable
 
     /// <summary>The sample's project directory: its settings and pages, as <c>dotnet run</c> finds them.</summary>
     private static string ContentRoot { get; } = Path.Combine(Path.GetDirectoryName(DashboardServer.AppContentRoot)!, "samples", "InternalTool");
-
-    public async ValueTask DisposeAsync()
-    {
-        await App.DisposeAsync();
-        _directory.Dispose();
-    }
 }
 
 /// <summary>Remembers each open <c>/ops/sse</c> request, first in the pipeline, so a test can abort their connections.</summary>
