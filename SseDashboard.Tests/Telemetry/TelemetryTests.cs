@@ -51,7 +51,7 @@ public sealed class TelemetryTests(PostgresServer postgres)
     public async Task MetricsEndpointAlone_ExportsMetrics_AndTracesNothing()
     {
         await using var receiver = await OtlpReceiver.StartAsync();
-        var spans = new List<System.Diagnostics.Activity>();
+        var spans = new LockedList<System.Diagnostics.Activity>();
         await using var server = await DashboardServer.StartAsync(
             new Dictionary<string, string?>
             {
@@ -69,16 +69,13 @@ public sealed class TelemetryTests(PostgresServer postgres)
             TimeSpan.FromSeconds(10),
             "the page request's duration at the metrics endpoint");
         server.App.Services.GetService<TracerProvider>()?.ForceFlush();
-        lock (spans)
-        {
-            Assert.Empty(spans);
-        }
+        Assert.Empty(spans.Snapshot());
     }
 
     [Fact]
     public async Task ExportedInstruments_HaveTheirDocumentedNamesAndUnits()
     {
-        var exported = new List<Metric>();
+        var exported = new LockedList<Metric>();
         await using var blackHole = BlackHole.Start();
         await using var server = await DashboardServer.StartAsync(
             new Dictionary<string, string?> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = blackHole.Endpoint, ["OTEL_EXPORTER_OTLP_TIMEOUT"] = "1000" },
@@ -115,26 +112,22 @@ public sealed class TelemetryTests(PostgresServer postgres)
             () =>
             {
                 provider.ForceFlush();
-                lock (exported)
-                {
-                    return expected.Keys.All(name => exported.Any(m => m.Name == name));
-                }
+                var seen = exported.Snapshot();
+                return expected.Keys.All(name => seen.Any(m => m.Name == name));
             },
             TimeSpan.FromSeconds(10),
             "every documented instrument");
 
-        lock (exported)
-        {
-            Assert.All(expected, e => Assert.Equal(e.Value, exported.First(m => m.Name == e.Key).Unit));
-        }
+        var units = exported.Snapshot();
+        Assert.All(expected, e => Assert.Equal(e.Value, units.First(m => m.Name == e.Key).Unit));
     }
 
     [Fact]
     public async Task OnPostgreSql_CommandsAreSpans_AndNpgsqlMetricsAreExported()
     {
         var connectionString = await postgres.CreateDatabaseAsync();
-        var metrics = new List<Metric>();
-        var spans = new List<System.Diagnostics.Activity>();
+        var metrics = new LockedList<Metric>();
+        var spans = new LockedList<System.Diagnostics.Activity>();
         await using var blackHole = BlackHole.Start();
         await using var server = await DashboardServer.StartAsync(
             new Dictionary<string, string?>
@@ -157,19 +150,12 @@ public sealed class TelemetryTests(PostgresServer postgres)
             {
                 server.GetRequiredService<MeterProvider>().ForceFlush();
                 server.GetRequiredService<TracerProvider>().ForceFlush();
-                lock (metrics)
-                lock (spans)
-                {
-                    return metrics.Any(m => m.MeterName == "Npgsql") && spans.Any(s => s.Source.Name == "Npgsql");
-                }
+                return metrics.Snapshot().Any(m => m.MeterName == "Npgsql") && spans.Snapshot().Any(s => s.Source.Name == "Npgsql");
             },
             TimeSpan.FromSeconds(10),
             "Npgsql's metrics and a PostgreSQL command's span");
 
-        lock (spans)
-        {
-            Assert.Contains(spans, s => s.Source.Name == "Npgsql" && ((string?)s.GetTagItem("db.system.name") ?? (string?)s.GetTagItem("db.system")) == "postgresql");
-        }
+        Assert.Contains(spans.Snapshot(), s => s.Source.Name == "Npgsql" && ((string?)s.GetTagItem("db.system.name") ?? (string?)s.GetTagItem("db.system")) == "postgresql");
     }
 
     [Fact]
