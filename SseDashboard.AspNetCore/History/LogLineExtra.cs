@@ -10,13 +10,15 @@ public sealed record LogLineExtra(
     IReadOnlyDictionary<string, JsonElement>? Fields,
     string? Exception,
     string? Category,
-    string? TraceId)
+    string? TraceId,
+    DateTimeOffset? Timestamp = null)
 {
     /// <summary>The line's extras as JSON, or null for a plain line.</summary>
     public static string? Of(LogLine line) =>
-        line.Message is null && line.Fields is null && line.Exception is null && line.Category is null && line.TraceId is null
+        line.Message is null && line.Fields is null && line.Exception is null && line.Category is null && line.TraceId is null && line.Timestamp is null
             ? null
-            : JsonSerializer.Serialize(new LogLineExtra(line.Message, line.Fields, line.Exception, line.Category, line.TraceId), LogLineExtraJsonContext.Default.LogLineExtra);
+            : JsonSerializer.Serialize(
+                new LogLineExtra(line.Message, line.Fields, line.Exception, line.Category, line.TraceId, line.Timestamp), LogLineExtraJsonContext.Default.LogLineExtra);
 
     /// <summary>The line with its stored extras put back.</summary>
     public static LogLine Restore(LogLine line, string? extra)
@@ -26,7 +28,10 @@ public sealed record LogLineExtra(
             return line;
         }
 
-        return line with { Message = stored.Message, Fields = stored.Fields, Exception = stored.Exception, Category = stored.Category, TraceId = stored.TraceId };
+        return line with
+        {
+            Message = stored.Message, Fields = stored.Fields, Exception = stored.Exception, Category = stored.Category, TraceId = stored.TraceId, Timestamp = stored.Timestamp,
+        };
     }
 }
 

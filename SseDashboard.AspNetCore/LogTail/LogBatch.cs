@@ -14,7 +14,9 @@ public sealed record LogLine(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Cut = false,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Redacted = false)
 {
-    public static LogLine Of(string text, bool cut = false) => new(text, LogLevels.Detect(text), cut);
+    /// <summary>A line as read: a JSON object is an entry (<see cref="JsonLogLines"/>); anything else, or a cut line, plain text.</summary>
+    public static LogLine Of(string text, bool cut = false) =>
+        (cut ? null : JsonLogLines.TryParse(text)) ?? new(text, LogLevels.Detect(text), cut);
 
     /// <summary>A structured entry's message template (else its message); <c>text</c> is the message as rendered.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -35,6 +37,10 @@ public sealed record LogLine(
     /// <summary>The W3C trace id of the activity the entry was logged in.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? TraceId { get; init; }
+
+    /// <summary>The entry's own time, when it says (a JSON line's); the batch's timestamp is when it was read.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? Timestamp { get; init; }
 }
 
 /// <summary>

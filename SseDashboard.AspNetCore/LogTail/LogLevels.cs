@@ -21,6 +21,9 @@ public static partial class LogLevels
         return LevelWord().Match(line) is { Success: true } word ? Normalize(word.Groups[1].ValueSpan) : null;
     }
 
+    /// <summary>A level's name as this dashboard spells it (<c>Warning</c>, <c>WRN</c>, <c>warn</c> → <c>warn</c>); null for none.</summary>
+    public static string? Normalize(string value) => Normalize(value.AsSpan());
+
     private static string? Normalize(ReadOnlySpan<char> value) => value.ToString().ToLowerInvariant() switch
     {
         "vrb" or "verbose" or "trace" or "trc" => "trace",
@@ -28,7 +31,7 @@ public static partial class LogLevels
         "inf" or "info" or "information" => "info",
         "wrn" or "warn" or "warning" => "warn",
         "err" or "error" or "fail" => "error",
-        "ftl" or "fatal" or "critical" or "crit" => "fatal",
+        "ftl" or "fatal" or "critical" or "crit" or "panic" or "dpanic" => "fatal",
         _ => null,
     };
 

@@ -41,13 +41,21 @@ public sealed partial class LogRedactor(IOptions<LogTailOptions> options, TimePr
             : line with { Text = text, Message = message, Exception = exception, Fields = fields, Redacted = true };
     }
 
-    // The same dictionary when nothing was masked. A value (a string, a number) is read as "name=value", so a property
-    // named Password is caught as password=… would be in a line; anything caught masks the whole value (fail closed).
+    // The same dictionary when nothing was masked. A field named like a secret is masked whole, whatever its value; any
+    // other value (a string, a number) is read as "name=value", so the rules catch it as they would in a line, and
+    // anything caught masks the whole value (fail closed).
     private IReadOnlyDictionary<string, JsonElement> RedactFields(IReadOnlyDictionary<string, JsonElement> fields)
     {
         Dictionary<string, JsonElement>? masked = null;
         foreach (var (name, value) in fields)
         {
+            if (SecretName().IsMatch(name))
+            {
+                masked ??= new(fields);
+                masked[name] = JsonSerializer.SerializeToElement(Mask, LogTailJsonContext.Api.String);
+                continue;
+            }
+
             var text = value.ValueKind switch
             {
                 JsonValueKind.String => value.GetString(),
@@ -203,4 +211,8 @@ public sealed partial class LogRedactor(IOptions<LogTailOptions> options, TimePr
                     Mask,
                     match.ValueSpan[(secret.Index - match.Index + secret.Length)..]);
     }
+
+    /// <summary>password, passwd, pwd, secret, token, apikey, authorization, cookie, connectionstring: any case, any separator.</summary>
+    [GeneratedRegex(@"pass(?:word|wd)|pwd|secret|token|api[\W_]?key|authorization|cookie|connection[\W_]?string", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex SecretName();
 }

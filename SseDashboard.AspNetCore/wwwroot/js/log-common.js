@@ -93,6 +93,18 @@
     return line.querySelector(':scope > .log-text') || line;
   }
 
+  // What the text filter reads: a structured entry's message, its fields (key=value) and its exception; a plain line's text.
+  function searchedText(line, target, text) {
+    if (target === line) {
+      return text;
+    }
+    const parts = [text];
+    line.querySelectorAll(':scope > .log-fields > .log-field, :scope > .log-exception > pre').forEach(function (el) {
+      parts.push(el.textContent);
+    });
+    return parts.join('\n');
+  }
+
   // Shows or hides one line by the filters in state (minLevel, host, pattern); returns whether it is shown.
   function applyFilters(line, state) {
     const target = messageOf(line);
@@ -100,7 +112,7 @@
     let shown = (state.minLevel < 0 || rank(line.dataset.entryLevel) >= state.minLevel)
       && (!state.host || line.dataset.host === state.host);
     if (shown && state.pattern) {
-      shown = text.search(state.pattern) >= 0;
+      shown = searchedText(line, target, text).search(state.pattern) >= 0;
     }
     line.hidden = !shown;
     if (shown) {
