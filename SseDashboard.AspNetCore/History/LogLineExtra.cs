@@ -11,14 +11,15 @@ public sealed record LogLineExtra(
     string? Exception,
     string? Category,
     string? TraceId,
-    DateTimeOffset? Timestamp = null)
+    DateTimeOffset? Timestamp = null,
+    IReadOnlyList<AnsiRun>? Ansi = null)
 {
     /// <summary>The line's extras as JSON, or null for a plain line.</summary>
     public static string? Of(LogLine line) =>
-        line.Message is null && line.Fields is null && line.Exception is null && line.Category is null && line.TraceId is null && line.Timestamp is null
+        line.Message is null && line.Fields is null && line.Exception is null && line.Category is null && line.TraceId is null && line.Timestamp is null && line.Ansi is null
             ? null
             : JsonSerializer.Serialize(
-                new LogLineExtra(line.Message, line.Fields, line.Exception, line.Category, line.TraceId, line.Timestamp), LogLineExtraJsonContext.Default.LogLineExtra);
+                new LogLineExtra(line.Message, line.Fields, line.Exception, line.Category, line.TraceId, line.Timestamp, line.Ansi), LogLineExtraJsonContext.Default.LogLineExtra);
 
     /// <summary>The line with its stored extras put back.</summary>
     public static LogLine Restore(LogLine line, string? extra)
@@ -30,7 +31,7 @@ public sealed record LogLineExtra(
 
         return line with
         {
-            Message = stored.Message, Fields = stored.Fields, Exception = stored.Exception, Category = stored.Category, TraceId = stored.TraceId, Timestamp = stored.Timestamp,
+            Message = stored.Message, Fields = stored.Fields, Exception = stored.Exception, Category = stored.Category, TraceId = stored.TraceId, Timestamp = stored.Timestamp, Ansi = stored.Ansi,
         };
     }
 }

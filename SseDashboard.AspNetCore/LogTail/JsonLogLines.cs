@@ -131,12 +131,13 @@ public static partial class JsonLogLines
             message ??= template is null ? null : Render(template, fields);
         }
 
-        var text = message ?? template ?? "";
+        // Escapes written inside the JSON strings (\u001b) never reach the page or a client either.
+        var text = AnsiText.Strip(message ?? template ?? "");
         return new LogLine(text, level ?? LogLevels.Detect(text))
         {
-            Message = template ?? message ?? "",
+            Message = AnsiText.Strip(template ?? message ?? ""),
             Fields = fields.Count > 0 ? fields : null,
-            Exception = exception,
+            Exception = exception is null ? null : AnsiText.Strip(exception),
             Category = category,
             TraceId = traceId,
             Timestamp = timestamp,

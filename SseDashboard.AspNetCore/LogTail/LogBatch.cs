@@ -15,8 +15,14 @@ public sealed record LogLine(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Redacted = false)
 {
     /// <summary>A line as read: a JSON object is an entry (<see cref="JsonLogLines"/>); anything else, or a cut line, plain text.</summary>
-    public static LogLine Of(string text, bool cut = false) =>
-        (cut ? null : JsonLogLines.TryParse(text)) ?? new(text, LogLevels.Detect(text), cut);
+    /// <remarks>
+    /// Terminal escapes never stay in the text: colours become <see cref="Ansi"/> runs, the rest is removed.
+    /// </remarks>
+    public static LogLine Of(string text, bool cut = false)
+    {
+        var (plain, runs) = AnsiText.Parse(text);
+        return (cut ? null : JsonLogLines.TryParse(plain)) ?? new(plain, LogLevels.Detect(plain), cut) { Ansi = runs.Count > 0 ? runs : null };
+    }
 
     /// <summary>A structured entry's message template (else its message); <c>text</c> is the message as rendered.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -37,6 +43,10 @@ public sealed record LogLine(
     /// <summary>The W3C trace id of the activity the entry was logged in.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? TraceId { get; init; }
+
+    /// <summary>A plain line's colours (its ANSI SGR codes), for the page; clients of the JSON get the text alone.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<AnsiRun>? Ansi { get; init; }
 
     /// <summary>The entry's own time, when it says (a JSON line's); the batch's timestamp is when it was read.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
