@@ -140,7 +140,8 @@ public static class HistoryApi
         static StoredLine Stored(LogRow row)
         {
             var line = LogRows.ToLine(row);
-            return new StoredLine(row.Id, DateTimeOffset.FromUnixTimeMilliseconds(row.At), row.File, line.Text, line.Level)
+            // A JSON entry's own time when it has one, else when it was read.
+            return new StoredLine(row.Id, line.Timestamp ?? DateTimeOffset.FromUnixTimeMilliseconds(row.At), row.File, line.Text, line.Level)
             {
                 Host = row.Host,
                 Cut = line.Cut,

@@ -16,55 +16,6 @@ public sealed partial class PostgresHistoryStore(string connectionString) : Hist
     private const long SchemaLockKey = 0x5353_4544_6173_6801;
     private const long TrimLockKey = 0x5353_4544_6173_6802;
 
-    private static readonly string[] Schema =
-    [
-        """
-        CREATE TABLE samples (id BIGINT PRIMARY KEY, topic TEXT NOT NULL, at BIGINT NOT NULL, payload TEXT NOT NULL);
-        CREATE INDEX samples_topic_at ON samples (topic, at);
-        CREATE INDEX samples_at ON samples (at);
-        CREATE TABLE rollups (
-            topic TEXT NOT NULL, field TEXT NOT NULL, minute BIGINT NOT NULL,
-            n BIGINT NOT NULL, sum DOUBLE PRECISION NOT NULL, min DOUBLE PRECISION NOT NULL, max DOUBLE PRECISION NOT NULL,
-            PRIMARY KEY (topic, field, minute));
-        CREATE TABLE log_lines (
-            id BIGINT PRIMARY KEY, event_id BIGINT NOT NULL, at BIGINT NOT NULL, file TEXT, kind TEXT NOT NULL,
-            level TEXT, text TEXT, flags BIGINT NOT NULL DEFAULT 0, error TEXT, skipped BIGINT,
-            search TSVECTOR GENERATED ALWAYS AS (
-                to_tsvector('simple', regexp_replace(COALESCE(text, ''), '[^[:alnum:]]+', ' ', 'g'))) STORED);
-        CREATE INDEX log_lines_at ON log_lines (at);
-        CREATE INDEX log_lines_search ON log_lines USING GIN (search);
-        CREATE TABLE file_positions (
-            device BIGINT NOT NULL, inode BIGINT NOT NULL, path TEXT NOT NULL, "offset" BIGINT NOT NULL,
-            PRIMARY KEY (device, inode));
-        CREATE TABLE store_state (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
-        INSERT INTO store_state (name, value) VALUES ('log_lines', 0), ('log_trimmed_up_to', 0);
-        """,
-        // 2: a fleet. Rows say which host; rollups and file positions are per host; ids come from one counter taken
-        // under a lock held to commit (see WriteAsync), going on from the ids already stored; fleet_writes remembers
-        // each writer's batches, so one retried after a lost commit reply is not stored twice; hosts, each host's role
-        // and when it last wrote.
-        """
-        ALTER TABLE samples ADD COLUMN host TEXT NOT NULL DEFAULT '';
-        ALTER TABLE log_lines ADD COLUMN host TEXT NOT NULL DEFAULT '';
-        ALTER TABLE rollups ADD COLUMN host TEXT NOT NULL DEFAULT '';
-        ALTER TABLE rollups DROP CONSTRAINT rollups_pkey;
-        ALTER TABLE rollups ADD PRIMARY KEY (topic, host, field, minute);
-        ALTER TABLE file_positions ADD COLUMN host TEXT NOT NULL DEFAULT '';
-        ALTER TABLE file_positions DROP CONSTRAINT file_positions_pkey;
-        ALTER TABLE file_positions ADD PRIMARY KEY (host, device, inode);
-        INSERT INTO store_state (name, value) SELECT 'last_id', GREATEST(
-            (SELECT COALESCE(MAX(id), 0) FROM samples), (SELECT COALESCE(MAX(id), 0) FROM log_lines),
-            CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT));
-        CREATE TABLE fleet_writes (
-            host TEXT NOT NULL, run TEXT NOT NULL, batch BIGINT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (host, run, batch));
-        CREATE INDEX fleet_writes_at ON fleet_writes (at);
-        CREATE INDEX samples_topic_host_at ON samples (topic, host, at);
-        CREATE TABLE hosts (host TEXT PRIMARY KEY, role TEXT NOT NULL, last_seen BIGINT NOT NULL, interval_ms BIGINT NOT NULL);
-        """,
-        // 3: structured entries (the app's own log): their message, fields, exception, category and trace id as JSON.
-        "ALTER TABLE log_lines ADD COLUMN extra TEXT;",
-    ];
-
     private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);
 
     public override StoreProvider Provider => StoreProvider.Postgres;

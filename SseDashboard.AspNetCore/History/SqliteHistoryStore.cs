@@ -55,7 +55,17 @@ public sealed class SqliteHistoryStore(string connectionString) : HistoryStore
         """,
         // 3: structured entries (the app's own log): their message, fields, exception, category and trace id as JSON.
         "ALTER TABLE log_lines ADD COLUMN extra TEXT;",
+        // 4: search reads an entry's fields (as key=value) and exception beside its text: the entries stored so far again.
+        $"""
+        DELETE FROM log_search WHERE rowid IN (SELECT id FROM log_lines WHERE extra IS NOT NULL AND text IS NOT NULL);
+        INSERT INTO log_search (rowid, text) SELECT id, {SearchDocument} FROM log_lines WHERE extra IS NOT NULL AND text IS NOT NULL;
+        """,
     ];
+
+    /// <summary>What search reads of a line: its text, then an entry's fields as key=value and its exception.</summary>
+    private const string SearchDocument =
+        "text || COALESCE(' ' || (SELECT group_concat(key || '=' || value, ' ') FROM json_each(extra, '$.fields')), '')"
+        + " || COALESCE(' ' || json_extract(extra, '$.exception'), '')";
 
     private readonly string _connectionString = Prepare(connectionString);
 
@@ -113,7 +123,7 @@ public sealed class SqliteHistoryStore(string connectionString) : HistoryStore
     // One statement for the batch, reading the rows just inserted: no parameters bound per line.
     protected override Task IndexAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<LogRow> lines) =>
         connection.ExecuteAsync(
-            "INSERT INTO log_search (rowid, text) SELECT id, text FROM log_lines WHERE id BETWEEN @first AND @last AND text IS NOT NULL",
+            $"INSERT INTO log_search (rowid, text) SELECT id, {SearchDocument} FROM log_lines WHERE id BETWEEN @first AND @last AND text IS NOT NULL",
             new { first = lines[0].Id, last = lines[^1].Id },
             transaction);
 

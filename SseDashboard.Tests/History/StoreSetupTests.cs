@@ -24,16 +24,16 @@ public sealed class StoreSetupTests(PostgresServer postgres)
         {
             var store = first.GetRequiredService<HistoryStore>();
             await store.MigrateAsync(TestContext.Current.CancellationToken);
-            Assert.Equal(3, await store.SchemaVersionAsync(TestContext.Current.CancellationToken));
+            Assert.Equal(4, await store.SchemaVersionAsync(TestContext.Current.CancellationToken));
         }
 
         await using (var connection = Open(provider, connectionString ?? $"Data Source={Path.Combine(fixture.DataPath, "dashboard.db")}"))
         {
-            await connection.ExecuteAsync("INSERT INTO schema_version (version) VALUES (4)");
+            await connection.ExecuteAsync("INSERT INTO schema_version (version) VALUES (5)");
         }
 
         var error = await Assert.ThrowsAsync<HistorySchemaException>(fixture.StartAsync);
-        Assert.Contains($"The {provider} store's schema is version 4, newer than this build knows (3)", error.Message);
+        Assert.Contains($"The {provider} store's schema is version 5, newer than this build knows (4)", error.Message);
     }
 
     [Fact]

@@ -1,0 +1,53 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using SseDashboard.Tests.Infrastructure;
+
+namespace SseDashboard.Tests.History;
+
+/// <summary>A tailed file with JSON entries and coloured lines, through the stream and the store.</summary>
+public sealed class JsonLinesHistoryTests(PostgresServer postgres)
+{
+    public static TheoryData<string> Providers => StoreProviders.All;
+
+    private const string Clef =
+        """{"@t":"2026-12-05T10:00:00.1234567Z","@mt":"Order {OrderId} failed","@l":"Error","OrderId":42,"Customer":"acme","@x":"System.InvalidOperationException: boom\n   at Shop.Orders.Charge() in Orders.cs:line 12"}""";
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task ClefEntry_IsOneEntryOnTheStream_AndFoundByItsFieldsAndException(string provider)
+    {
+        using var fixture = new HistoryFixture(provider, await StoreProviders.ConnectionStringAsync(provider, postgres));
+        await using var server = await fixture.StartAsync();
+        await using var stream = await SseClient.ConnectAsync(server.Client, "/sse?format=json&topics=log");
+        await fixture.AppendAsync(Clef, "\u001b[33mWARN\u001b[0m \u001b]0;title\u0007disk at 91%", "Order 42 mentioned in plain text");
+        await HistoryFixture.StoredLinesAsync(server, l => l.Count == 3);
+
+        var raw = (await stream.NextOfTypeAsync("log")).Data;
+        Assert.DoesNotContain("\\u001b", raw, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain('\u001b', raw);
+        var lines = JsonDocument.Parse(raw).RootElement.GetProperty("lines").EnumerateArray().ToArray();
+        var entry = lines[0];
+        Assert.Equal(("Order 42 failed", "error", "Order {OrderId} failed"), (entry.GetProperty("text").GetString(), entry.GetProperty("level").GetString(), entry.GetProperty("message").GetString()));
+        Assert.Equal(42, entry.GetProperty("fields").GetProperty("OrderId").GetInt32());
+        Assert.StartsWith("System.InvalidOperationException: boom", entry.GetProperty("exception").GetString());
+        Assert.Equal("2026-12-05T10:00:00.123Z", entry.GetProperty("timestamp").GetString());
+        Assert.Equal(("WARN disk at 91%", "warn"), (lines[1].GetProperty("text").GetString(), lines[1].GetProperty("level").GetString()));
+
+        // By a field (key=value), by a field's value, by the exception; the plain line mentioning 42 is not OrderId=42.
+        Assert.Equal(["Order 42 failed"], await TextsAsync(server, "/api/logs?q=OrderId=42"));
+        Assert.Equal(["Order 42 failed"], await TextsAsync(server, "/api/logs?q=acme"));
+        Assert.Equal(["Order 42 failed"], await TextsAsync(server, "/api/logs?q=InvalidOperationException"));
+        Assert.Equal(["WARN disk at 91%"], await TextsAsync(server, "/api/logs?q=disk"));
+
+        // The store gives the entry back whole.
+        var stored = (await server.Client.GetFromJsonAsync<JsonElement>("/api/logs?q=OrderId=42", TestContext.Current.CancellationToken))
+            .GetProperty("lines")[0];
+        Assert.Equal(("acme", "2026-12-05T10:00:00.123Z"), (stored.GetProperty("fields").GetProperty("Customer").GetString(), stored.GetProperty("timestamp").GetString()));
+    }
+
+    private static async Task<List<string>> TextsAsync(DashboardServer server, string url)
+    {
+        var page = await server.Client.GetFromJsonAsync<JsonElement>(url, TestContext.Current.CancellationToken);
+        return page.GetProperty("lines").EnumerateArray().Select(l => l.GetProperty("text").GetString()!).ToList();
+    }
+}
