@@ -12,14 +12,15 @@ public sealed record LogLineExtra(
     string? Category,
     string? TraceId,
     DateTimeOffset? Timestamp = null,
-    IReadOnlyList<AnsiRun>? Ansi = null)
+    IReadOnlyList<AnsiRun>? Ansi = null,
+    int? Lines = null)
 {
     /// <summary>The line's extras as JSON, or null for a plain line.</summary>
     public static string? Of(LogLine line) =>
-        line.Message is null && line.Fields is null && line.Exception is null && line.Category is null && line.TraceId is null && line.Timestamp is null && line.Ansi is null
+        line.Message is null && line.Fields is null && line.Exception is null && line.Category is null && line.TraceId is null && line.Timestamp is null && line.Ansi is null && line.Lines is null
             ? null
             : JsonSerializer.Serialize(
-                new LogLineExtra(line.Message, line.Fields, line.Exception, line.Category, line.TraceId, line.Timestamp, line.Ansi), LogLineExtraJsonContext.Default.LogLineExtra);
+                new LogLineExtra(line.Message, line.Fields, line.Exception, line.Category, line.TraceId, line.Timestamp, line.Ansi, line.Lines), LogLineExtraJsonContext.Default.LogLineExtra);
 
     /// <summary>The line with its stored extras put back.</summary>
     public static LogLine Restore(LogLine line, string? extra)
@@ -31,7 +32,7 @@ public sealed record LogLineExtra(
 
         return line with
         {
-            Message = stored.Message, Fields = stored.Fields, Exception = stored.Exception, Category = stored.Category, TraceId = stored.TraceId, Timestamp = stored.Timestamp, Ansi = stored.Ansi,
+            Message = stored.Message, Fields = stored.Fields, Exception = stored.Exception, Category = stored.Category, TraceId = stored.TraceId, Timestamp = stored.Timestamp, Ansi = stored.Ansi, Lines = stored.Lines,
         };
     }
 }

@@ -2,7 +2,10 @@ using Microsoft.Win32.SafeHandles;
 
 namespace SseDashboard.LogTail;
 
-/// <summary>One followed path: the open file, how far it is read, and the partial line held for its newline.</summary>
+/// <summary>
+/// One followed path: the open file, how far it is read, the partial line held for its newline, and the entry still
+/// open for its continuation lines (<see cref="MultilineEntries"/>).
+/// </summary>
 /// <param name="inGlob">A glob's file is dropped when it goes; a configured path is waited for, marked missing.</param>
 /// <param name="chunk">The read buffer, shared by the tails of one follower (they are polled one at a time).</param>
 /// <param name="finished">Told where a file renamed away was finished, so a glob that matches it goes on from there.</param>
@@ -15,13 +18,19 @@ internal sealed class FileTail(
     int maxLineBytes,
     byte[] chunk,
     FinishedFiles finished,
+    MultilineOptions multiline,
+    TimeProvider timeProvider,
     ILogger logger)
 {
     private readonly LineSplitter _splitter = new(maxLineBytes);
+    private readonly MultilineEntries _entries = new(multiline, timeProvider);
     private readonly List<LogLine> _lines = [];
+    private readonly List<int> _ends = [];
+    private readonly List<LogLine> _done = [];
     private SafeFileHandle? _handle;
     private long _position;
     private long _lineEnd;
+    private long _nextLine;
     private bool _missingReported;
     private string? _errorReported;
     private StartAt _start = start;
@@ -42,6 +51,7 @@ internal sealed class FileTail(
         var now = FileIdentity.Supported ? FileIdentity.OfPath(Path) : Identity;
         if (now == Identity || Identity is null)
         {
+            PublishIfQuiet(output);
             await output.FlushAsync();
             return true;
         }
@@ -69,6 +79,7 @@ internal sealed class FileTail(
         if (await OpenAsync(output))
         {
             await ReadAvailableAsync(output);
+            PublishIfQuiet(output);
         }
 
         await output.FlushAsync();
@@ -115,6 +126,7 @@ internal sealed class FileTail(
         }
 
         _splitter.Reset();
+        _entries.Reset();
         var length = RandomAccess.GetLength(_handle);
         _position = _start.Kind switch
         {
@@ -124,6 +136,7 @@ internal sealed class FileTail(
             _ => 0,
         };
         _lineEnd = _position;
+        _nextLine = _position;
         return true;
     }
 
@@ -138,6 +151,7 @@ internal sealed class FileTail(
             await output.MarkerAsync(Path, LogKinds.Truncated);
             _position = 0;
             _lineEnd = 0;
+            _nextLine = 0;
         }
 
         while (_position < length)
@@ -155,9 +169,17 @@ internal sealed class FileTail(
             }
 
             _position += read;
-            _splitter.Split(chunk.AsSpan(0, read), _lines);
-            output.Add(Path, _lines, LineEnd());
+            var chunkStart = _position - read;
+            _splitter.Split(chunk.AsSpan(0, read), _lines, _ends);
+            for (var i = 0; i < _lines.Count; i++)
+            {
+                _entries.Add(_lines[i], _nextLine, _done);
+                _nextLine = chunkStart + _ends[i];
+            }
+
             _lines.Clear();
+            _ends.Clear();
+            Publish(output);
             if (output.Full)
             {
                 await output.FlushAsync();
@@ -165,17 +187,38 @@ internal sealed class FileTail(
         }
     }
 
+    // The file ends here (rotated, truncated, gone): its held line and its open entry are complete.
     private void FlushPartial(LogBatcher output)
     {
         if (_splitter.TryFlush(out var line))
         {
             _lineEnd = _position;
-            output.Add(Path, [line], LineEnd());
+            _entries.Add(line, _nextLine, _done);
+            _nextLine = _position;
+        }
+
+        _entries.Flush(_done);
+        Publish(output);
+    }
+
+    // The open entry, once nothing has come for FlushAfter.
+    private void PublishIfQuiet(LogBatcher output)
+    {
+        if (_entries.FlushIfQuiet(_done))
+        {
+            Publish(output);
         }
     }
 
-    // Where a restart would go on from: the end of the last whole line read.
-    private FilePosition? LineEnd() => Identity is { } identity ? new FilePosition(identity, Path, _lineEnd) : null;
+    // The entries completed so far, with where a restart would go on from.
+    private void Publish(LogBatcher output)
+    {
+        output.Add(Path, _done, LineEnd());
+        _done.Clear();
+    }
+
+    // Where a restart would go on from: the start of the entry still open, else the end of the last whole line read.
+    private FilePosition? LineEnd() => Identity is { } identity ? new FilePosition(identity, Path, _entries.OpenSince ?? _lineEnd) : null;
 
     private long StartOfLastLines(long length, int lines)
     {

@@ -13,10 +13,14 @@ public sealed class LineSplitter(int maxLineBytes)
     private readonly ArrayBufferWriter<byte> _partial = new();
     private bool _skippingCut;
 
-    /// <summary>Adds to <paramref name="lines"/> every line <paramref name="data"/> completes, in order.</summary>
-    public void Split(ReadOnlySpan<byte> data, ICollection<LogLine> lines)
+    /// <summary>
+    /// Adds to <paramref name="lines"/> every line <paramref name="data"/> completes, in order, and to
+    /// <paramref name="ends"/> (when given) where each ends in <paramref name="data"/>: just after its LF.
+    /// </summary>
+    public void Split(ReadOnlySpan<byte> data, ICollection<LogLine> lines, ICollection<int>? ends = null)
     {
         var max = maxLineBytes;
+        var total = data.Length;
         while (!data.IsEmpty)
         {
             var newline = data.IndexOf((byte)'\n');
@@ -51,6 +55,7 @@ public sealed class LineSplitter(int maxLineBytes)
                 }
 
                 lines.Add(LogLine.Of(Decode(bytes[..cut]), cut: true));
+                ends?.Add(newline < 0 ? total : total - data.Length + newline + 1);
                 _partial.Clear();
                 _skippingCut = newline < 0;
                 data = newline < 0 ? default : data[(newline + 1)..];
@@ -70,6 +75,7 @@ public sealed class LineSplitter(int maxLineBytes)
             }
 
             lines.Add(Line(segment));
+            ends?.Add(total - data.Length + newline + 1);
             _partial.Clear();
             data = data[(newline + 1)..];
         }

@@ -44,6 +44,10 @@ public sealed record LogLine(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? TraceId { get; init; }
 
+    /// <summary>How many lines of the file the entry holds (joined by <c>\n</c> in <c>text</c>), when more than one.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Lines { get; init; }
+
     /// <summary>A plain line's colours (its ANSI SGR codes), for the page; clients of the JSON get the text alone.</summary>
     [JsonIgnore]
     public IReadOnlyList<AnsiRun>? Ansi { get; init; }

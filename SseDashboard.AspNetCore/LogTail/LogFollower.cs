@@ -32,7 +32,7 @@ public sealed class LogFollower
         var chunk = new byte[ChunkBytes];
         var finished = new FinishedFiles();
         NewTail newTail = (path, inGlob, start) =>
-            new FileTail(path, inGlob, start, known, options.InitialLines, options.MaxLineBytes, chunk, finished, logger);
+            new FileTail(path, inGlob, start, known, options.InitialLines, options.MaxLineBytes, chunk, finished, options.Multiline, timeProvider, logger);
         _paths = options.EffectivePaths.Select(p => new PathWatcher(LogPathPattern.Parse(p), newTail, finished)).ToArray();
     }
 

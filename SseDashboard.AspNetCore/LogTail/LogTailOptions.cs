@@ -48,6 +48,9 @@ public sealed class LogTailOptions
     /// AWS access keys and JWTs.
     /// </summary>
     public bool RedactDefaults { get; set; } = true;
+
+    /// <summary>How the lines of one entry (a message and its stack trace) are kept together: <c>Dashboard:LogTail:Multiline</c>.</summary>
+    public MultilineOptions Multiline { get; set; } = new();
 }
 
 public sealed class ValidateLogTailOptions : IValidateOptions<LogTailOptions>
@@ -60,6 +63,7 @@ public sealed class ValidateLogTailOptions : IValidateOptions<LogTailOptions>
         errors.Range("PollInterval", options.PollInterval, TimeSpan.FromMilliseconds(5), TimeSpan.FromSeconds(10));
         errors.Range("MaxBatchLines", options.MaxBatchLines, 1, 100_000);
         errors.Range("MaxLinesPerSecond", options.MaxLinesPerSecond, 1, 1_000_000);
+        MultilineOptions.Validate(options.Multiline, errors);
         for (var i = 0; i < options.Paths.Length; i++)
         {
             if (LogPathPattern.Validate(options.Paths[i]) is { } problem)

@@ -33,7 +33,7 @@ public sealed class LogFloodGuardTests
         using var dir = new TempDirectory();
         var log = dir.File("app.log");
         await File.WriteAllTextAsync(log, "", TestContext.Current.CancellationToken);
-        var follower = SteppedFollower.Create(new LogTailOptions { Paths = [log] }, new FakeTimeProvider());
+        var follower = SteppedFollower.Create(new LogTailOptions { Paths = [log], Multiline = new() { FlushAfter = TimeSpan.Zero } }, new FakeTimeProvider());
         var published = new List<LogBatch>();
         ValueTask Publish(LogBatch batch, CancellationToken _)
         {

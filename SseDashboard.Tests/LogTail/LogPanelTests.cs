@@ -100,4 +100,20 @@ public sealed class LogPanelTests : IAsyncDisposable
         Assert.Equal("log-reset", reset.ClassName);
         Assert.Equal("reset", reset.GetAttribute("data-kind"));
     }
+
+    [Fact]
+    public async Task EntryOfSeveralLines_ShowsItsFirstLine_AndFoldsTheRest()
+    {
+        var entry = LogLine.Of("\u001b[31mERROR\u001b[0m boom") with { Text = "ERROR boom\n   at A()\n   at B()", Lines = 3 };
+        var batch = new LogBatch(Time, "/var/log/app.log", LogKinds.Lines, [entry]);
+
+        var line = Assert.Single((await _panels.RenderAsync(LogTailTopics.Log, batch)).Children);
+
+        Assert.Equal("ERROR boom", line.QuerySelector(":scope > .log-text")!.TextContent);
+        Assert.Equal("ERROR", line.QuerySelector(":scope > .log-text > .ansi-fg-1")!.TextContent);
+        var rest = line.QuerySelector(":scope > details.log-rest")!;
+        Assert.Null(rest.GetAttribute("open"));
+        Assert.Equal("2 more lines", rest.QuerySelector("summary")!.TextContent);
+        Assert.Equal("   at A()\n   at B()", rest.QuerySelector("pre")!.TextContent);
+    }
 }

@@ -25,6 +25,8 @@ public sealed class SteppedFollower : IDisposable
             MaxLineBytes = maxLineBytes,
             MaxBatchLines = maxBatchLines,
             MaxLinesPerSecond = 1_000_000,
+            // Each look completes what it read: a look is one step, whatever came before or after.
+            Multiline = new MultilineOptions { FlushAfter = TimeSpan.Zero },
         };
         _follower = Create(options, TimeProvider.System);
         _seen = _published.Count;

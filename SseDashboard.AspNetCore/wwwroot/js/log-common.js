@@ -93,13 +93,14 @@
     return line.querySelector(':scope > .log-text') || line;
   }
 
-  // What the text filter reads: a structured entry's message, its fields (key=value) and its exception; a plain line's text.
+  // What the text filter reads: a structured entry's message, its fields (key=value) and its exception; a plain line's
+  // text, and every line of an entry of several.
   function searchedText(line, target, text) {
     if (target === line) {
       return text;
     }
     const parts = [text];
-    line.querySelectorAll(':scope > .log-fields > .log-field, :scope > .log-exception > pre').forEach(function (el) {
+    line.querySelectorAll(':scope > .log-fields > .log-field, :scope > .log-exception > pre, :scope > .log-rest > pre').forEach(function (el) {
       parts.push(el.textContent);
     });
     return parts.join('\n');

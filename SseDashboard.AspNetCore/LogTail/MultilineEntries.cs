@@ -1,0 +1,147 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace SseDashboard.LogTail;
+
+/// <summary><c>Dashboard:LogTail:Multiline</c>: how the lines of one entry (a stack trace under its message) are kept together.</summary>
+public sealed class MultilineOptions
+{
+    /// <summary>
+    /// A regular expression: a line matching it starts an entry, any other continues one. Empty: a line continues
+    /// the entry before it when it starts with whitespace, <c>at </c>, <c>--- </c>, <c>Caused by:</c>,
+    /// <c>Traceback (most recent call last):</c>, <c>  File "</c> or <c>...</c>, or is an exception's first line
+    /// (<c>System.InvalidOperationException: …</c>, <c>ValueError: …</c>).
+    /// </summary>
+    public string? StartPattern { get; set; }
+
+    /// <summary>An entry still open this long with no new line is complete.</summary>
+    public TimeSpan FlushAfter { get; set; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>Most lines in one entry: the next one starts another.</summary>
+    public int MaxLines { get; set; } = 200;
+
+    internal static void Validate(MultilineOptions options, OptionsErrors errors)
+    {
+        errors.Range("Multiline:FlushAfter", options.FlushAfter, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(1));
+        errors.Range("Multiline:MaxLines", options.MaxLines, 1, 100_000);
+        if (options.StartPattern is { Length: > 0 } pattern && LogRedactor.Validate(pattern) is { } problem)
+        {
+            errors.Add("Multiline:StartPattern", $"is not a valid regular expression: {problem}");
+        }
+    }
+}
+
+/// <summary>
+/// Groups one file's lines into entries: a start line and the continuation lines after it, joined by <c>\n</c>, as
+/// one item. An entry is complete at the next start, at <see cref="MultilineOptions.MaxLines"/>, or once nothing has
+/// come for <see cref="MultilineOptions.FlushAfter"/>. A JSON entry and a cut line are always whole on their own.
+/// </summary>
+internal sealed partial class MultilineEntries(MultilineOptions options, TimeProvider timeProvider)
+{
+    private readonly Regex? _start = options.StartPattern is { Length: > 0 } pattern
+        ? new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100))
+        : null;
+
+    private readonly List<LogLine> _pending = [];
+    private long _pendingStart;
+    private long _lastAdded;
+
+    /// <summary>Where a restart must read again from: the start of the entry still open, or null when none is.</summary>
+    public long? OpenSince => _pending.Count > 0 ? _pendingStart : null;
+
+    /// <summary>Adds a line that starts at byte <paramref name="start"/>; an entry it completes goes to <paramref name="done"/>.</summary>
+    public void Add(LogLine line, long start, List<LogLine> done)
+    {
+        var whole = line.Message is not null || line.Cut;
+        if (_pending.Count > 0 && (whole || _pending.Count >= options.MaxLines || Starts(line)))
+        {
+            Flush(done);
+        }
+
+        if (whole)
+        {
+            done.Add(line);
+            return;
+        }
+
+        if (_pending.Count == 0)
+        {
+            _pendingStart = start;
+        }
+
+        _pending.Add(line);
+        _lastAdded = timeProvider.GetTimestamp();
+    }
+
+    /// <summary>Completes the open entry when nothing has come for FlushAfter; true when it did.</summary>
+    public bool FlushIfQuiet(List<LogLine> done)
+    {
+        if (_pending.Count == 0 || timeProvider.GetElapsedTime(_lastAdded) < options.FlushAfter)
+        {
+            return false;
+        }
+
+        Flush(done);
+        return true;
+    }
+
+    /// <summary>Completes the open entry, if any (the file ends: rotated, truncated or gone).</summary>
+    public void Flush(List<LogLine> done)
+    {
+        if (_pending.Count > 0)
+        {
+            done.Add(Join(_pending));
+            _pending.Clear();
+        }
+    }
+
+    /// <summary>Forgets the open entry, as for a file read afresh.</summary>
+    public void Reset() => _pending.Clear();
+
+    private bool Starts(LogLine line)
+    {
+        if (_start is not null)
+        {
+            try
+            {
+                return _start.IsMatch(line.Text);
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                return true;
+            }
+        }
+
+        return !Continuation().IsMatch(line.Text);
+    }
+
+    private static LogLine Join(List<LogLine> lines)
+    {
+        if (lines.Count == 1)
+        {
+            return lines[0];
+        }
+
+        var text = new StringBuilder(lines[0].Text);
+        List<AnsiRun>? runs = lines[0].Ansi is { } first ? [.. first] : null;
+        foreach (var line in lines.Skip(1))
+        {
+            text.Append('\n');
+            if (line.Ansi is { } more)
+            {
+                var offset = text.Length;
+                (runs ??= []).AddRange(more.Select(r => r with { Start = r.Start + offset }));
+            }
+
+            text.Append(line.Text);
+        }
+
+        var joined = text.ToString();
+        return lines[0] with { Text = joined, Ansi = runs, Lines = lines.Count, Level = lines[0].Level ?? LogLevels.Detect(joined) };
+    }
+
+    // Beside the usual continuations, an exception's own first line (System.InvalidOperationException: …, ValueError:
+    // …): Serilog's and log4j's default layouts write it on the line after the message.
+    [GeneratedRegex(@"^(?:\s|at |--- |Caused by:|Traceback \(most recent call last\):|\.\.\.|[\w.$]+(?:Exception|Error)(?::|$))", RegexOptions.CultureInvariant)]
+    private static partial Regex Continuation();
+}
