@@ -137,11 +137,16 @@ internal sealed partial class MultilineEntries(MultilineOptions options, TimePro
         }
 
         var joined = text.ToString();
-        return lines[0] with { Text = joined, Ansi = runs, Lines = lines.Count, Level = lines[0].Level ?? LogLevels.Detect(joined) };
+        // An entry that says no level but carries an exception (a crash's trace) is an error.
+        var level = lines[0].Level ?? LogLevels.Detect(joined) ?? (ExceptionHeader().IsMatch(joined) ? "error" : null);
+        return lines[0] with { Text = joined, Ansi = runs, Lines = lines.Count, Level = level };
     }
 
     // Beside the usual continuations, an exception's own first line (System.InvalidOperationException: …, ValueError:
     // …): Serilog's and log4j's default layouts write it on the line after the message.
     [GeneratedRegex(@"^(?:\s|at |--- |Caused by:|Traceback \(most recent call last\):|\.\.\.|[\w.$]+(?:Exception|Error)(?::|$))", RegexOptions.CultureInvariant)]
     private static partial Regex Continuation();
+
+    [GeneratedRegex(@"(?:^|\s)[\w.$]+(?:Exception|Error):", RegexOptions.CultureInvariant | RegexOptions.Multiline)]
+    private static partial Regex ExceptionHeader();
 }

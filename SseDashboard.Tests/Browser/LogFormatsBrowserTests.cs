@@ -9,7 +9,7 @@ namespace SseDashboard.Tests.Browser;
 public sealed class LogFormatsBrowserTests(Chromium chromium)
 {
     [Fact]
-    public async Task MixedFile_ShowsEntriesWithChips_FoldedTracesAndColours_AndTheFilterReadsFields()
+    public async Task MixedFile_ShowsEntriesWithChips_FoldedTracesAndColours_AndFiltersByFieldLevelAndText()
     {
         await using var feed = await LogFeed.StartAsync(QuietClock);
         await using var browser = await chromium.NewPageAsync();
@@ -48,17 +48,24 @@ public sealed class LogFormatsBrowserTests(Chromium chromium)
 
         // The stack trace: one row, its first line shown, the rest folded until clicked.
         var trace = rows.Nth(2);
+        await Expect(trace).ToHaveAttributeAsync("data-level", "error");
         await Expect(trace.Locator(":scope > .log-text")).ToHaveTextAsync("Unhandled exception. System.TimeoutException: gateway silent");
         var rest = trace.Locator(".log-rest pre");
         await Expect(rest).ToBeHiddenAsync();
         await trace.Locator(".log-rest summary").ClickAsync();
         await Expect(rest).ToHaveTextAsync("   at Shop.Gateway.Call()\n   at Shop.Orders.Charge()");
 
-        // The text filter reads fields and folded lines too.
-        await page.Locator("#panel-log [data-log-filter]").FillAsync("OrderId=42");
-        await Expect(rows.Locator("visible=true")).ToHaveCountAsync(1);
-        await page.Locator("#panel-log [data-log-filter]").FillAsync("Gateway.Call");
-        await Expect(page.Locator("#panel-log .log-line:visible .log-text")).ToHaveTextAsync(["Unhandled exception. System.TimeoutException: gateway silent"]);
+        // key=value and level:name terms filter by field and level; the words left read folded lines too.
+        var filter = page.Locator("#panel-log [data-log-filter]");
+        var shown = page.Locator("#panel-log .log-line:visible .log-text");
+        await filter.FillAsync("OrderId=42");
+        await Expect(shown).ToHaveTextAsync(["Order 42 failed"]);
+        await filter.FillAsync("OrderId=4");
+        await Expect(shown).ToHaveCountAsync(0);
+        await filter.FillAsync("level:warn");
+        await Expect(shown).ToHaveTextAsync(["WARN disk at 91%"]);
+        await filter.FillAsync("Gateway.Call");
+        await Expect(shown).ToHaveTextAsync(["Unhandled exception. System.TimeoutException: gateway silent"]);
         Assert.Empty(browser.Errors);
     }
 }

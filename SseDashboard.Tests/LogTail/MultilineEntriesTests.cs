@@ -57,7 +57,7 @@ public sealed class MultilineEntriesTests : IDisposable
         var lines = await PollQuietAsync();
 
         Assert.Equal(["ERROR worker crashed\nTraceback (most recent call last):\n  File \"worker.py\", line 3, in <module>\n    main()\nValueError: bad input", "INFO restarted"], lines.Select(l => l.Text));
-        Assert.Equal(5, lines[0].Lines);
+        Assert.Equal((5, "error"), (lines[0].Lines, lines[0].Level));
     }
 
     [Fact]

@@ -106,11 +106,47 @@
     return parts.join('\n');
   }
 
-  // Shows or hides one line by the filters in state (minLevel, host, pattern); returns whether it is shown.
+  // The text filter: level:name and key=value terms filter by the entry's level and fields, the words left (or a
+  // regular expression, all of it) by its text; error says why a regular expression is not one.
+  function parseFilter(value, regex) {
+    const filter = { level: null, fields: [], pattern: null, error: null };
+    const words = [];
+    value.split(regex ? /$^/ : /\s+/).filter(Boolean).forEach(function (word) {
+      const level = regex ? null : /^level:(\w+)$/i.exec(word);
+      const field = regex ? null : /^([^=\s]+)=(.*)$/.exec(word);
+      if (level && rank(level[1]) >= 0) {
+        filter.level = level[1].toLowerCase();
+      } else if (field) {
+        filter.fields.push({ key: field[1], value: field[2] });
+      } else {
+        words.push(word);
+      }
+    });
+    const text = words.join(' ');
+    try {
+      filter.pattern = text.length === 0 ? null : new RegExp(regex ? text : escapeRegExp(text), 'gi');
+    } catch (err) {
+      filter.error = 'Not a valid regular expression: ' + err.message;
+    }
+    return filter;
+  }
+
+  // Whether an entry has every key=value term among its fields (each field is a chip, key=value).
+  function hasFields(line, fields) {
+    return fields.every(function (term) {
+      return Array.prototype.some.call(line.querySelectorAll(':scope > .log-fields > .log-field'), function (chip) {
+        return chip.dataset.key === term.key && chip.textContent === term.key + '=' + term.value;
+      });
+    });
+  }
+
+  // Shows or hides one line by the filters in state (minLevel, level, fields, host, pattern); returns whether it is shown.
   function applyFilters(line, state) {
     const target = messageOf(line);
     const text = target.textContent;
     let shown = (state.minLevel < 0 || rank(line.dataset.entryLevel) >= state.minLevel)
+      && (!state.level || rank(line.dataset.entryLevel) === rank(state.level))
+      && (!state.fields || state.fields.length === 0 || hasFields(line, state.fields))
       && (!state.host || line.dataset.host === state.host);
     if (shown && state.pattern) {
       shown = searchedText(line, target, text).search(state.pattern) >= 0;
@@ -166,5 +202,6 @@
     applyFilters: applyFilters,
     numberMessage: numberMessage,
     messageOf: messageOf,
+    parseFilter: parseFilter,
   };
 })();

@@ -6,7 +6,6 @@
 
   const log = window.SseLog;
   const historyPage = log.historyPage;
-  const escapeRegExp = log.escapeRegExp;
   const fetchEntries = log.fetchEntries;
   const initSearch = log.initSearch;
 
@@ -56,18 +55,10 @@
     function readFilters() {
       state.minLevel = levelSelect && levelSelect.value ? rank(levelSelect.value) : -1;
       state.host = hostSelect ? hostSelect.value : '';
-      state.pattern = null;
-      filterError.hidden = true;
-      const text = filterInput ? filterInput.value : '';
-      if (text.length === 0) {
-        return;
-      }
-      try {
-        state.pattern = new RegExp(regexBox && regexBox.checked ? text : escapeRegExp(text), 'gi');
-      } catch (err) {
-        filterError.textContent = 'Not a valid regular expression: ' + err.message;
-        filterError.hidden = false;
-      }
+      const filter = log.parseFilter(filterInput ? filterInput.value : '', regexBox && regexBox.checked);
+      [state.level, state.fields, state.pattern] = [filter.level, filter.fields, filter.pattern];
+      filterError.textContent = filter.error || '';
+      filterError.hidden = !filter.error;
     }
 
     function updateNotes() {
