@@ -101,6 +101,15 @@ public static class HistoryApi
             return hostsProblem;
         }
 
+        // field.KEY=VALUE: entries whose field KEY is VALUE.
+        var fields = query.Where(p => p.Key.StartsWith("field.", StringComparison.Ordinal))
+            .SelectMany(p => p.Value.Select(v => KeyValuePair.Create(p.Key["field.".Length..], v ?? "")))
+            .ToArray();
+        if (fields.Any(f => f.Key.Length == 0))
+        {
+            return Problem("field.", "A field filter names its field: field.OrderId=42.");
+        }
+
         var take = (int)(limit ?? DefaultLimit);
         var rows = await store.QueryLogsAsync(
             new LogQuery(
@@ -114,6 +123,7 @@ public static class HistoryApi
                 after)
             {
                 Hosts = hosts?.ToArray(),
+                Fields = fields,
             },
             cancellationToken);
         // With after alone the extra row is the newest (the page is the oldest after it), and there is no next page.

@@ -149,6 +149,9 @@ public sealed record LogQuery(long? From, long? To, string? Text, IReadOnlyList<
 {
     /// <summary>Only these hosts' lines (null: every host's).</summary>
     public IReadOnlyList<string>? Hosts { get; init; }
+
+    /// <summary>Only entries whose field KEY is VALUE, for each (<c>field.KEY=VALUE</c>): as written, a number or text alike.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Fields { get; init; } = [];
 }
 
 /// <summary>What retention removes: everything older than these times (Unix ms), and log lines beyond a count.</summary>

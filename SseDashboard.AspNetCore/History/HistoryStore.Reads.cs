@@ -81,6 +81,11 @@ public abstract partial class HistoryStore
             where.Add(hostIn["AND ".Length..]);
         }
 
+        for (var i = 0; i < query.Fields.Count; i++)
+        {
+            where.Add(FieldEquals($"field{i}", query.Fields[i].Key, query.Fields[i].Value, parameters));
+        }
+
         if (query.Levels is { Count: > 0 } levels)
         {
             where.Add($"l.level IN ({string.Join(", ", levels.Select((_, i) => $"@level{i}"))})");

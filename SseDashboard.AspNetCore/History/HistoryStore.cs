@@ -32,6 +32,9 @@ public abstract partial class HistoryStore : IAsyncDisposable
     /// </summary>
     protected abstract (string From, string Where, object Text, string OrderBy) Search(string text);
 
+    /// <summary>The condition that an entry (<c>l</c>) has field <paramref name="key"/> equal to <paramref name="value"/>, its parameters named with <paramref name="name"/>.</summary>
+    protected abstract string FieldEquals(string name, string key, string value, DynamicParameters parameters);
+
     /// <summary>Inserts log rows; row by row here (SQLite runs in-process), in one statement where a round trip costs.</summary>
     protected virtual Task InsertLinesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<LogRow> lines) =>
         connection.ExecuteAsync("""

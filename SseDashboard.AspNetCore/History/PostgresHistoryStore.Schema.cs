@@ -50,7 +50,7 @@ public sealed partial class PostgresHistoryStore
         // 3: structured entries (the app's own log): their message, fields, exception, category and trace id as JSON.
         "ALTER TABLE log_lines ADD COLUMN extra TEXT;",
         // 4: search reads an entry's fields (as key=value) and exception beside its text. A generated column may call
-        // only an immutable function: this one, which reads the extras' JSON.
+        // only an immutable function: this one, which reads the extras' JSON. Entries by field: a GIN index of them.
         """
         CREATE FUNCTION log_search_document(line TEXT, extra TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
             SELECT COALESCE(line, '')
@@ -61,6 +61,7 @@ public sealed partial class PostgresHistoryStore
         ALTER TABLE log_lines ADD COLUMN search TSVECTOR GENERATED ALWAYS AS (
             to_tsvector('simple', regexp_replace(log_search_document(text, extra), '[^[:alnum:]]+', ' ', 'g'))) STORED;
         CREATE INDEX log_lines_search ON log_lines USING GIN (search);
+        CREATE INDEX log_lines_fields ON log_lines USING GIN (((extra::jsonb) -> 'fields') jsonb_path_ops) WHERE extra IS NOT NULL;
         """,
     ];
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Data.Common;
 using Dapper;
 using Npgsql;
@@ -201,6 +202,21 @@ public sealed partial class PostgresHistoryStore(string connectionString) : Hist
     protected override Task IndexAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<LogRow> lines) => Task.CompletedTask;
 
     protected override Task UnindexAsync(DbConnection connection, DbTransaction transaction, long from, long to) => Task.CompletedTask;
+
+    // Containment, which the GIN index on the fields answers: the value as a JSON string, or as the number or true or
+    // false it reads as.
+    protected override string FieldEquals(string name, string key, string value, DynamicParameters parameters)
+    {
+        parameters.Add($"{name}text", JsonSerializer.Serialize(new Dictionary<string, string> { [key] = value }));
+        var condition = $"l.extra IS NOT NULL AND ((l.extra::jsonb -> 'fields') @> @{name}text::jsonb";
+        if (double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _) || value is "true" or "false")
+        {
+            parameters.Add($"{name}json", $"{{{JsonSerializer.Serialize(key)}:{value}}}");
+            condition += $" OR (l.extra::jsonb -> 'fields') @> @{name}json::jsonb";
+        }
+
+        return condition + ")";
+    }
 
     protected override (string From, string Where, object Text, string OrderBy) Search(string text) =>
         ("log_lines l", "l.search @@ to_tsquery('simple', @text)", SearchTerms.TsQuery(text), "l.id");

@@ -132,6 +132,14 @@ public sealed class SqliteHistoryStore(string connectionString) : HistoryStore
 
     // Every word of the query, as a prefix: "conn time" finds "Connection timed out". Ordered by the index's rowid, FTS5
     // walks its matches newest first and stops at the limit instead of sorting them all.
+    // The value as JSON writes it (42, true, a string's text) against what was asked for.
+    protected override string FieldEquals(string name, string key, string value, DynamicParameters parameters)
+    {
+        parameters.Add($"{name}path", $"$.fields.\"{key.Replace("\"", "\\\"", StringComparison.Ordinal)}\"");
+        parameters.Add(name, value);
+        return $"CAST(json_extract(l.extra, @{name}path) AS TEXT) = @{name}";
+    }
+
     protected override (string From, string Where, object Text, string OrderBy) Search(string text) =>
         ("log_search s JOIN log_lines l ON l.id = s.rowid", "log_search MATCH @text", SearchTerms.Fts5(text), "s.rowid");
 

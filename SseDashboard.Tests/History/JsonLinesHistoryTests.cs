@@ -39,6 +39,14 @@ public sealed class JsonLinesHistoryTests(PostgresServer postgres)
         Assert.Equal(["Order 42 failed"], await TextsAsync(server, "/api/logs?q=InvalidOperationException"));
         Assert.Equal(["WARN disk at 91%"], await TextsAsync(server, "/api/logs?q=disk"));
 
+        // field.KEY=VALUE: exactly that value, a number or text alike; with the words of q beside it.
+        Assert.Equal(["Order 42 failed"], await TextsAsync(server, "/api/logs?field.OrderId=42"));
+        Assert.Empty(await TextsAsync(server, "/api/logs?field.OrderId=4"));
+        Assert.Equal(["Order 42 failed"], await TextsAsync(server, "/api/logs?field.Customer=acme&field.OrderId=42&q=failed"));
+        Assert.Empty(await TextsAsync(server, "/api/logs?field.Customer=acme&q=disk"));
+        using var nameless = await server.Client.GetAsync("/api/logs?field.=42", TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, nameless.StatusCode);
+
         // The store gives the entry back whole.
         var stored = (await server.Client.GetFromJsonAsync<JsonElement>("/api/logs?q=OrderId=42", TestContext.Current.CancellationToken))
             .GetProperty("lines")[0];
