@@ -49,7 +49,8 @@ internal sealed class BenchOptions
                                   memory, log), or every host's log merged (default host)
 
         Scenarios: fanout (clock, cpu, memory), fanout-clock (the clock alone, like the peers' one event), idle
-        (heartbeats only), log (--log-rate lines/s to a tailed file), storm (two waves of N connecting at once, no
+        (heartbeats only), log (--log-rate lines/s to a tailed file), log-json (the same as Serilog CLEF entries, one in
+        100 with an exception), storm (two waves of N connecting at once, no
         --connect-concurrency gate, to the dashboard on its default Information logs), stalled (N on clock,log alone,
         then with 1 % more that never read; --server-env Dashboard__Sse__StallTimeout=... is the drop deadline it
         waits for), flood (--flood-lines within a second; a json probe counts lines delivered and skipped), history
@@ -63,7 +64,7 @@ internal sealed class BenchOptions
         """;
 
     /// <summary>Every scenario, in the order they run.</summary>
-    public static readonly string[] AllScenarios = ["fanout", "fanout-clock", "idle", "log", "storm", "stalled", "flood", "history", "fleet"];
+    public static readonly string[] AllScenarios = ["fanout", "fanout-clock", "idle", "log", "log-json", "storm", "stalled", "flood", "history", "fleet"];
 
     public List<int> Clients { get; } = [];
 

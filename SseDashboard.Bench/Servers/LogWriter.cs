@@ -4,11 +4,14 @@ using System.Text;
 
 namespace SseDashboard.Bench.Servers;
 
-/// <summary>Appends numbered, time-stamped lines to the file the dashboard tails, at a fixed rate.</summary>
+/// <summary>
+/// Appends numbered, time-stamped lines to the file the dashboard tails, at a fixed rate: plain lines, or Serilog CLEF
+/// entries whose message renders to the same text, every hundredth with a three-line exception.
+/// </summary>
 internal static class LogWriter
 {
     /// <summary>Writes until cancelled or <paramref name="maxLines"/> are written; returns how many lines it wrote (sequence numbers 0..n-1).</summary>
-    public static async Task<long> WriteAsync(string path, int linesPerSecond, CancellationToken cancellationToken, long maxLines = long.MaxValue)
+    public static async Task<long> WriteAsync(string path, int linesPerSecond, CancellationToken cancellationToken, long maxLines = long.MaxValue, bool json = false)
     {
         await using var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
         var builder = new StringBuilder();
@@ -31,7 +34,16 @@ internal static class LogWriter
                 builder.Clear();
                 for (; written < due; written++)
                 {
-                    builder.Append(CultureInfo.InvariantCulture, $"[{now:HH:mm:ss} INF] benchline {written} {micros}\n");
+                    if (!json)
+                    {
+                        builder.Append(CultureInfo.InvariantCulture, $"[{now:HH:mm:ss} INF] benchline {written} {micros}\n");
+                        continue;
+                    }
+
+                    builder.Append(CultureInfo.InvariantCulture, $"{{\"@t\":\"{now:O}\",\"@mt\":\"benchline {{Seq}} {{Micros}}\",\"Seq\":{written},\"Micros\":{micros},\"Service\":\"bench\"");
+                    builder.Append(written % 100 == 99
+                        ? ",\"@l\":\"Error\",\"@x\":\"System.InvalidOperationException: boom\\n   at Bench.Work()\\n   at Bench.Run()\"}\n"
+                        : "}\n");
                 }
 
                 var bytes = Encoding.UTF8.GetBytes(builder.ToString());
