@@ -17,7 +17,8 @@ public static partial class JsonLogLines
 {
     public const int MaxDepth = 32;
 
-    private static readonly JsonDocumentOptions Options = new() { MaxDepth = MaxDepth };
+    // One document per entry, kept by the fields read from it (each a view into it, not a copy of its own).
+    private static readonly JsonSerializerOptions Options = new() { MaxDepth = MaxDepth };
 
     /// <summary>The entry <paramref name="text"/> holds, or null when it is not one JSON object (then it is a plain line).</summary>
     public static LogLine? TryParse(string text)
@@ -30,8 +31,8 @@ public static partial class JsonLogLines
 
         try
         {
-            using var document = JsonDocument.Parse(text, Options);
-            return document.RootElement.ValueKind == JsonValueKind.Object ? Read(document.RootElement) : null;
+            var root = JsonSerializer.Deserialize<JsonElement>(text, Options);
+            return root.ValueKind == JsonValueKind.Object ? Read(root) : null;
         }
         catch (JsonException)
         {
@@ -81,12 +82,12 @@ public static partial class JsonLogLines
                 case "EventId" when console:
                     if (!(value.ValueKind == JsonValueKind.Number && value.GetRawText() == "0"))
                     {
-                        fields["EventId"] = value.Clone();
+                        fields["EventId"] = value;
                     }
 
                     break;
                 case "@sp" when clef:
-                    fields["SpanId"] = value.Clone();
+                    fields["SpanId"] = value;
                     break;
                 case "Category" when console:
                     category = value.GetString();
@@ -100,7 +101,7 @@ public static partial class JsonLogLines
                         }
                         else if (state.Name != "Message")
                         {
-                            fields[state.Name] = state.Value.Clone();
+                            fields[state.Name] = state.Value;
                         }
                     }
 
@@ -110,7 +111,7 @@ public static partial class JsonLogLines
                     {
                         foreach (var item in scope.EnumerateObject().Where(i => i.Name is not ("Message" or "{OriginalFormat}")))
                         {
-                            fields.TryAdd(item.Name, item.Value.Clone());
+                            fields.TryAdd(item.Name, item.Value);
                         }
                     }
 
@@ -119,7 +120,7 @@ public static partial class JsonLogLines
                     break;
                 default:
                     // CLEF escapes a property that starts with @ as @@.
-                    fields[clef && property.Name.StartsWith("@@", StringComparison.Ordinal) ? property.Name[1..] : property.Name] = value.Clone();
+                    fields[clef && property.Name.StartsWith("@@", StringComparison.Ordinal) ? property.Name[1..] : property.Name] = value;
                     break;
             }
         }
