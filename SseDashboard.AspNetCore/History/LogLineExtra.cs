@@ -5,7 +5,7 @@ using SseDashboard.LogTail;
 namespace SseDashboard.History;
 
 /// <summary>What a structured entry carries beside its text and level, stored as one JSON column (<c>extra</c>).</summary>
-public sealed record LogLineExtra(
+public sealed partial record LogLineExtra(
     string? Message,
     IReadOnlyDictionary<string, JsonElement>? Fields,
     string? Exception,
@@ -19,8 +19,12 @@ public sealed record LogLineExtra(
     public static string? Of(LogLine line) =>
         line.Message is null && line.Fields is null && line.Exception is null && line.Category is null && line.TraceId is null && line.Timestamp is null && line.Ansi is null && line.Lines is null
             ? null
-            : JsonSerializer.Serialize(
-                new LogLineExtra(line.Message, line.Fields, line.Exception, line.Category, line.TraceId, line.Timestamp, line.Ansi, line.Lines), LogLineExtraJsonContext.Default.LogLineExtra);
+            : NoNul(JsonSerializer.Serialize(
+                new LogLineExtra(line.Message, line.Fields, line.Exception, line.Category, line.TraceId, line.Timestamp, line.Ansi, line.Lines), LogLineExtraJsonContext.Default.LogLineExtra));
+
+    // PostgreSQL's jsonb refuses \u0000: a NUL in a value is stored as U+FFFD (an escaped backslash before "u0000" is not one).
+    private static string NoNul(string json) =>
+        json.Contains("\\u0000", StringComparison.Ordinal) ? Nul().Replace(json, "$1\\ufffd") : json;
 
     /// <summary>The line with its stored extras put back.</summary>
     public static LogLine Restore(LogLine line, string? extra)
@@ -35,6 +39,9 @@ public sealed record LogLineExtra(
             Message = stored.Message, Fields = stored.Fields, Exception = stored.Exception, Category = stored.Category, TraceId = stored.TraceId, Timestamp = stored.Timestamp, Ansi = stored.Ansi, Lines = stored.Lines,
         };
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<!\\)((?:\\\\)*)\\u0000")]
+    private static partial System.Text.RegularExpressions.Regex Nul();
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

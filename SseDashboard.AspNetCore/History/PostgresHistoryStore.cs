@@ -120,7 +120,8 @@ public sealed partial class PostgresHistoryStore(string connectionString) : Hist
         Add(command, lines.Select(l => l.File).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
         Add(command, lines.Select(l => l.Kind).ToArray());
         Add(command, lines.Select(l => l.Level).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
-        Add(command, lines.Select(l => l.Text).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+        // PostgreSQL text holds no NUL: a line's NUL is stored as U+FFFD.
+        Add(command, lines.Select(l => l.Text?.Replace('\0', '\uFFFD')).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
         Add(command, lines.Select(l => l.Flags).ToArray());
         Add(command, lines.Select(l => l.Error).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
         Add(command, lines.Select(l => l.Skipped).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint);
@@ -209,7 +210,7 @@ public sealed partial class PostgresHistoryStore(string connectionString) : Hist
     {
         parameters.Add($"{name}text", JsonSerializer.Serialize(new Dictionary<string, string> { [key] = value }));
         var condition = $"l.extra IS NOT NULL AND ((l.extra::jsonb -> 'fields') @> @{name}text::jsonb";
-        if (double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _) || value is "true" or "false")
+        if (JsonNumber().IsMatch(value) || value is "true" or "false")
         {
             parameters.Add($"{name}json", $"{{{JsonSerializer.Serialize(key)}:{value}}}");
             condition += $" OR (l.extra::jsonb -> 'fields') @> @{name}json::jsonb";
@@ -256,4 +257,7 @@ public sealed partial class PostgresHistoryStore(string connectionString) : Hist
     }
 
     public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$")]
+    private static partial System.Text.RegularExpressions.Regex JsonNumber();
 }

@@ -132,12 +132,13 @@ public sealed class SqliteHistoryStore(string connectionString) : HistoryStore
 
     // Every word of the query, as a prefix: "conn time" finds "Connection timed out". Ordered by the index's rowid, FTS5
     // walks its matches newest first and stops at the limit instead of sorting them all.
-    // The value as JSON writes it (42, true, a string's text) against what was asked for.
+    // The value as JSON writes it (42, true, a string's text) against what was asked for; the key by its name, as given.
     protected override string FieldEquals(string name, string key, string value, DynamicParameters parameters)
     {
-        parameters.Add($"{name}path", $"$.fields.\"{key.Replace("\"", "\\\"", StringComparison.Ordinal)}\"");
+        parameters.Add($"{name}key", key);
         parameters.Add(name, value);
-        return $"CAST(json_extract(l.extra, @{name}path) AS TEXT) = @{name}";
+        return $"EXISTS (SELECT 1 FROM json_each(l.extra, '$.fields') f WHERE f.key = @{name}key"
+            + $" AND (CASE f.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(f.value AS TEXT) END) = @{name})";
     }
 
     protected override (string From, string Where, object Text, string OrderBy) Search(string text) =>

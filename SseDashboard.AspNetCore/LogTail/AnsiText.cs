@@ -15,7 +15,8 @@ public static class AnsiText
     private const char Esc = '\u001b';
     private const char Csi8 = '\u009b';
 
-    public static bool HasEscapes(string text) => text.AsSpan().IndexOfAny(Esc, Csi8) >= 0;
+    /// <summary>Whether the text holds ESC or a C1 control (U+0080 to U+009F: 8-bit CSI, OSC, DCS, ST and the rest).</summary>
+    public static bool HasEscapes(string text) => text.AsSpan().IndexOfAnyInRange('\u0080', '\u009f') >= 0 || text.Contains(Esc);
 
     /// <summary>The text without escapes, and its styled runs (none when nothing was styled).</summary>
     public static (string Text, IReadOnlyList<AnsiRun> Runs) Parse(string text)
@@ -33,6 +34,18 @@ public static class AnsiText
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
+            if (c is '\u0090' or '\u0098' or '\u009d' or '\u009e' or '\u009f')
+            {
+                // 8-bit DCS, SOS, OSC, PM, APC: a string up to BEL or ST (U+009C or ESC \\), all removed.
+                i = StringEnd(text, i + 1);
+                continue;
+            }
+
+            if (c is >= '\u0080' and <= '\u009f' && c != Csi8)
+            {
+                continue; // any other C1 control
+            }
+
             if (c != Esc && c != Csi8)
             {
                 plain.Append(c);
@@ -86,21 +99,8 @@ public static class AnsiText
                     i++;
                     break;
                 case ']' or 'P' or 'X' or '^' or '_':
-                    // OSC, DCS, SOS, PM, APC: a string up to BEL or ST (ESC \).
-                    for (i++; i < text.Length; i++)
-                    {
-                        if (text[i] == '\u0007')
-                        {
-                            return (i, null);
-                        }
-
-                        if (text[i] == Esc && i + 1 < text.Length && text[i + 1] == '\\')
-                        {
-                            return (i + 1, null);
-                        }
-                    }
-
-                    return (text.Length - 1, null);
+                    // OSC, DCS, SOS, PM, APC: a string up to BEL or ST.
+                    return (StringEnd(text, i + 1), null);
                 default:
                     // A two-character escape (ESC c, ESC 7, ESC ( B takes one more).
                     return text[i] is '(' or ')' or '*' or '+' or '#' && i + 1 < text.Length ? (i + 1, null) : (i, null);
@@ -117,6 +117,25 @@ public static class AnsiText
         }
 
         return (text.Length - 1, null);
+    }
+
+    // The index of the last character of a control string starting at start: its BEL, its ST (U+009C, or ESC \\), or the end.
+    private static int StringEnd(string text, int start)
+    {
+        for (var i = start; i < text.Length; i++)
+        {
+            if (text[i] is '\u0007' or '\u009c')
+            {
+                return i;
+            }
+
+            if (text[i] == Esc && i + 1 < text.Length && text[i + 1] == '\\')
+            {
+                return i + 1;
+            }
+        }
+
+        return text.Length - 1;
     }
 
     private sealed class Style

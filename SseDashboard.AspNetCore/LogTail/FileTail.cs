@@ -171,6 +171,11 @@ internal sealed class FileTail(
             _position += read;
             var chunkStart = _position - read;
             _splitter.Split(chunk.AsSpan(0, read), _lines, _ends);
+            if (_splitter.SkipEndedAt is { } skipped)
+            {
+                _nextLine = chunkStart + skipped;
+            }
+
             for (var i = 0; i < _lines.Count; i++)
             {
                 _entries.Add(_lines[i], _nextLine, _done);

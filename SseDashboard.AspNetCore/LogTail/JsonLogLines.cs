@@ -34,8 +34,9 @@ public static partial class JsonLogLines
             var root = JsonSerializer.Deserialize<JsonElement>(text, Options);
             return root.ValueKind == JsonValueKind.Object ? Read(root) : null;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException or FormatException or OverflowException)
         {
+            // Not JSON, or a known key of another type than its shape says (a number where text belongs): a plain line.
             return null;
         }
     }
@@ -133,13 +134,18 @@ public static partial class JsonLogLines
         }
 
         // Escapes written inside the JSON strings (\u001b) never reach the page or a client either.
+        foreach (var (name, value) in fields.Where(f => f.Value.ValueKind == JsonValueKind.String && AnsiText.HasEscapes(f.Value.GetString()!)).ToArray())
+        {
+            fields[name] = JsonSerializer.SerializeToElement(AnsiText.Strip(value.GetString()!), LogTailJsonContext.Api.String);
+        }
+
         var text = AnsiText.Strip(message ?? template ?? "");
         return new LogLine(text, level ?? LogLevels.Detect(text))
         {
             Message = AnsiText.Strip(template ?? message ?? ""),
             Fields = fields.Count > 0 ? fields : null,
             Exception = exception is null ? null : AnsiText.Strip(exception),
-            Category = category,
+            Category = category is null ? null : AnsiText.Strip(category),
             TraceId = traceId,
             Timestamp = timestamp,
         };
@@ -167,10 +173,14 @@ public static partial class JsonLogLines
     private static DateTimeOffset? TimeOf(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.String when DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) => at,
-        // pino and bunyan: Unix milliseconds; zap and structlog: Unix seconds with a fraction.
-        JsonValueKind.Number when value.TryGetDouble(out var number) && number > 0 => number > 1e11
-            ? DateTimeOffset.FromUnixTimeMilliseconds((long)number)
-            : DateTimeOffset.FromUnixTimeMilliseconds((long)(number * 1000)),
+        // Unix time: seconds with a fraction (zap, structlog), milliseconds (pino, bunyan), micro- or nanoseconds (zerolog).
+        JsonValueKind.Number when value.TryGetDouble(out var number) && number is > 0 and < 1e20 => DateTimeOffset.FromUnixTimeMilliseconds((long)(number switch
+        {
+            > 1e17 => number / 1e6,
+            > 1e14 => number / 1e3,
+            > 1e11 => number,
+            _ => number * 1000,
+        })),
         _ => null,
     };
 

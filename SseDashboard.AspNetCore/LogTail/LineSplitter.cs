@@ -21,6 +21,7 @@ public sealed class LineSplitter(int maxLineBytes)
     {
         var max = maxLineBytes;
         var total = data.Length;
+        SkipEndedAt = null;
         while (!data.IsEmpty)
         {
             var newline = data.IndexOf((byte)'\n');
@@ -34,6 +35,7 @@ public sealed class LineSplitter(int maxLineBytes)
                 }
 
                 _skippingCut = false;
+                SkipEndedAt = total - data.Length + newline + 1;
                 data = data[(newline + 1)..];
                 continue;
             }
@@ -80,6 +82,12 @@ public sealed class LineSplitter(int maxLineBytes)
             data = data[(newline + 1)..];
         }
     }
+
+    /// <summary>
+    /// Where, in the last data split, the rest of a line published cut ended (just after its LF): the next line starts
+    /// there. Null when no cut line ended in it.
+    /// </summary>
+    public int? SkipEndedAt { get; private set; }
 
     /// <summary>
     /// The held line as it stands, for a file that ended without a final LF (rotated or truncated): that line was

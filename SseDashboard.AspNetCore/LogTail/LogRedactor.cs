@@ -38,7 +38,8 @@ public sealed partial class LogRedactor(IOptions<LogTailOptions> options, TimePr
         var fields = line.Fields is { } f ? RedactFields(f) : null;
         return ReferenceEquals(text, line.Text) && ReferenceEquals(message, line.Message) && ReferenceEquals(exception, line.Exception) && ReferenceEquals(fields, line.Fields)
             ? line
-            : line with { Text = text, Message = message, Exception = exception, Fields = fields, Redacted = true };
+            // Masking moves the text under a line's colours: they go.
+            : line with { Text = text, Message = message, Exception = exception, Fields = fields, Redacted = true, Ansi = ReferenceEquals(text, line.Text) ? line.Ansi : null };
     }
 
     // The same dictionary when nothing was masked. A field named like a secret is masked whole, whatever its value; any
@@ -49,7 +50,7 @@ public sealed partial class LogRedactor(IOptions<LogTailOptions> options, TimePr
         Dictionary<string, JsonElement>? masked = null;
         foreach (var (name, value) in fields)
         {
-            if (SecretName().IsMatch(name))
+            if (SecretName().IsMatch(name) || (value.ValueKind is JsonValueKind.Object or JsonValueKind.Array && HoldsSecret(value)))
             {
                 masked ??= new(fields);
                 masked[name] = JsonSerializer.SerializeToElement(Mask, LogTailJsonContext.Api.String);
@@ -72,6 +73,20 @@ public sealed partial class LogRedactor(IOptions<LogTailOptions> options, TimePr
 
         return masked ?? fields;
     }
+
+    // An object or array with a secret anywhere inside: a key named like one, or a value the rules catch (as name=value).
+    private bool HoldsSecret(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Object => value.EnumerateObject().Any(p =>
+            SecretName().IsMatch(p.Name)
+            || (p.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array ? HoldsSecret(p.Value)
+                : p.Value.ValueKind == JsonValueKind.String && Caught($"{p.Name}={p.Value.GetString()}"))),
+        JsonValueKind.Array => value.EnumerateArray().Any(v =>
+            v.ValueKind is JsonValueKind.Object or JsonValueKind.Array ? HoldsSecret(v) : v.ValueKind == JsonValueKind.String && Caught(v.GetString()!)),
+        _ => false,
+    };
+
+    private bool Caught(string text) => !ReferenceEquals(Redact(text), text);
 
     /// <summary>How many times a pattern has run out of time on a line.</summary>
     internal long Timeouts => Interlocked.Read(ref _timeouts);

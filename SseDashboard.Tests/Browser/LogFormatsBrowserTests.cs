@@ -24,7 +24,7 @@ public sealed class LogFormatsBrowserTests(Chromium chromium)
             "Unhandled exception. System.TimeoutException: gateway silent",
             "   at Shop.Gateway.Call()",
             "   at Shop.Orders.Charge()",
-            "plain after"], TestContext.Current.CancellationToken);
+            "status=500 path=/orders"], TestContext.Current.CancellationToken);
 
         var rows = page.Locator("#panel-log .log-line");
         await Expect(rows).ToHaveCountAsync(4, new() { Timeout = 5000 });
@@ -62,6 +62,8 @@ public sealed class LogFormatsBrowserTests(Chromium chromium)
         await Expect(shown).ToHaveTextAsync(["Order 42 failed"]);
         await filter.FillAsync("OrderId=4");
         await Expect(shown).ToHaveCountAsync(0);
+        await filter.FillAsync("status=500");
+        await Expect(page.Locator("#panel-log .log-line:visible")).ToHaveTextAsync(["status=500 path=/orders"]);
         await filter.FillAsync("level:warn");
         await Expect(shown).ToHaveTextAsync(["WARN disk at 91%"]);
         await filter.FillAsync("Gateway.Call");

@@ -47,6 +47,13 @@ public sealed class JsonLinesHistoryTests(PostgresServer postgres)
         using var nameless = await server.Client.GetAsync("/api/logs?field.=42", TestContext.Current.CancellationToken);
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, nameless.StatusCode);
 
+        // A boolean, a key with a quote in it, and NULs (which PostgreSQL keeps as U+FFFD): stored, and found.
+        await fixture.AppendAsync("""{"msg":"flagged","ok":true,"we\"ird":"x","raw":"a\u0000b"}""", "plain\0nul");
+        await HistoryFixture.StoredLinesAsync(server, l => l.Count == 5);
+        Assert.Equal(["flagged"], await TextsAsync(server, "/api/logs?field.ok=true"));
+        Assert.Empty(await TextsAsync(server, "/api/logs?field.ok=false"));
+        Assert.Equal(["flagged"], await TextsAsync(server, $"/api/logs?{Uri.EscapeDataString("field.we\"ird")}=x"));
+
         // The store gives the entry back whole.
         var stored = (await server.Client.GetFromJsonAsync<JsonElement>("/api/logs?q=OrderId=42", TestContext.Current.CancellationToken))
             .GetProperty("lines")[0];

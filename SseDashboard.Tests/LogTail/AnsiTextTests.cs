@@ -45,6 +45,9 @@ public sealed class AnsiTextTests : IAsyncDisposable
     [InlineData("unterminated \u001b[31", "unterminated ")]
     [InlineData("unterminated OSC \u001b]0;never ends", "unterminated OSC ")]
     [InlineData("lone escape at the end \u001b", "lone escape at the end ")]
+    [InlineData("\u009d0;8-bit OSC title\u009cafter", "after")]
+    [InlineData("\u0090q8-bit DCS\u001b\\ok", "ok")]
+    [InlineData("next\u0085line", "nextline")]
     public void EveryOtherSequence_IsRemoved_AndNoEscapeByteIsLeft(string text, string plain)
     {
         var line = LogLine.Of(text);

@@ -96,6 +96,28 @@ public sealed class JsonLogLinesTests
         Assert.Null(line.Fields);
     }
 
+    [Theory]
+    [InlineData("""{"@mt":5,"@t":"2026-12-05T10:00:00Z"}""")]
+    [InlineData("""{"LogLevel":"Information","Category":5,"Message":"x"}""")]
+    [InlineData("""{"@m":"x","@tr":{"id":1}}""")]
+    public void AKnownKeyOfAnotherType_IsAPlainLine_NeverAnError(string text)
+    {
+        var line = LogLine.Of(text);
+
+        Assert.Equal(text, line.Text);
+        Assert.Null(line.Message);
+    }
+
+    [Fact]
+    public void ATimeOutOfRange_IsNoTime_TheEntryStays() =>
+        Assert.Equal(("x", (DateTimeOffset?)null), (LogLine.Of("""{"msg":"x","time":1e300}""").Text, LogLine.Of("""{"msg":"x","time":1e300}""").Timestamp));
+
+    [Theory]
+    [InlineData("""{"msg":"n","ts":1733392800000000000}""", "2024-12-05T10:00:00.000Z")]
+    [InlineData("""{"msg":"u","time":1733392800000000}""", "2024-12-05T10:00:00.000Z")]
+    public void NanoAndMicrosecondTimes_AreRead(string text, string time) =>
+        Assert.Equal(time, SseDashboard.Streaming.Timestamps.Format(LogLine.Of(text).Timestamp!.Value));
+
     [Fact]
     public void TooDeep_OrCut_IsAPlainLine()
     {
@@ -123,6 +145,26 @@ public sealed class JsonLogLinesTests
         {
             Assert.Equal(LogRedactor.Mask, line.Fields[secret].GetString());
         }
+    }
+
+    [Fact]
+    public void SecretsNestedInAField_MaskTheWholeField()
+    {
+        var redactor = new LogRedactor(Options.Create(new LogTailOptions()), TimeProvider.System, NullLogger<LogRedactor>.Instance);
+        var line = redactor.Redact(LogLine.Of(
+            """{"msg":"request","req":{"method":"GET","headers":{"host":"shop","authorization":"Bearer abc.def"}},"user":{"name":"ann","password":"p"},"tags":["ok","token=abc123"],"res":{"status":200}}"""));
+
+        Assert.True(line.Redacted);
+        Assert.All(["req", "user", "tags"], name => Assert.Equal(LogRedactor.Mask, line.Fields![name].GetString()));
+        Assert.Equal(200, line.Fields!["res"].GetProperty("status").GetInt32());
+    }
+
+    [Fact]
+    public void EscapesInFieldsAndCategory_AreRemoved()
+    {
+        var line = LogLine.Of("""{"LogLevel":"Warning","Category":"Shop\u001b[31m.Orders","Message":"m","State":{"Who":"\u001b]0;t\u0007ann"}}""");
+
+        Assert.Equal(("Shop.Orders", "ann"), (line.Category, line.Fields!["Who"].GetString()));
     }
 
     /// <summary>The console's JSON formatter (with scopes and a timestamp, which it writes only when asked), writing to a string.</summary>

@@ -148,4 +148,19 @@ public sealed class LineSplitterTests
     private static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
 
     private static List<string> Texts(List<LogLine> lines) => lines.Select(l => l.Text).ToList();
+
+    [Fact]
+    public void LongLineCutInOneRead_EndsInTheNext_SaysWhereTheNextLineStarts()
+    {
+        var lines = new List<LogLine>();
+        var ends = new List<int>();
+
+        _splitter.Split("0123456789abcdefghij"u8, lines, ends);
+        Assert.Equal((1, (int?)null), (lines.Count, _splitter.SkipEndedAt));
+
+        _splitter.Split("klm\nnext\n"u8, lines, ends);
+        Assert.Equal(4, _splitter.SkipEndedAt);
+        Assert.Equal(["0123456789abcdef", "next"], lines.Select(l => l.Text));
+        Assert.Equal(9, ends[^1]);
+    }
 }

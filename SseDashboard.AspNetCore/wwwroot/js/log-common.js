@@ -131,12 +131,16 @@
     return filter;
   }
 
-  // Whether an entry has every key=value term among its fields (each field is a chip, key=value).
-  function hasFields(line, fields) {
+  // Whether a line has every key=value term: as one of its fields (a chip, exactly), or in its text (a plain
+  // key=value line, as logfmt writes it).
+  function hasFields(line, fields, text) {
+    const lower = text.toLowerCase();
     return fields.every(function (term) {
-      return Array.prototype.some.call(line.querySelectorAll(':scope > .log-fields > .log-field'), function (chip) {
-        return chip.dataset.key === term.key && chip.textContent === term.key + '=' + term.value;
-      });
+      const pair = term.key + '=' + term.value;
+      return lower.includes(pair.toLowerCase())
+        || Array.prototype.some.call(line.querySelectorAll(':scope > .log-fields > .log-field'), function (chip) {
+          return chip.dataset.key === term.key && chip.textContent === pair;
+        });
     });
   }
 
@@ -146,7 +150,7 @@
     const text = target.textContent;
     let shown = (state.minLevel < 0 || rank(line.dataset.entryLevel) >= state.minLevel)
       && (!state.level || rank(line.dataset.entryLevel) === rank(state.level))
-      && (!state.fields || state.fields.length === 0 || hasFields(line, state.fields))
+      && (!state.fields || state.fields.length === 0 || hasFields(line, state.fields, target === line ? text : target.textContent))
       && (!state.host || line.dataset.host === state.host);
     if (shown && state.pattern) {
       shown = searchedText(line, target, text).search(state.pattern) >= 0;
