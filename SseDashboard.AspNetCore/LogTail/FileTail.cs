@@ -23,7 +23,7 @@ internal sealed class FileTail(
     ILogger logger)
 {
     private readonly LineSplitter _splitter = new(maxLineBytes);
-    private readonly MultilineEntries _entries = new(multiline, timeProvider);
+    private readonly MultilineEntries _entries = new(multiline, multiline.StartPatternFor(path), timeProvider);
     private readonly List<LogLine> _lines = [];
     private readonly List<int> _ends = [];
     private readonly List<LogLine> _done = [];

@@ -54,6 +54,14 @@ public sealed class LogPathPattern
             : null;
     }
 
+    /// <summary>Whether the file at <paramref name="path"/> is this one, or one the glob matches.</summary>
+    public bool Matches(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var sameDirectory = string.Equals(Path.GetDirectoryName(full), Directory, OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase);
+        return sameDirectory && FileSystemName.MatchesSimpleExpression(FileName, Path.GetFileName(full), ignoreCase: !OperatingSystem.IsLinux());
+    }
+
     /// <summary>The existing files a glob matches now (a plain path is followed as it is, existing or not).</summary>
     public IReadOnlyList<string> Match()
     {

@@ -14,6 +14,13 @@ public sealed class MultilineOptions
     /// </summary>
     public string? StartPattern { get; set; }
 
+    /// <summary>
+    /// Start patterns for some files: the first whose <see cref="MultilineFile.Path"/> (a path or glob, as in
+    /// <c>Dashboard:LogTail:Paths</c>) matches a file gives its <see cref="MultilineFile.StartPattern"/>; other files
+    /// take <see cref="StartPattern"/>.
+    /// </summary>
+    public MultilineFile[] Files { get; set; } = [];
+
     /// <summary>An entry still open this long with no new line is complete.</summary>
     public TimeSpan FlushAfter { get; set; } = TimeSpan.FromMilliseconds(300);
 
@@ -28,7 +35,36 @@ public sealed class MultilineOptions
         {
             errors.Add("Multiline:StartPattern", $"is not a valid regular expression: {problem}");
         }
+
+        for (var i = 0; i < options.Files.Length; i++)
+        {
+            if (LogPathPattern.Validate(options.Files[i].Path) is { } pathProblem)
+            {
+                errors.Add($"Multiline:Files:{i}:Path", pathProblem);
+            }
+
+            if (string.IsNullOrEmpty(options.Files[i].StartPattern))
+            {
+                errors.Add($"Multiline:Files:{i}:StartPattern", "must be a regular expression: a line matching it starts an entry.");
+            }
+            else if (LogRedactor.Validate(options.Files[i].StartPattern!) is { } fileProblem)
+            {
+                errors.Add($"Multiline:Files:{i}:StartPattern", $"is not a valid regular expression: {fileProblem}");
+            }
+        }
     }
+
+    /// <summary>The start pattern for the file at <paramref name="path"/>: its own (<see cref="Files"/>), else the common one.</summary>
+    public string? StartPatternFor(string path) =>
+        Files.FirstOrDefault(f => f.Path is { Length: > 0 } glob && LogPathPattern.Parse(glob).Matches(path))?.StartPattern ?? StartPattern;
+}
+
+/// <summary>One entry of <c>Dashboard:LogTail:Multiline:Files</c>: a path or glob, and its files' start pattern.</summary>
+public sealed class MultilineFile
+{
+    public string? Path { get; set; }
+
+    public string? StartPattern { get; set; }
 }
 
 /// <summary>
@@ -36,9 +72,10 @@ public sealed class MultilineOptions
 /// one item. An entry is complete at the next start, at <see cref="MultilineOptions.MaxLines"/>, or once nothing has
 /// come for <see cref="MultilineOptions.FlushAfter"/>. A JSON entry and a cut line are always whole on their own.
 /// </summary>
-internal sealed partial class MultilineEntries(MultilineOptions options, TimeProvider timeProvider)
+/// <param name="startPattern">This file's start pattern (<see cref="MultilineOptions.StartPatternFor"/>); null: continuation lines are told by how they start.</param>
+internal sealed partial class MultilineEntries(MultilineOptions options, string? startPattern, TimeProvider timeProvider)
 {
-    private readonly Regex? _start = options.StartPattern is { Length: > 0 } pattern
+    private readonly Regex? _start = startPattern is { Length: > 0 } pattern
         ? new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100))
         : null;
 

@@ -90,6 +90,20 @@ public sealed class MultilineEntriesTests : IDisposable
     }
 
     [Fact]
+    public async Task AFilesOwnStartPattern_IsUsedForFilesItMatches_OthersTakeTheCommonOne()
+    {
+        var ownGlob = Path.Combine(_dir.Path, "app-*.log");
+        var multiline = new MultilineOptions { Files = [new MultilineFile { Path = ownGlob, StartPattern = @"^\d{4}-" }] };
+        Assert.Equal(@"^\d{4}-", multiline.StartPatternFor(Path.Combine(_dir.Path, "app-1.log")));
+        Assert.Null(multiline.StartPatternFor(Path.Combine(_dir.Path, "other.log")));
+
+        await StartAsync(multiline);
+        Append("2026-12-05 first\nwrapped text\n2026-12-05 second\n");
+
+        Assert.Equal(["2026-12-05 first\nwrapped text", "2026-12-05 second"], (await PollQuietAsync()).Select(l => l.Text));
+    }
+
+    [Fact]
     public async Task JsonEntries_AndCutLines_AreAlwaysWholeOnTheirOwn()
     {
         await StartAsync();
@@ -133,10 +147,15 @@ public sealed class MultilineEntriesTests : IDisposable
     [Fact]
     public void BadMultilineSettings_AreRefusedNamingTheKey()
     {
-        var result = new ValidateLogTailOptions().Validate(null, new LogTailOptions { Multiline = new() { StartPattern = "(", MaxLines = 0 } });
+        var result = new ValidateLogTailOptions().Validate(null, new LogTailOptions
+        {
+            Multiline = new() { StartPattern = "(", MaxLines = 0, Files = [new() { Path = "", StartPattern = "^x" }, new() { Path = "/var/log/a.log", StartPattern = "[" }] },
+        });
 
         Assert.Contains("Dashboard:LogTail:Multiline:StartPattern", result.FailureMessage);
         Assert.Contains("Dashboard:LogTail:Multiline:MaxLines", result.FailureMessage);
+        Assert.Contains("Dashboard:LogTail:Multiline:Files:0:Path", result.FailureMessage);
+        Assert.Contains("Dashboard:LogTail:Multiline:Files:1:StartPattern", result.FailureMessage);
     }
 
     private static void Throw()
