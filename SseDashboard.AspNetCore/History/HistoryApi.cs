@@ -110,13 +110,20 @@ public static class HistoryApi
             return Problem("field.", "A field filter names its field: field.OrderId=42.");
         }
 
+        // level:NAME in q: entries of that level exactly (beside level=, which is that level and above).
+        var (text, levelTerm) = LevelTerm(query["q"].ToString());
+        if (levelTerm is not null && Array.IndexOf(Levels, levelTerm) < 0)
+        {
+            return Problem("q", $"Unknown level in level:{levelTerm}. Valid levels: {string.Join(", ", Levels)}.", Levels);
+        }
+
         var take = (int)(limit ?? DefaultLimit);
         var rows = await store.QueryLogsAsync(
             new LogQuery(
                 from?.ToUnixTimeMilliseconds(),
                 to?.ToUnixTimeMilliseconds(),
-                query["q"].ToString(),
-                minLevel < 0 ? null : Levels[minLevel..],
+                text,
+                levelTerm is not null ? (minLevel < 0 || Array.IndexOf(Levels, levelTerm) >= minLevel ? [levelTerm] : []) : minLevel < 0 ? null : Levels[minLevel..],
                 query.ContainsKey("file") ? query["file"].ToString() : null,
                 before,
                 take + 1,
@@ -163,6 +170,23 @@ public static class HistoryApi
                 TraceId = line.TraceId,
             };
         }
+    }
+
+    // q without its level:NAME term (the last one wins), and that level.
+    private static (string Text, string? Level) LevelTerm(string q)
+    {
+        string? level = null;
+        var words = q.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Where(word =>
+        {
+            if (!word.StartsWith("level:", StringComparison.OrdinalIgnoreCase) || word.Length == "level:".Length)
+            {
+                return true;
+            }
+
+            level = word["level:".Length..].ToLowerInvariant();
+            return false;
+        }).ToArray();
+        return (string.Join(' ', words), level);
     }
 
     /// <summary>404 for a topic with no history to draw, naming those with one (the panels with charts).</summary>

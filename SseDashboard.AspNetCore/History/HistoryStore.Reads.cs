@@ -55,6 +55,11 @@ public abstract partial class HistoryStore
     /// <summary>A page of log lines (markers left out), newest first.</summary>
     public async Task<IReadOnlyList<LogRow>> QueryLogsAsync(LogQuery query, CancellationToken cancellationToken)
     {
+        if (query.Levels is { Count: 0 })
+        {
+            return []; // no level can match (level:info with level=warn)
+        }
+
         var (from, orderBy) = ("log_lines l", "l.id");
         var where = new List<string> { "l.text IS NOT NULL" };
         var parameters = new DynamicParameters();

@@ -47,6 +47,13 @@ public sealed class JsonLinesHistoryTests(PostgresServer postgres)
         using var nameless = await server.Client.GetAsync("/api/logs?field.=42", TestContext.Current.CancellationToken);
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, nameless.StatusCode);
 
+        // level:NAME in q: that level exactly, beside the words.
+        Assert.Equal(["Order 42 failed"], await TextsAsync(server, "/api/logs?q=level:error"));
+        Assert.Equal(["WARN disk at 91%"], await TextsAsync(server, "/api/logs?q=disk%20level:warn"));
+        Assert.Empty(await TextsAsync(server, "/api/logs?q=level:error&level=fatal"));
+        using var unknown = await server.Client.GetAsync("/api/logs?q=level:loud", TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, unknown.StatusCode);
+
         // A boolean, a key with a quote in it, and NULs (which PostgreSQL keeps as U+FFFD): stored, and found.
         await fixture.AppendAsync("""{"msg":"flagged","ok":true,"we\"ird":"x","raw":"a\u0000b"}""", "plain\0nul");
         await HistoryFixture.StoredLinesAsync(server, l => l.Count == 5);
@@ -64,5 +71,22 @@ public sealed class JsonLinesHistoryTests(PostgresServer postgres)
     {
         var page = await server.Client.GetFromJsonAsync<JsonElement>(url, TestContext.Current.CancellationToken);
         return page.GetProperty("lines").EnumerateArray().Select(l => l.GetProperty("text").GetString()!).ToList();
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task AStreamResumedAcrossAMultiLineEntry_GetsItWhole_AsOneItem(string provider)
+    {
+        using var fixture = new HistoryFixture(provider, await StoreProviders.ConnectionStringAsync(provider, postgres));
+        await using var server = await fixture.StartAsync();
+        var before = await fixture.ReadLineIdAsync(server, "before");
+
+        await fixture.AppendAsync("[ERR] charge failed", "System.InvalidOperationException: boom", "   at Shop.Charge()", "   at Shop.Run()", "[INF] after");
+        await HistoryFixture.StoredLinesAsync(server, l => l.Count == 3);
+
+        // Cut off after "before": the resume brings the entry whole, one id, its four lines.
+        await using var resumed = await SseClient.ConnectAsync(server.Client, "/sse?format=json&topics=log", lastEventIdHeader: before.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var (lines, _) = await HistoryFixture.ReadLogAsync(resumed, 2);
+        Assert.Equal(["[ERR] charge failed\nSystem.InvalidOperationException: boom\n   at Shop.Charge()\n   at Shop.Run()", "[INF] after"], lines);
     }
 }
