@@ -64,6 +64,9 @@ public sealed class LogFormatsBrowserTests(Chromium chromium)
         await Expect(shown).ToHaveCountAsync(0);
         await filter.FillAsync("status=500");
         await Expect(page.Locator("#panel-log .log-line:visible")).ToHaveTextAsync(["status=500 path=/orders"]);
+        // A match in a coloured run is marked inside it: the colour stays.
+        await filter.FillAsync("WARN");
+        await Expect(coloured.Locator(".ansi-fg-3 mark")).ToHaveTextAsync("WARN");
         await filter.FillAsync("level:warn");
         await Expect(shown).ToHaveTextAsync(["WARN disk at 91%"]);
         await filter.FillAsync("Gateway.Call");

@@ -15,34 +15,41 @@
   }
 
   // Rebuilds the line from its own text: plain text nodes, and <mark> elements whose text is set as text.
-  function highlight(line, text, pattern) {
+  // Marks what the pattern matches in the element's text, keeping the element's own children (a coloured run, a cut
+  // mark): each text node is marked on its own, after an earlier pass's marks are undone. Text only, never markup.
+  function highlight(el, text, pattern) {
+    el.querySelectorAll('mark').forEach(function (mark) { mark.replaceWith(mark.textContent); });
+    el.normalize();
     if (!pattern) {
-      if (line.querySelector('mark')) {
-        line.replaceChildren(text);
-      }
       return;
     }
-    const parts = [];
-    let last = 0;
-    pattern.lastIndex = 0;
-    let match;
-    while ((match = pattern.exec(text)) !== null) {
-      if (match[0].length === 0) {
-        pattern.lastIndex++;
-        continue;
-      }
-      if (match.index > last) {
-        parts.push(text.slice(last, match.index));
-      }
-      const mark = document.createElement('mark');
-      mark.textContent = match[0];
-      parts.push(mark);
-      last = match.index + match[0].length;
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    const nodes = [];
+    while (walker.nextNode()) {
+      nodes.push(walker.currentNode);
     }
-    if (last < text.length) {
-      parts.push(text.slice(last));
-    }
-    line.replaceChildren.apply(line, parts);
+    nodes.forEach(function (node) {
+      const value = node.nodeValue;
+      const parts = [];
+      let last = 0;
+      let match;
+      pattern.lastIndex = 0;
+      while ((match = pattern.exec(value)) !== null) {
+        if (match[0].length === 0) {
+          pattern.lastIndex++;
+          continue;
+        }
+        parts.push(value.slice(last, match.index));
+        const mark = document.createElement('mark');
+        mark.textContent = match[0];
+        parts.push(mark);
+        last = match.index + match[0].length;
+      }
+      if (parts.length > 0) {
+        parts.push(value.slice(last));
+        node.replaceWith.apply(node, parts.filter(function (part) { return part !== ''; }));
+      }
+    });
   }
 
   function isEntry(el) {
@@ -156,11 +163,7 @@
       shown = searchedText(line, target, text).search(state.pattern) >= 0;
     }
     line.hidden = !shown;
-    if (shown) {
-      highlight(target, text, state.pattern);
-    } else if (target.querySelector('mark')) {
-      target.replaceChildren(text);
-    }
+    highlight(target, text, shown ? state.pattern : null);
     return shown;
   }
 
