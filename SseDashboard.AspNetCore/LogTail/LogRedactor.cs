@@ -63,8 +63,7 @@ public sealed partial class LogRedactor(IOptions<LogTailOptions> options, TimePr
                 JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
                 _ => null,
             };
-            var pair = $"{name}={text}";
-            if (text is not null && !ReferenceEquals(Redact(pair), pair))
+            if (text is not null && Caught($"{name}={text}"))
             {
                 masked ??= new(fields);
                 masked[name] = JsonSerializer.SerializeToElement(Mask, LogTailJsonContext.Api.String);

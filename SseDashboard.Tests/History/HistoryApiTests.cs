@@ -31,22 +31,22 @@ public sealed class HistoryApiTests(PostgresServer postgres)
         // Every word, each as a prefix, case-insensitive.
         Assert.Equal(
             ["[10:00:03 INF] connection closed", "[10:00:01 WRN] Connection timed out after 30 s", "[10:00:00 INF] Connection opened to db-1"],
-            await TextsAsync(server, "/api/logs?q=conn"));
-        Assert.Equal(["[10:00:01 WRN] Connection timed out after 30 s"], await TextsAsync(server, "/api/logs?q=CONN%20tim"));
-        Assert.Empty(await TextsAsync(server, "/api/logs?q=nothing-like-this"));
-        Assert.Empty(await TextsAsync(server, "/api/logs?q=---"));
+            await HistoryFixture.TextsAsync(server, "/api/logs?q=conn"));
+        Assert.Equal(["[10:00:01 WRN] Connection timed out after 30 s"], await HistoryFixture.TextsAsync(server, "/api/logs?q=CONN%20tim"));
+        Assert.Empty(await HistoryFixture.TextsAsync(server, "/api/logs?q=nothing-like-this"));
+        Assert.Empty(await HistoryFixture.TextsAsync(server, "/api/logs?q=---"));
 
         // Words are runs of letters and digits, in a path or a name alike; a word with a hyphen is its parts in a row.
-        Assert.Equal(["[10:00:05 INF] GET /api/orders/42 200"], await TextsAsync(server, "/api/logs?q=orders%2042"));
-        Assert.Equal(["[10:00:00 INF] Connection opened to db-1"], await TextsAsync(server, "/api/logs?q=db-1"));
-        Assert.Empty(await TextsAsync(server, "/api/logs?q=1-db"));
+        Assert.Equal(["[10:00:05 INF] GET /api/orders/42 200"], await HistoryFixture.TextsAsync(server, "/api/logs?q=orders%2042"));
+        Assert.Equal(["[10:00:00 INF] Connection opened to db-1"], await HistoryFixture.TextsAsync(server, "/api/logs?q=db-1"));
+        Assert.Empty(await HistoryFixture.TextsAsync(server, "/api/logs?q=1-db"));
 
         // level is the least level wanted.
         Assert.Equal(
             ["[10:00:02 ERR] Payment failed: card declined", "[10:00:01 WRN] Connection timed out after 30 s"],
-            await TextsAsync(server, "/api/logs?level=warn"));
-        Assert.Equal(6, (await TextsAsync(server, $"/api/logs?file={Uri.EscapeDataString(fixture.Log)}")).Count);
-        Assert.Empty(await TextsAsync(server, "/api/logs?file=other.log"));
+            await HistoryFixture.TextsAsync(server, "/api/logs?level=warn"));
+        Assert.Equal(6, (await HistoryFixture.TextsAsync(server, $"/api/logs?file={Uri.EscapeDataString(fixture.Log)}")).Count);
+        Assert.Empty(await HistoryFixture.TextsAsync(server, "/api/logs?file=other.log"));
 
         // Pages of two, by before=next, until next is null.
         var seen = new List<string>();
@@ -87,7 +87,7 @@ public sealed class HistoryApiTests(PostgresServer postgres)
         Assert.Equal(events[^1].Id, ids[0]);
         Assert.Equal(ids.Order().Reverse(), ids);
 
-        var after = await TextsAsync(server, $"/api/logs?after={ids[3]}&limit=2");
+        var after = await HistoryFixture.TextsAsync(server, $"/api/logs?after={ids[3]}&limit=2");
         Assert.Equal(["c", "b"], after);
     }
 
@@ -211,11 +211,5 @@ public sealed class HistoryApiTests(PostgresServer postgres)
         var together = at.ToUnixTimeSeconds() / 660 == at.AddSeconds(600).ToUnixTimeSeconds() / 660;
         Assert.Equal(together ? [35.0] : [20.0, 80.0], averages);
         Assert.Equal(10, week.GetProperty("points")[0].GetProperty("min").GetProperty("systemPercent").GetDouble());
-    }
-
-    private static async Task<List<string>> TextsAsync(DashboardServer server, string url)
-    {
-        var page = await server.Client.GetFromJsonAsync<JsonElement>(url, TestContext.Current.CancellationToken);
-        return page.GetProperty("lines").EnumerateArray().Select(l => l.GetProperty("text").GetString()!).ToList();
     }
 }

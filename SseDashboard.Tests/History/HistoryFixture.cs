@@ -86,5 +86,12 @@ public sealed class HistoryFixture : IDisposable
         return (lines, events);
     }
 
+    /// <summary>The texts of the stored lines <c>/api/logs</c> answers <paramref name="url"/> with, in its order.</summary>
+    public static async Task<List<string>> TextsAsync(DashboardServer server, string url)
+    {
+        var page = await server.Client.GetFromJsonAsync<JsonElement>(url, TestContext.Current.CancellationToken);
+        return page.GetProperty("lines").EnumerateArray().Select(l => l.GetProperty("text").GetString()!).ToList();
+    }
+
     public void Dispose() => _directory.Dispose();
 }

@@ -34,43 +34,37 @@ public sealed class JsonLinesHistoryTests(PostgresServer postgres)
         Assert.Equal(("WARN disk at 91%", "warn"), (lines[1].GetProperty("text").GetString(), lines[1].GetProperty("level").GetString()));
 
         // By a field (key=value), by a field's value, by the exception; the plain line mentioning 42 is not OrderId=42.
-        Assert.Equal(["Order 42 failed"], await TextsAsync(server, "/api/logs?q=OrderId=42"));
-        Assert.Equal(["Order 42 failed"], await TextsAsync(server, "/api/logs?q=acme"));
-        Assert.Equal(["Order 42 failed"], await TextsAsync(server, "/api/logs?q=InvalidOperationException"));
-        Assert.Equal(["WARN disk at 91%"], await TextsAsync(server, "/api/logs?q=disk"));
+        Assert.Equal(["Order 42 failed"], await HistoryFixture.TextsAsync(server, "/api/logs?q=OrderId=42"));
+        Assert.Equal(["Order 42 failed"], await HistoryFixture.TextsAsync(server, "/api/logs?q=acme"));
+        Assert.Equal(["Order 42 failed"], await HistoryFixture.TextsAsync(server, "/api/logs?q=InvalidOperationException"));
+        Assert.Equal(["WARN disk at 91%"], await HistoryFixture.TextsAsync(server, "/api/logs?q=disk"));
 
         // field.KEY=VALUE: exactly that value, a number or text alike; with the words of q beside it.
-        Assert.Equal(["Order 42 failed"], await TextsAsync(server, "/api/logs?field.OrderId=42"));
-        Assert.Empty(await TextsAsync(server, "/api/logs?field.OrderId=4"));
-        Assert.Equal(["Order 42 failed"], await TextsAsync(server, "/api/logs?field.Customer=acme&field.OrderId=42&q=failed"));
-        Assert.Empty(await TextsAsync(server, "/api/logs?field.Customer=acme&q=disk"));
+        Assert.Equal(["Order 42 failed"], await HistoryFixture.TextsAsync(server, "/api/logs?field.OrderId=42"));
+        Assert.Empty(await HistoryFixture.TextsAsync(server, "/api/logs?field.OrderId=4"));
+        Assert.Equal(["Order 42 failed"], await HistoryFixture.TextsAsync(server, "/api/logs?field.Customer=acme&field.OrderId=42&q=failed"));
+        Assert.Empty(await HistoryFixture.TextsAsync(server, "/api/logs?field.Customer=acme&q=disk"));
         using var nameless = await server.Client.GetAsync("/api/logs?field.=42", TestContext.Current.CancellationToken);
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, nameless.StatusCode);
 
         // level:NAME in q: that level exactly, beside the words.
-        Assert.Equal(["Order 42 failed"], await TextsAsync(server, "/api/logs?q=level:error"));
-        Assert.Equal(["WARN disk at 91%"], await TextsAsync(server, "/api/logs?q=disk%20level:warn"));
-        Assert.Empty(await TextsAsync(server, "/api/logs?q=level:error&level=fatal"));
+        Assert.Equal(["Order 42 failed"], await HistoryFixture.TextsAsync(server, "/api/logs?q=level:error"));
+        Assert.Equal(["WARN disk at 91%"], await HistoryFixture.TextsAsync(server, "/api/logs?q=disk%20level:warn"));
+        Assert.Empty(await HistoryFixture.TextsAsync(server, "/api/logs?q=level:error&level=fatal"));
         using var unknown = await server.Client.GetAsync("/api/logs?q=level:loud", TestContext.Current.CancellationToken);
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, unknown.StatusCode);
 
         // A boolean, a key with a quote in it, and NULs (which PostgreSQL keeps as U+FFFD): stored, and found.
         await fixture.AppendAsync("""{"msg":"flagged","ok":true,"we\"ird":"x","raw":"a\u0000b"}""", "plain\0nul");
         await HistoryFixture.StoredLinesAsync(server, l => l.Count == 5);
-        Assert.Equal(["flagged"], await TextsAsync(server, "/api/logs?field.ok=true"));
-        Assert.Empty(await TextsAsync(server, "/api/logs?field.ok=false"));
-        Assert.Equal(["flagged"], await TextsAsync(server, $"/api/logs?{Uri.EscapeDataString("field.we\"ird")}=x"));
+        Assert.Equal(["flagged"], await HistoryFixture.TextsAsync(server, "/api/logs?field.ok=true"));
+        Assert.Empty(await HistoryFixture.TextsAsync(server, "/api/logs?field.ok=false"));
+        Assert.Equal(["flagged"], await HistoryFixture.TextsAsync(server, $"/api/logs?{Uri.EscapeDataString("field.we\"ird")}=x"));
 
         // The store gives the entry back whole.
         var stored = (await server.Client.GetFromJsonAsync<JsonElement>("/api/logs?q=OrderId=42", TestContext.Current.CancellationToken))
             .GetProperty("lines")[0];
         Assert.Equal(("acme", "2026-12-05T10:00:00.123Z"), (stored.GetProperty("fields").GetProperty("Customer").GetString(), stored.GetProperty("timestamp").GetString()));
-    }
-
-    private static async Task<List<string>> TextsAsync(DashboardServer server, string url)
-    {
-        var page = await server.Client.GetFromJsonAsync<JsonElement>(url, TestContext.Current.CancellationToken);
-        return page.GetProperty("lines").EnumerateArray().Select(l => l.GetProperty("text").GetString()!).ToList();
     }
 
     [Theory]

@@ -21,16 +21,6 @@ public sealed class DashboardServer : RunningApp
         Client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
     }
 
-    /// <summary>A client with no credentials, its own cookies, and redirects left to the test.</summary>
-    public HttpClient NewClient()
-    {
-        // No draining of an abandoned response: disposing a stream closes its connection at once, as a browser does.
-        var handler = new SocketsHttpHandler { MaxResponseDrainSize = 0, ResponseDrainTimeout = TimeSpan.Zero, AllowAutoRedirect = false };
-        // A test over HTTPS uses a self-signed certificate it just made.
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
-        return new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
-    }
-
     /// <summary>The login link the server would print, going on to <paramref name="returnUrl"/>.</summary>
     public string LoginUrl(string returnUrl = "/") =>
         new Uri(BaseAddress, $"/login?t={Uri.EscapeDataString(Token)}&ReturnUrl={Uri.EscapeDataString(returnUrl)}").ToString();

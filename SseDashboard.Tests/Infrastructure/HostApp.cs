@@ -20,14 +20,6 @@ public sealed class HostApp : RunningApp
     {
     }
 
-    /// <summary>A client with its own cookies (so its sign-in), redirects left to the test.</summary>
-    public HttpClient NewClient() =>
-        new(new SocketsHttpHandler { MaxResponseDrainSize = 0, ResponseDrainTimeout = TimeSpan.Zero, AllowAutoRedirect = false })
-        {
-            BaseAddress = BaseAddress,
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
-
     /// <summary>A client signed in through the host's own cookie as <paramref name="role"/>.</summary>
     public async Task<HttpClient> SignedInAsync(string role)
     {

@@ -24,6 +24,16 @@ public abstract class RunningApp : IAsyncDisposable
 
     public T GetRequiredService<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
+    /// <summary>A client with no credentials, its own cookies, and redirects left to the test.</summary>
+    public HttpClient NewClient()
+    {
+        // No draining of an abandoned response: disposing a stream closes its connection at once, as a browser does.
+        var handler = new SocketsHttpHandler { MaxResponseDrainSize = 0, ResponseDrainTimeout = TimeSpan.Zero, AllowAutoRedirect = false };
+        // A test over HTTPS uses a self-signed certificate it just made.
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        return new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+    }
+
     /// <summary>
     /// Starts the app <paramref name="create"/> builds: an app that refuses to build or start (as tests of bad settings
     /// expect) leaves neither itself nor <paramref name="directory"/> behind.

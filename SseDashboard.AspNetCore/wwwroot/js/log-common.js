@@ -157,7 +157,7 @@
     const text = target.textContent;
     let shown = (state.minLevel < 0 || rank(line.dataset.entryLevel) >= state.minLevel)
       && (!state.level || rank(line.dataset.entryLevel) === rank(state.level))
-      && (!state.fields || state.fields.length === 0 || hasFields(line, state.fields, target === line ? text : target.textContent))
+      && (!state.fields || state.fields.length === 0 || hasFields(line, state.fields, text))
       && (!state.host || line.dataset.host === state.host);
     if (shown && state.pattern) {
       shown = searchedText(line, target, text).search(state.pattern) >= 0;
