@@ -1,6 +1,4 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.Extensions.Options;
 using SseDashboard.Streaming;
 
 namespace SseDashboard.Auth;
@@ -21,128 +19,40 @@ public sealed record EmbedTokenInfo(
 /// <summary>A logged-out session: its cookie is refused until it would have expired anyway.</summary>
 public sealed record RevokedSession(string Id, DateTimeOffset ExpiresAt);
 
-/// <summary>
-/// The embed tokens issued and the sessions ended, kept in <c>access.json</c> under <c>Dashboard:DataPath</c> so that
-/// a revocation survives a restart. Written whole on each change (they are rare), through a temp file and a rename.
-/// </summary>
-public sealed class AccessStore
+/// <summary>What the access list says of a session or an embed token.</summary>
+public enum AccessCheck
 {
-    public const string FileName = "access.json";
+    Allowed,
+    Revoked,
 
-    private static readonly JsonSerializerOptions Json = new(ApiJson.CreateOptions()) { WriteIndented = true };
+    /// <summary>The list cannot be read now (its store is unreachable): refused rather than judged by a stale copy.</summary>
+    Unknown,
+}
 
-    private readonly Lock _lock = new();
-    private readonly string _path;
-    private readonly TimeProvider _timeProvider;
-    private readonly Dictionary<string, EmbedTokenInfo> _embedTokens;
-    private readonly Dictionary<string, RevokedSession> _revokedSessions;
+/// <summary>
+/// The embed tokens issued and the sessions ended, which every request is checked against. Checks answer from memory
+/// (every stream and request asks); changes go to the store first, and a change made elsewhere (another node of a
+/// fleet) ends this node's streams that depend on it.
+/// </summary>
+public abstract class AccessStore
+{
+    /// <summary>False while the list cannot be read: every check answers <see cref="AccessCheck.Unknown"/>.</summary>
+    public abstract bool IsCurrent { get; }
 
-    public AccessStore(IOptions<DataOptions> data, TimeProvider timeProvider)
-    {
-        _path = data.Value.Resolve(FileName);
-        _timeProvider = timeProvider;
-        var file = Load(_path);
-        _embedTokens = file.EmbedTokens.ToDictionary(t => t.Id);
-        _revokedSessions = file.RevokedSessions.ToDictionary(s => s.Id);
-    }
+    public abstract AccessCheck Session(string id);
 
-    public void Add(EmbedTokenInfo token)
-    {
-        lock (_lock)
-        {
-            _embedTokens[token.Id] = token;
-            Save();
-        }
-    }
+    public abstract AccessCheck EmbedToken(string id);
+
+    public abstract Task AddAsync(EmbedTokenInfo token, CancellationToken cancellationToken);
 
     /// <summary>The tokens neither expired nor revoked, oldest first.</summary>
-    public IReadOnlyList<EmbedTokenInfo> LiveEmbedTokens()
-    {
-        var now = _timeProvider.GetUtcNow();
-        lock (_lock)
-        {
-            return _embedTokens.Values.Where(t => t.RevokedAt is null && t.ExpiresAt > now).OrderBy(t => t.CreatedAt).ToArray();
-        }
-    }
+    public abstract Task<IReadOnlyList<EmbedTokenInfo>> LiveEmbedTokensAsync(CancellationToken cancellationToken);
 
     /// <summary>False when no live token has this id.</summary>
-    public bool RevokeEmbedToken(string id)
-    {
-        lock (_lock)
-        {
-            if (!_embedTokens.TryGetValue(id, out var token) || token.RevokedAt is not null || token.ExpiresAt <= _timeProvider.GetUtcNow())
-            {
-                return false;
-            }
+    public abstract Task<bool> RevokeEmbedTokenAsync(string id, CancellationToken cancellationToken);
 
-            _embedTokens[id] = token with { RevokedAt = _timeProvider.GetUtcNow() };
-            Save();
-            return true;
-        }
-    }
-
-    public bool IsEmbedTokenRevoked(string id)
-    {
-        lock (_lock)
-        {
-            return _embedTokens.TryGetValue(id, out var token) && token.RevokedAt is not null;
-        }
-    }
-
-    public void RevokeSession(string id, DateTimeOffset expiresAt)
-    {
-        lock (_lock)
-        {
-            _revokedSessions[id] = new RevokedSession(id, expiresAt);
-            Save();
-        }
-    }
-
-    public bool IsSessionRevoked(string id)
-    {
-        lock (_lock)
-        {
-            return _revokedSessions.ContainsKey(id);
-        }
-    }
-
-    // Entries past their expiry are dropped as the file is written: an expired token or cookie is refused anyway.
-    private void Save()
-    {
-        var now = _timeProvider.GetUtcNow();
-        foreach (var expired in _embedTokens.Values.Where(t => t.ExpiresAt <= now).Select(t => t.Id).ToArray())
-        {
-            _embedTokens.Remove(expired);
-        }
-
-        foreach (var expired in _revokedSessions.Values.Where(s => s.ExpiresAt <= now).Select(s => s.Id).ToArray())
-        {
-            _revokedSessions.Remove(expired);
-        }
-
-        var file = new AccessFile([.. _embedTokens.Values.OrderBy(t => t.CreatedAt)], [.. _revokedSessions.Values]);
-        var temp = _path + ".tmp";
-        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(file, Json));
-        File.Move(temp, _path, overwrite: true);
-    }
-
-    private static AccessFile Load(string path)
-    {
-        if (!File.Exists(path))
-        {
-            return new AccessFile([], []);
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize<AccessFile>(File.ReadAllBytes(path), Json) ?? new AccessFile([], []);
-        }
-        catch (JsonException ex)
-        {
-            // Never overwritten: it holds revocations. Removing it forgets them (and the embed token list).
-            throw new InvalidOperationException($"{path} is not a valid access file ({ex.Message}). Fix it, or remove it to forget its embed tokens and revocations.", ex);
-        }
-    }
-
-    private sealed record AccessFile(EmbedTokenInfo[] EmbedTokens, RevokedSession[] RevokedSessions);
+    public abstract Task RevokeSessionAsync(string id, DateTimeOffset expiresAt, CancellationToken cancellationToken);
 }
+
+/// <summary>Thrown when the access list's store cannot take a change: the change did not happen.</summary>
+public sealed class AccessStoreUnavailableException(string message, Exception inner) : Exception(message, inner);

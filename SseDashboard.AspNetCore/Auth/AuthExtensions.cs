@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using SseDashboard.History;
 using SseDashboard.Mount;
 using SseDashboard.Streaming;
 
@@ -33,8 +34,8 @@ public static partial class AuthExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<LoginToken>();
         services.AddSingleton<FailedLogins>();
-        services.AddSingleton<AccessStore>();
         services.AddSingleton<AccessWatch>();
+        AddAccessStore(builder);
         services.AddSingleton<EmbedTokens>();
         services.AddSingleton<SessionLogin>();
         services.Replace(ServiceDescriptor.Singleton<IStreamAccess, DashboardStreamAccess>());
@@ -78,9 +79,10 @@ public static partial class AuthExtensions
             cookie.Events.OnValidatePrincipal = context =>
             {
                 var services = context.HttpContext.RequestServices;
+                // Refused, not signed out, while the access list cannot be read: the cookie works again once it can.
                 if (context.Principal is not { } user
                     || user.FindFirst(DashboardClaims.LoginToken)?.Value != services.GetRequiredService<LoginToken>().Fingerprint
-                    || (DashboardClaims.Lease(user) is var (sessionId, _) && services.GetRequiredService<AccessStore>().IsSessionRevoked(sessionId)))
+                    || (DashboardClaims.Lease(user) is var (sessionId, _) && services.GetRequiredService<AccessStore>().Session(sessionId) != AccessCheck.Allowed))
                 {
                     context.RejectPrincipal();
                 }
@@ -92,17 +94,44 @@ public static partial class AuthExtensions
         return builder;
     }
 
+    // With a PostgreSQL store (a fleet), in the store, shared by every node and heard of at once; otherwise this node's
+    // file under the data path. In Host mode there are no sessions or embed tokens of the dashboard's own to list.
+    private static void AddAccessStore(WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        if (UsesPostgres(builder) && builder.Configuration.GetValue(AuthOptions.Section + ":Mode", AuthMode.Host) != AuthMode.Host)
+        {
+            services.AddSingleton<PostgresAccessStore>();
+            services.AddSingleton<AccessStore>(sp => sp.GetRequiredService<PostgresAccessStore>());
+            services.AddHostedService(sp => sp.GetRequiredService<PostgresAccessStore>());
+        }
+        else
+        {
+            services.AddSingleton<AccessStore, FileAccessStore>();
+        }
+    }
+
+    private static bool UsesPostgres(WebApplicationBuilder builder) =>
+        builder.Configuration.GetValue(HistoryOptions.Section + ":Provider", StoreProvider.Sqlite) == StoreProvider.Postgres;
+
     /// <summary>
-    /// What the standalone app, which owns its whole server, adds around the dashboard: Data Protection keys on disk
-    /// under the data path (sessions and embed tokens survive a restart), the dashboard's scheme as the default, CORS
-    /// for cross-origin embeds, and forwarded headers from <c>Dashboard:Auth:Proxy:Networks</c>.
+    /// What the standalone app, which owns its whole server, adds around the dashboard: Data Protection keys (in a
+    /// fleet's PostgreSQL store, else under the data path: sessions and embed tokens survive a restart), the dashboard's
+    /// scheme as the default, CORS for cross-origin embeds, and forwarded headers from <c>Dashboard:Auth:Proxy:Networks</c>.
     /// </summary>
     public static WebApplicationBuilder AddStandaloneAuth(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddDataProtection().SetApplicationName("SseDashboard");
-        services.AddOptions<KeyManagementOptions>().Configure<IOptions<DataOptions>, ILoggerFactory>((keys, data, logs) =>
-            keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(data.Value.Resolve("keys")), logs));
+        if (UsesPostgres(builder))
+        {
+            services.AddOptions<KeyManagementOptions>().Configure<HistoryStore>((keys, store) => keys.XmlRepository = new PostgresXmlRepository(store));
+        }
+        else
+        {
+            services.AddOptions<KeyManagementOptions>().Configure<IOptions<DataOptions>, ILoggerFactory>((keys, data, logs) =>
+                keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(data.Value.Resolve("keys")), logs));
+        }
 
         services.AddAuthentication(AuthSchemes.Dashboard);
         services.AddCors();
@@ -154,7 +183,16 @@ public static partial class AuthExtensions
                 return Results.Problem(title: "Invalid form", detail: "The logout form's antiforgery token is missing or wrong: reload the page.", statusCode: StatusCodes.Status400BadRequest);
             }
 
-            await login.LogOutAsync(context);
+            try
+            {
+                await login.LogOutAsync(context);
+            }
+            catch (AccessStoreUnavailableException ex)
+            {
+                // This browser's cookie is gone; a copy of it elsewhere is not refused yet, so say so.
+                return Results.Problem(title: "Logged out here only", detail: ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
             return Results.Redirect(context.RequestServices.GetRequiredService<DashboardMount>().Url(context.Request, "/login"));
         });
         app.MapEmbedTokens();

@@ -29,7 +29,7 @@ public sealed class DashboardStreamAccess(AccessWatch watch, AccessStore store, 
 
         var lease = watch.Lease(key, expiresAt);
         // Revoked between this request's authentication and its lease: Revoke did not see the lease.
-        if (store.IsSessionRevoked(key) || store.IsEmbedTokenRevoked(key))
+        if (store.Session(key) != AccessCheck.Allowed || store.EmbedToken(key) != AccessCheck.Allowed)
         {
             lease.End(StreamLease.Revoked);
         }

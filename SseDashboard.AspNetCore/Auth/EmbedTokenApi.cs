@@ -24,10 +24,25 @@ public static class EmbedTokenApi
         // The default policy: a logged-in user, never an embed token.
         var group = app.MapGroup("/api/embed-tokens").RequireAuthorization();
         group.MapPost("/", Create);
-        group.MapGet("/", (AccessStore store) => TypedResults.Ok(store.LiveEmbedTokens()));
+        group.MapGet("/", List);
         group.MapDelete("/{id}", Revoke);
         return group;
     }
+
+    private static async Task<Results<Ok<IReadOnlyList<EmbedTokenInfo>>, ProblemHttpResult>> List(AccessStore store, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return TypedResults.Ok(await store.LiveEmbedTokensAsync(cancellationToken));
+        }
+        catch (AccessStoreUnavailableException ex)
+        {
+            return Unavailable(ex);
+        }
+    }
+
+    private static ProblemHttpResult Unavailable(AccessStoreUnavailableException ex) =>
+        TypedResults.Problem(title: "Store unavailable", detail: ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
 
     // The body is read here, not bound by the framework, so that a body that is not the JSON gets a problem saying why.
     private static async Task<Results<Created<CreatedToken>, ValidationProblem, ProblemHttpResult>> Create(EmbedTokens tokens, EventHub hub, HttpContext context)
@@ -94,14 +109,33 @@ public static class EmbedTokenApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var (info, token) = tokens.Create([.. panels], expiresIn, [.. origins.Select(Origins.Normalize).Distinct()]);
+        EmbedTokenInfo info;
+        string token;
+        try
+        {
+            (info, token) = await tokens.CreateAsync([.. panels], expiresIn, [.. origins.Select(Origins.Normalize).Distinct()], context.RequestAborted);
+        }
+        catch (AccessStoreUnavailableException ex)
+        {
+            return Unavailable(ex);
+        }
+
         var mount = context.RequestServices.GetRequiredService<DashboardMount>();
         var url = $"{mount.Url(context.Request, $"/panels/{panels[0]}")}?{AuthSchemes.EmbedQuery}={token}";
         return TypedResults.Created(mount.Url(context.Request, $"/api/embed-tokens/{info.Id}"), new CreatedToken(info.Id, token, info.ExpiresAt, url));
     }
 
-    private static Results<NoContent, ProblemHttpResult> Revoke(string id, EmbedTokens tokens) =>
-        tokens.Revoke(id)
-            ? TypedResults.NoContent()
-            : TypedResults.Problem(title: "No such embed token", detail: $"No live embed token has the id '{id}'.", statusCode: StatusCodes.Status404NotFound);
+    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(string id, EmbedTokens tokens, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await tokens.RevokeAsync(id, cancellationToken)
+                ? TypedResults.NoContent()
+                : TypedResults.Problem(title: "No such embed token", detail: $"No live embed token has the id '{id}'.", statusCode: StatusCodes.Status404NotFound);
+        }
+        catch (AccessStoreUnavailableException ex)
+        {
+            return Unavailable(ex);
+        }
+    }
 }

@@ -20,6 +20,7 @@ public sealed class EmbedTokenHandler(
             EmbedTokenStatus.Valid => (Principal(grant!), "", false),
             EmbedTokenStatus.Expired => (null, "This embed token has expired.", false),
             EmbedTokenStatus.Revoked => (null, "This embed token was revoked.", false),
+            EmbedTokenStatus.Unknown => (null, "Embed tokens cannot be checked now: the store that lists revocations cannot be reached. Try again shortly.", false),
             _ => (null, "This is not a valid embed token.", true),
         };
 

@@ -15,6 +15,9 @@ public enum EmbedTokenStatus
     Expired,
 
     Revoked,
+
+    /// <summary>Revocations cannot be read now (the store is unreachable): refused, as it might be revoked.</summary>
+    Unknown,
 }
 
 /// <summary>
@@ -25,13 +28,13 @@ public sealed class EmbedTokens(IDataProtectionProvider dataProtection, AccessSt
 {
     private readonly IDataProtector _protector = dataProtection.CreateProtector("SseDashboard.EmbedTokens.v1");
 
-    public (EmbedTokenInfo Info, string Token) Create(string[] panels, TimeSpan expiresIn, string[] origins)
+    public async Task<(EmbedTokenInfo Info, string Token)> CreateAsync(string[] panels, TimeSpan expiresIn, string[] origins, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
         var info = new EmbedTokenInfo(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), panels, origins, now, now + expiresIn);
         var grant = new EmbedGrant(info.Id, info.Panels, info.Origins, info.ExpiresAt);
         var token = WebEncoders.Base64UrlEncode(_protector.Protect(JsonSerializer.SerializeToUtf8Bytes(grant)));
-        store.Add(info);
+        await store.AddAsync(info, cancellationToken);
         return (info, token);
     }
 
@@ -48,15 +51,19 @@ public sealed class EmbedTokens(IDataProtectionProvider dataProtection, AccessSt
         }
 
         return grant is null ? EmbedTokenStatus.Invalid
-            : store.IsEmbedTokenRevoked(grant.Id) ? EmbedTokenStatus.Revoked
             : grant.ExpiresAt <= timeProvider.GetUtcNow() ? EmbedTokenStatus.Expired
-            : EmbedTokenStatus.Valid;
+            : store.EmbedToken(grant.Id) switch
+            {
+                AccessCheck.Revoked => EmbedTokenStatus.Revoked,
+                AccessCheck.Unknown => EmbedTokenStatus.Unknown,
+                _ => EmbedTokenStatus.Valid,
+            };
     }
 
     /// <summary>Revokes a live token and ends the streams open with it; false when no live token has this id.</summary>
-    public bool Revoke(string id)
+    public async Task<bool> RevokeAsync(string id, CancellationToken cancellationToken)
     {
-        if (!store.RevokeEmbedToken(id))
+        if (!await store.RevokeEmbedTokenAsync(id, cancellationToken))
         {
             return false;
         }

@@ -47,15 +47,17 @@ public sealed class SessionLogin(
         return (LoginOutcome.LoggedIn, TimeSpan.Zero);
     }
 
-    /// <summary>Ends the session: its cookie is refused from now on (a copy too), and its open streams are closed.</summary>
+    /// <summary>
+    /// Ends the session: its cookie is refused from now on (a copy too, on every node), and its open streams are closed.
+    /// The cookie goes from this browser even when the store cannot take the revocation (then this throws).
+    /// </summary>
     public async Task LogOutAsync(HttpContext context)
     {
+        await context.SignOutAsync(AuthSchemes.Session);
         if (context.User.FindFirst(DashboardClaims.SessionId) is not null && DashboardClaims.Lease(context.User) is var (sessionId, expiresAt))
         {
-            store.RevokeSession(sessionId, expiresAt);
+            await store.RevokeSessionAsync(sessionId, expiresAt, context.RequestAborted);
             watch.Revoke(sessionId);
         }
-
-        await context.SignOutAsync(AuthSchemes.Session);
     }
 }

@@ -67,6 +67,18 @@ public abstract partial class HistoryStore : IAsyncDisposable
 
     protected virtual Task UnlockTrimAsync(DbConnection connection) => Task.CompletedTask;
 
+    private volatile bool _migrated;
+
+    /// <summary>Migrates once per process: whoever uses the store first (the writer, the access list, the key ring).</summary>
+    public async Task EnsureMigratedAsync(CancellationToken cancellationToken)
+    {
+        if (!_migrated)
+        {
+            await MigrateAsync(cancellationToken);
+            _migrated = true;
+        }
+    }
+
     /// <summary>Takes the schema to the newest version, each step in its own transaction; refuses a newer schema.</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {

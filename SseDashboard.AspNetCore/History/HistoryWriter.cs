@@ -44,7 +44,6 @@ public sealed partial class HistoryWriter(
     private long _storedUpTo;
     private long _droppedUpTo;
     private long _droppedUpToStored;
-    private bool _opened;
     private int _disposed;
 
     /// <summary>
@@ -220,14 +219,7 @@ public sealed partial class HistoryWriter(
         }
     }
 
-    private async Task OpenStoreAsync(CancellationToken cancellationToken)
-    {
-        if (!_opened)
-        {
-            await store.MigrateAsync(cancellationToken);
-            _opened = true;
-        }
-    }
+    private Task OpenStoreAsync(CancellationToken cancellationToken) => store.EnsureMigratedAsync(cancellationToken);
 
     // Retries until stored, backing off to MaxBackoff; gives up only when shutdown's time is out. The newest id stored.
     // In a fleet, the batch's events not yet shown live are handed to Unstored once, when a write fails or is slow.

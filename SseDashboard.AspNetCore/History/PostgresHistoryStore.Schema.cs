@@ -63,5 +63,16 @@ public sealed partial class PostgresHistoryStore
         CREATE INDEX log_lines_search ON log_lines USING GIN (search);
         CREATE INDEX log_lines_fields ON log_lines USING GIN (((extra::jsonb) -> 'fields') jsonb_path_ops) WHERE extra IS NOT NULL;
         """,
+        // 5: a fleet's security state, which every dashboard node must see alike: Data Protection's key ring (session
+        // cookies and embed tokens made on one node open on every other), and the access list, a row per entry, so
+        // nodes writing at once never drop one another's (see Auth/PostgresAccessStore).
+        """
+        CREATE TABLE data_protection_keys (id TEXT PRIMARY KEY, xml TEXT NOT NULL, stored_at BIGINT NOT NULL);
+        CREATE TABLE embed_tokens (
+            id TEXT PRIMARY KEY, panels TEXT[] NOT NULL, origins TEXT[] NOT NULL,
+            created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, revoked_at BIGINT);
+        CREATE INDEX embed_tokens_revoked ON embed_tokens (expires_at) WHERE revoked_at IS NOT NULL;
+        CREATE TABLE revoked_sessions (id TEXT PRIMARY KEY, expires_at BIGINT NOT NULL);
+        """,
     ];
 }

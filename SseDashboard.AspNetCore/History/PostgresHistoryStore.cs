@@ -241,6 +241,12 @@ public sealed partial class PostgresHistoryStore(string connectionString) : Hist
 
     public string ConnectionString => connectionString;
 
+    /// <summary>A connection from the store's pool, for what else keeps its state here (the access list, the key ring).</summary>
+    public ValueTask<NpgsqlConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
+        _dataSource.OpenConnectionAsync(cancellationToken);
+
+    public NpgsqlConnection OpenConnection() => _dataSource.OpenConnection();
+
     /// <summary>How long a stored batch is remembered: a retry of it comes within the writer's backoff, far sooner.</summary>
     public static readonly TimeSpan BatchesRemembered = TimeSpan.FromHours(6);
 

@@ -8,8 +8,14 @@ namespace SseDashboard.Pages;
 
 /// <summary><c>/login</c>: the token from the printed link (<c>?t=</c>) or the form becomes a session cookie.</summary>
 [AllowAnonymous]
-public sealed class LoginModel(SessionLogin login, IOptions<AuthOptions> auth) : PageModel
+public sealed class LoginModel(SessionLogin login, AccessStore access, IOptions<AuthOptions> auth) : PageModel
 {
+    /// <summary>Why no one can log in now (the store that lists ended sessions cannot be read); the page retries by itself.</summary>
+    public const string StoreDown =
+        "Logging in is paused: the store that lists ended sessions and revoked embed tokens (PostgreSQL) cannot be reached, and this node will not trust an old copy. This page tries again by itself.";
+
+    public bool Unavailable { get; private set; }
+
     public string ReturnUrl { get; private set; } = "";
 
     public string? Problem { get; private set; }
@@ -25,6 +31,7 @@ public sealed class LoginModel(SessionLogin login, IOptions<AuthOptions> auth) :
         }
 
         ReturnUrl = LocalOrRoot(returnUrl);
+        Unavailable = !access.IsCurrent;
         // The token leaves the address bar (and the history) at once: the redirect carries only the cookie.
         return t is null ? Page() : await LogInAsync(t);
     }
@@ -37,6 +44,14 @@ public sealed class LoginModel(SessionLogin login, IOptions<AuthOptions> auth) :
 
     private async Task<IActionResult> LogInAsync(string? token)
     {
+        if (!access.IsCurrent)
+        {
+            Unavailable = true;
+            Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            Response.Headers.RetryAfter = "5";
+            return Page();
+        }
+
         var (outcome, retryAfter) = await login.LogInAsync(HttpContext, token);
         switch (outcome)
         {
