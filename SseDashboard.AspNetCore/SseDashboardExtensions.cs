@@ -128,7 +128,8 @@ public static class SseDashboardExtensions
         group.MapFleet();
         group.MapAssets(prefix);
         var dashboard = new DashboardEndpointConventionBuilder(group, endpoints.MapRazorPages());
-        dashboard.AddToPages(MountedEndpoints.PagesConvention(mount, services.GetRequiredService<IOptions<EmbedOptions>>().Value));
+        dashboard.AddToPages(MountedEndpoints.PagesConvention(
+            mount, services.GetRequiredService<IOptions<EmbedOptions>>().Value, services.GetRequiredService<IOptions<AuthOptions>>().Value));
         dashboard.RequireAuthorization(DashboardPolicy.Name);
         mount.Set(prefix);
         return dashboard;

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Cors.Infrastructure;
@@ -53,35 +54,51 @@ public static partial class AuthExtensions
         }
 
         // The dashboard's own schemes, which its policy names: a host's default scheme stays the host's.
-        services.AddAuthentication()
+        var authentication = services.AddAuthentication()
             .AddPolicyScheme(AuthSchemes.Dashboard, null, o => o.ForwardDefaultSelector = AuthSchemes.Select)
             .AddCookie(AuthSchemes.Session)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(AuthSchemes.Bearer, null)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ProxyUserHandler>(AuthSchemes.Proxy, null)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, EmbedTokenHandler>(AuthSchemes.Embed, null)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, OpenHandler>(AuthSchemes.Open, null);
+        if (builder.Configuration.GetValue(AuthOptions.Section + ":Mode", AuthMode.Host) == AuthMode.OpenIdConnect)
+        {
+            authentication.AddOpenIdConnectLogin();
+        }
+
         services.AddOptions<CookieAuthenticationOptions>(AuthSchemes.Session).Configure<IOptions<AuthOptions>, DashboardMount>((cookie, auth, mount) =>
         {
+            var openIdConnect = auth.Value.Mode == AuthMode.OpenIdConnect;
             cookie.Cookie.Name = CookieName;
             cookie.Cookie.HttpOnly = true;
-            cookie.Cookie.SameSite = SameSiteMode.Strict;
+            // Lax with a provider: its redirect back begins on the provider's site, and a Strict cookie set at the end
+            // of it would not go with the next page. Forms carry antiforgery tokens either way.
+            cookie.Cookie.SameSite = openIdConnect ? SameSiteMode.Lax : SameSiteMode.Strict;
             cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             cookie.ExpireTimeSpan = auth.Value.SessionLifetime;
             cookie.SlidingExpiration = false;
             cookie.LoginPath = mount.Path.Add("/login");
+            cookie.AccessDeniedPath = mount.Path.Add("/denied");
             cookie.Events.OnRedirectToLogin = context => AuthSchemes.IsApi(context.Request)
-                ? AuthSchemes.UnauthorizedAsync(context.HttpContext, "Log in first: open the login link, or send Authorization: Bearer <token>.")
-                : RedirectAsync(context.HttpContext, context.RedirectUri);
+                ? AuthSchemes.UnauthorizedAsync(context.HttpContext, openIdConnect
+                    ? "Sign in first, or send Authorization: Bearer <JWT> issued by the OpenID provider."
+                    : "Log in first: open the login link, or send Authorization: Bearer <token>.")
+                : openIdConnect
+                    ? OpenIdConnectLogin.ChallengeAsync(context.HttpContext, context.Properties.RedirectUri)
+                    : RedirectAsync(context.HttpContext, context.RedirectUri);
             // The login page answers for itself (a redirect, or a page that moves on): the handler's own redirect
             // to ReturnUrl on sign-in would take that choice away.
             cookie.Events.OnRedirectToReturnUrl = _ => Task.CompletedTask;
-            cookie.Events.OnRedirectToAccessDenied = context => AuthSchemes.ForbiddenAsync(context.HttpContext, "Not allowed.");
+            // A provider's user outside the allowed ones gets a page saying so, with a way to sign out.
+            cookie.Events.OnRedirectToAccessDenied = context => openIdConnect && !AuthSchemes.IsApi(context.Request)
+                ? RedirectAsync(context.HttpContext, context.RedirectUri)
+                : AuthSchemes.ForbiddenAsync(context.HttpContext, "Not allowed.");
             cookie.Events.OnValidatePrincipal = context =>
             {
-                var services = context.HttpContext.RequestServices;
                 // Refused, not signed out, while the access list cannot be read: the cookie works again once it can.
+                var services = context.HttpContext.RequestServices;
                 if (context.Principal is not { } user
-                    || user.FindFirst(DashboardClaims.LoginToken)?.Value != services.GetRequiredService<LoginToken>().Fingerprint
+                    || !MadeByThisLogin(user, auth.Value, services)
                     || (DashboardClaims.Lease(user) is var (sessionId, _) && services.GetRequiredService<AccessStore>().Session(sessionId) != AccessCheck.Allowed))
                 {
                     context.RejectPrincipal();
@@ -93,6 +110,14 @@ public static partial class AuthExtensions
 
         return builder;
     }
+
+    // A session from another login (the token since changed, another mode, another provider) has ended.
+    private static bool MadeByThisLogin(System.Security.Claims.ClaimsPrincipal user, AuthOptions auth, IServiceProvider services) => auth.Mode switch
+    {
+        AuthMode.Token => user.FindFirst(DashboardClaims.LoginToken)?.Value == services.GetRequiredService<LoginToken>().Fingerprint,
+        AuthMode.OpenIdConnect => user.FindFirst(DashboardClaims.IdentityProvider)?.Value == auth.OpenIdConnect.Authority,
+        _ => false,
+    };
 
     // With a PostgreSQL store (a fleet), in the store, shared by every node and heard of at once; otherwise this node's
     // file under the data path. In Host mode there are no sessions or embed tokens of the dashboard's own to list.
@@ -176,29 +201,48 @@ public static partial class AuthExtensions
             return app;
         }
 
-        app.MapPost("/logout", async (HttpContext context, IAntiforgery antiforgery, SessionLogin login) =>
-        {
-            if (!await antiforgery.IsRequestValidAsync(context))
-            {
-                return Results.Problem(title: "Invalid form", detail: "The logout form's antiforgery token is missing or wrong: reload the page.", statusCode: StatusCodes.Status400BadRequest);
-            }
-
-            try
-            {
-                await login.LogOutAsync(context);
-            }
-            catch (AccessStoreUnavailableException ex)
-            {
-                // This browser's cookie is gone; a copy of it elsewhere is not refused yet, so say so.
-                return Results.Problem(title: "Logged out here only", detail: ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
-            }
-
-            return Results.Redirect(context.RequestServices.GetRequiredService<DashboardMount>().Url(context.Request, "/login"));
-        });
+        // Open to anyone with the form's token: a provider's user who may not look can still sign out.
+        app.MapPost("/logout", LogOutAsync).AllowAnonymous();
         app.MapEmbedTokens();
 
         services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() => AnnounceLogin(services));
         return app;
+    }
+
+    // Ends the session everywhere, then, signed in with a provider that has an end-session endpoint, there too.
+    private static async Task<IResult> LogOutAsync(HttpContext context, IAntiforgery antiforgery, SessionLogin login, IOptions<AuthOptions> auth)
+    {
+        if (!await antiforgery.IsRequestValidAsync(context))
+        {
+            return Results.Problem(title: "Invalid form", detail: "The logout form's antiforgery token is missing or wrong: reload the page.", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        // Read once here: the provider's sign-out below reads the ID token from this same result.
+        var session = await context.AuthenticateAsync(AuthSchemes.Session);
+        try
+        {
+            await login.LogOutAsync(context, session.Principal);
+        }
+        catch (AccessStoreUnavailableException ex)
+        {
+            // This browser's cookie is gone; a copy of it elsewhere is not refused yet, so say so.
+            return Results.Problem(title: "Logged out here only", detail: ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        var mount = context.RequestServices.GetRequiredService<DashboardMount>();
+        if (auth.Value.Mode != AuthMode.OpenIdConnect)
+        {
+            return Results.Redirect(mount.Url(context.Request, "/login"));
+        }
+
+        var signedOut = mount.Url(context.Request, "/login") + "?signedOut=1";
+        if (session.Succeeded && await OpenIdConnectLogin.CanSignOutAtProviderAsync(context))
+        {
+            await context.SignOutAsync(AuthSchemes.OpenIdConnect, new AuthenticationProperties { RedirectUri = signedOut });
+            return Results.Empty;
+        }
+
+        return Results.Redirect(signedOut);
     }
 
     private static Task RedirectAsync(HttpContext context, string uri)
@@ -220,6 +264,9 @@ public static partial class AuthExtensions
                 break;
             case AuthMode.Proxy:
                 LogProxy(logger, auth.Proxy.UserHeader, string.Join(", ", auth.Proxy.TrustedNetworks.Length > 0 ? auth.Proxy.TrustedNetworks : ProxyAuthOptions.DefaultTrustedNetworks));
+                break;
+            case AuthMode.OpenIdConnect:
+                LogOpenIdConnect(logger, auth.OpenIdConnect.Authority!, $"{address}/");
                 break;
             case AuthMode.Token when services.GetRequiredService<LoginToken>() is { IsRandom: true } token:
                 // Straight to the console, never to the log: the log is tailed onto the dashboard and into embeds.
@@ -246,6 +293,9 @@ public static partial class AuthExtensions
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Proxy login: the user is {Header} on requests from {Networks}")]
     private static partial void LogProxy(ILogger logger, string header, string networks);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sign-in with OpenID Connect at {Authority}: {Url}")]
+    private static partial void LogOpenIdConnect(ILogger logger, string authority, string url);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Login: {LoginUrl} with the token in Dashboard:Auth:Token")]
     private static partial void LogTokenLogin(ILogger logger, string loginUrl);

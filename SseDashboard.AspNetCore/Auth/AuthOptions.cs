@@ -16,6 +16,12 @@ public enum AuthMode
     None,
 
     /// <summary>
+    /// An OpenID provider signs users in (code flow with PKCE) into the dashboard's session cookie; scripts send a JWT
+    /// the same provider issued (<c>Dashboard:Auth:OpenIdConnect</c>).
+    /// </summary>
+    OpenIdConnect,
+
+    /// <summary>
     /// Inside a host app: the host's own sign-in says who is signed in, and the policy the host puts on
     /// <c>MapSseDashboard</c> who may look. The dashboard adds no login of its own. The default in a host.
     /// </summary>
@@ -39,6 +45,8 @@ public sealed class AuthOptions
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromDays(7);
 
     public ProxyAuthOptions Proxy { get; set; } = new();
+
+    public OpenIdConnectSettings OpenIdConnect { get; set; } = new();
 }
 
 /// <summary>The <c>Dashboard:Auth:Proxy</c> section: whom to believe about the user's name.</summary>
@@ -81,6 +89,11 @@ public sealed class ValidateAuthOptions : IValidateOptions<AuthOptions>
         if (string.IsNullOrWhiteSpace(options.Proxy.UserHeader) || options.Proxy.UserHeader.Any(c => c <= ' ' || c == ':' || c >= 127))
         {
             errors.Add("Proxy:UserHeader", $"must be an HTTP header name like X-Forwarded-User (was '{options.Proxy.UserHeader}').");
+        }
+
+        if (options.Mode == AuthMode.OpenIdConnect)
+        {
+            options.OpenIdConnect.Validate(errors);
         }
 
         for (var i = 0; i < options.Proxy.TrustedNetworks.Length; i++)

@@ -16,6 +16,8 @@ public static class AuthSchemes
     public const string Proxy = "SseDashboard.Proxy";
     public const string Embed = "SseDashboard.Embed";
     public const string Open = "SseDashboard.Open";
+    public const string OpenIdConnect = "SseDashboard.OpenIdConnect";
+    public const string Jwt = "SseDashboard.Jwt";
 
     public const string EmbedQuery = "embed";
 
@@ -32,10 +34,22 @@ public static class AuthSchemes
             // In Proxy mode an Authorization header is the proxy's business (oauth2-proxy can pass its own along).
             AuthMode.Token when context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) => Bearer,
             AuthMode.Token => Session,
+            // A JWT is the provider's; anything else may be the static Dashboard:Auth:Token.
+            AuthMode.OpenIdConnect when BearerToken(context.Request) is { } token => IsJwt(token) ? Jwt : Bearer,
+            AuthMode.OpenIdConnect => Session,
             AuthMode.Proxy => Proxy,
             _ => Open,
         };
     }
+
+    private static string? BearerToken(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+    }
+
+    // Three base64url parts, the first a JSON header ("eyJ" is how "{\"" encodes).
+    private static bool IsJwt(string token) => token.StartsWith("eyJ", StringComparison.Ordinal) && token.Count(c => c == '.') == 2;
 
     /// <summary>Streams and the API answer 401/403 as problem+json; only pages redirect to the login form.</summary>
     public static bool IsApi(HttpRequest request) =>

@@ -11,6 +11,12 @@ public static class DashboardClaims
     public const string Panel = "panel";
     public const string Origin = "origin";
 
+    /// <summary>An OpenID Connect session's user, as the provider names them, and the provider (its authority).</summary>
+    public const string Subject = "sub";
+    public const string Email = "email";
+    public const string Group = "group";
+    public const string IdentityProvider = "idp";
+
     /// <summary>Which login token a session was made with (<see cref="Auth.LoginToken.Fingerprint"/>): a new token ends the old sessions.</summary>
     public const string LoginToken = "login_token";
 

@@ -8,10 +8,14 @@ public static class DashboardPolicy
 {
     public const string Name = "SseDashboard";
 
-    /// <summary>Token, Proxy and None: the dashboard's own schemes say who it is; an embed token reaches its panels' page and stream only.</summary>
+    /// <summary>
+    /// Token, Proxy, None and OpenIdConnect: the dashboard's own schemes say who it is; an embed token reaches its
+    /// panels' page and stream only; a provider's user must be among the allowed users or groups.
+    /// </summary>
     public static AuthorizationPolicy Dashboard { get; } = new AuthorizationPolicyBuilder(AuthSchemes.Dashboard)
         .RequireAuthenticatedUser()
         .RequireAssertion(context => !DashboardClaims.IsEmbed(context.User) || (context.Resource is HttpContext http && EmbedReaches(http)))
+        .RequireAssertion(context => context.Resource is not HttpContext http || OpenIdConnectLogin.Allows(http, context.User))
         .Build();
 
     /// <summary>Host: whoever the host's own sign-in says; the host's policy on <c>MapSseDashboard</c> says who may look.</summary>

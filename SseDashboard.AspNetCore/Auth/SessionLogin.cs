@@ -51,10 +51,10 @@ public sealed class SessionLogin(
     /// Ends the session: its cookie is refused from now on (a copy too, on every node), and its open streams are closed.
     /// The cookie goes from this browser even when the store cannot take the revocation (then this throws).
     /// </summary>
-    public async Task LogOutAsync(HttpContext context)
+    public async Task LogOutAsync(HttpContext context, ClaimsPrincipal? session)
     {
         await context.SignOutAsync(AuthSchemes.Session);
-        if (context.User.FindFirst(DashboardClaims.SessionId) is not null && DashboardClaims.Lease(context.User) is var (sessionId, expiresAt))
+        if (session?.FindFirst(DashboardClaims.SessionId) is not null && DashboardClaims.Lease(session) is var (sessionId, expiresAt))
         {
             await store.RevokeSessionAsync(sessionId, expiresAt, context.RequestAborted);
             watch.Revoke(sessionId);

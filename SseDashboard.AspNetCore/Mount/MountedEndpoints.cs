@@ -14,9 +14,9 @@ public static class MountedEndpoints
     /// A page runs as if mapped in a branch at the mount path (as <c>app.Map("/ops", …)</c> does): the path base gains
     /// it, so every <c>~/</c> URL the page writes is below it. It also gets the dashboard's security headers.
     /// </summary>
-    internal static Action<EndpointBuilder> PagesConvention(DashboardMount mount, EmbedOptions embed)
+    internal static Action<EndpointBuilder> PagesConvention(DashboardMount mount, EmbedOptions embed, AuthOptions auth)
     {
-        var policy = PagesExtensions.ContentSecurityPolicy(embed.FrameAncestors);
+        var policy = PagesExtensions.ContentSecurityPolicy(embed.FrameAncestors, PagesExtensions.FormActions(auth));
         return builder =>
         {
             if (builder.RequestDelegate is not { } page)

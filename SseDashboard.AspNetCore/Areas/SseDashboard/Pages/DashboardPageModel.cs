@@ -24,11 +24,11 @@ public abstract class DashboardPageModel(EventHub hub, PanelRenderer panels, IOp
 
     public IReadOnlyList<PanelView> Panels { get; private set; } = [];
 
-    /// <summary>Token mode's session: the page offers Log out.</summary>
-    public bool CanLogOut => auth.Value.Mode == AuthMode.Token && User.Identity?.AuthenticationType == AuthSchemes.Session;
+    /// <summary>A session (Token or OpenIdConnect mode): the page offers Log out.</summary>
+    public bool CanLogOut => auth.Value.Mode is AuthMode.Token or AuthMode.OpenIdConnect && User.Identity?.AuthenticationType == AuthSchemes.Session;
 
-    /// <summary>Proxy mode's user, as the proxy named them.</summary>
-    public string? ProxyUser => auth.Value.Mode == AuthMode.Proxy ? User.Identity?.Name : null;
+    /// <summary>The user as the proxy or the OpenID provider named them.</summary>
+    public string? SignedInUser => auth.Value.Mode is AuthMode.Proxy or AuthMode.OpenIdConnect ? User.Identity?.Name : null;
 
     /// <summary>Whoever may make embed tokens (not an embed itself; not in Host mode, where none is made) gets an Embed action on each panel.</summary>
     public bool CanEmbed => !Embedded && auth.Value.Mode != AuthMode.Host;

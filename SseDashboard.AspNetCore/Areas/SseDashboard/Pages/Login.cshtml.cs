@@ -6,7 +6,10 @@ using SseDashboard.Auth;
 
 namespace SseDashboard.Pages;
 
-/// <summary><c>/login</c>: the token from the printed link (<c>?t=</c>) or the form becomes a session cookie.</summary>
+/// <summary>
+/// <c>/login</c>: the token from the printed link (<c>?t=</c>) or the form becomes a session cookie; in OpenIdConnect
+/// mode, off to the provider, or a page saying why not (the provider or the store cannot be reached, a failed sign-in).
+/// </summary>
 [AllowAnonymous]
 public sealed class LoginModel(SessionLogin login, AccessStore access, IOptions<AuthOptions> auth) : PageModel
 {
@@ -16,6 +19,10 @@ public sealed class LoginModel(SessionLogin login, AccessStore access, IOptions<
 
     public bool Unavailable { get; private set; }
 
+    public bool IsOpenIdConnect => auth.Value.Mode == AuthMode.OpenIdConnect;
+
+    public bool SignedOut { get; private set; }
+
     public string ReturnUrl { get; private set; } = "";
 
     public string? Problem { get; private set; }
@@ -23,15 +30,20 @@ public sealed class LoginModel(SessionLogin login, AccessStore access, IOptions<
     /// <summary>Set once logged in by a link followed from another site: the page moves on by itself.</summary>
     public string? ContinueTo { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync(string? t, string? returnUrl)
+    public async Task<IActionResult> OnGetAsync(string? t, string? returnUrl, string? failed, string? signedOut)
     {
+        ReturnUrl = LocalOrRoot(returnUrl);
+        Unavailable = !access.IsCurrent;
+        if (IsOpenIdConnect)
+        {
+            return await OpenIdConnectAsync(failed, signedOut is not null);
+        }
+
         if (auth.Value.Mode != AuthMode.Token)
         {
             return LocalRedirect(Url.Content("~/"));
         }
 
-        ReturnUrl = LocalOrRoot(returnUrl);
-        Unavailable = !access.IsCurrent;
         // The token leaves the address bar (and the history) at once: the redirect carries only the cookie.
         return t is null ? Page() : await LogInAsync(t);
     }
@@ -40,6 +52,26 @@ public sealed class LoginModel(SessionLogin login, AccessStore access, IOptions<
     {
         ReturnUrl = LocalOrRoot(returnUrl);
         return auth.Value.Mode != AuthMode.Token ? LocalRedirect(Url.Content("~/")) : await LogInAsync(token);
+    }
+
+    private async Task<IActionResult> OpenIdConnectAsync(string? failed, bool signedOut)
+    {
+        var provider = new Uri(auth.Value.OpenIdConnect.Authority!).Authority;
+        (Problem, Response.StatusCode) = failed switch
+        {
+            _ when Unavailable => (null, StatusCodes.Status503ServiceUnavailable),
+            "provider" => ($"The identity provider ({provider}) cannot be reached now. Try again in a moment.", StatusCodes.Status503ServiceUnavailable),
+            "signin" => ($"Signing in at the identity provider ({provider}) did not complete. Try again.", StatusCodes.Status401Unauthorized),
+            _ => (null, StatusCodes.Status200OK),
+        };
+        if (Unavailable || Problem is not null || signedOut)
+        {
+            SignedOut = signedOut;
+            return Page();
+        }
+
+        await OpenIdConnectLogin.ChallengeAsync(HttpContext, ReturnUrl);
+        return new EmptyResult();
     }
 
     private async Task<IActionResult> LogInAsync(string? token)

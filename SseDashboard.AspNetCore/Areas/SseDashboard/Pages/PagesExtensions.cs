@@ -36,7 +36,8 @@ public static class PagesExtensions
     public static WebApplication UsePages(this WebApplication app)
     {
         // An embed token's page replaces frame-ancestors with the token's origins (DashboardPageModel).
-        var configured = ContentSecurityPolicy(app.Services.GetRequiredService<IOptions<EmbedOptions>>().Value.FrameAncestors);
+        var configured = ContentSecurityPolicy(
+            app.Services.GetRequiredService<IOptions<EmbedOptions>>().Value.FrameAncestors, FormActions(app.Services.GetRequiredService<IOptions<AuthOptions>>().Value));
         app.Use((context, next) =>
         {
             AddSecurityHeaders(context.Response, configured);
@@ -53,8 +54,20 @@ public static class PagesExtensions
         headers["Referrer-Policy"] = "no-referrer";
     }
 
-    /// <summary>The pages' CSP: only this server's own files, no inline script, framed by <paramref name="frameAncestors"/>.</summary>
-    public static string ContentSecurityPolicy(IEnumerable<string> frameAncestors) => string.Join("; ",
+    /// <summary>
+    /// Where the pages' forms may lead: this server, and with an OpenID provider, the provider too (logging out ends
+    /// the session there: the logout form's answer redirects to it).
+    /// </summary>
+    public static IEnumerable<string> FormActions(AuthOptions auth) =>
+        auth.Mode == AuthMode.OpenIdConnect && Uri.TryCreate(auth.OpenIdConnect.Authority, UriKind.Absolute, out var provider)
+            ? [Origins.Self, provider.GetLeftPart(UriPartial.Authority)]
+            : [Origins.Self];
+
+    /// <summary>
+    /// The pages' CSP: only this server's own files, no inline script, framed by <paramref name="frameAncestors"/>,
+    /// forms leading to <paramref name="formActions"/> (this server alone by default).
+    /// </summary>
+    public static string ContentSecurityPolicy(IEnumerable<string> frameAncestors, IEnumerable<string>? formActions = null) => string.Join("; ",
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
@@ -62,6 +75,6 @@ public static class PagesExtensions
         "connect-src 'self'",
         "object-src 'none'",
         "base-uri 'none'",
-        "form-action 'self'",
+        $"form-action {string.Join(' ', formActions ?? [Origins.Self])}",
         $"frame-ancestors {string.Join(' ', frameAncestors)}");
 }

@@ -1,0 +1,154 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using SseDashboard.Tests.Infrastructure;
+using static SseDashboard.Tests.Auth.AuthTestClient;
+
+namespace SseDashboard.Tests.Auth;
+
+/// <summary>OpenIdConnect mode against a real OpenID provider (oidc-provider on loopback).</summary>
+public sealed class OpenIdConnectTests(OpenIdProvider provider)
+{
+    [Fact]
+    public async Task Root_RedirectsToTheProvidersAuthorizationEndpoint_WithClientIdPkceAndTheDashboardsCallback()
+    {
+        await using var server = await DashboardServer.StartAsync(await provider.SettingsAsync("ops"));
+        using var browser = server.NewClient();
+
+        using var response = await browser.GetAsync("/", Ct);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var location = response.Headers.Location!;
+        Assert.StartsWith(new Uri(await provider.IssuerAsync(), "auth?").ToString(), location.ToString());
+        var query = QueryHelpers.ParseQuery(location.Query);
+        Assert.Equal(OpenIdProvider.ClientId, query["client_id"]);
+        Assert.Equal("code", query["response_type"]);
+        Assert.Equal("S256", query["code_challenge_method"]);
+        Assert.False(string.IsNullOrEmpty(query["code_challenge"]));
+        Assert.Equal(new Uri(server.BaseAddress, "/signin-oidc").ToString(), query["redirect_uri"]);
+        Assert.Equal(["openid", "profile", "email"], query["scope"].ToString().Split(' '));
+    }
+
+    [Fact]
+    public async Task AMemberOfAnAllowedGroup_SignsInAndSeesTheDashboard_WithGroupsFromUserinfo_AndLogoutEndsTheSessionAtTheProviderToo()
+    {
+        await using var server = await DashboardServer.StartAsync(await provider.SettingsAsync("ops"));
+        using var browser = server.NewClient();
+
+        using (var page = await OpenIdProvider.SignInAsync(browser, "alice"))
+        {
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Equal(new Uri(server.BaseAddress, "/"), page.RequestMessage!.RequestUri);
+            Assert.Contains("<span class=\"user\" title=\"Signed in\">alice</span>", await page.Content.ReadAsStringAsync(Ct));
+        }
+
+        await using var stream = await SseClient.ConnectAsync(browser, "/sse?topics=clock&format=json");
+        var form = await FormTokenAsync(browser, "/", "form[action='/logout']");
+        using var logout = await PostFormAsync(browser, "/logout", ("__RequestVerificationToken", form));
+
+        Assert.Equal("""{"reason":"revoked"}""", (await stream.NextOfTypeAsync("close", TimeSpan.FromSeconds(2))).Data);
+        Assert.Equal(HttpStatusCode.Redirect, logout.StatusCode);
+        var endSession = logout.Headers.Location!;
+        Assert.StartsWith(new Uri(await provider.IssuerAsync(), "session/end").ToString(), endSession.ToString());
+        Assert.False(string.IsNullOrEmpty(QueryHelpers.ParseQuery(endSession.Query)["id_token_hint"]), "the ID token goes with the sign-out");
+        using var after = await browser.GetAsync("/api/hosts", Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+    }
+
+    [Fact]
+    public async Task AUserOutsideTheAllowedGroups_Gets403_APageSayingSo_WithASignOut()
+    {
+        await using var server = await DashboardServer.StartAsync(await provider.SettingsAsync("ops"));
+        using var browser = server.NewClient();
+
+        using var page = await OpenIdProvider.SignInAsync(browser, "bob");
+        var html = await page.Content.ReadAsStringAsync(Ct);
+        using var api = await browser.GetAsync("/api/hosts", Ct);
+
+        Assert.Equal(HttpStatusCode.Forbidden, page.StatusCode);
+        Assert.Contains("who may not see this dashboard", html);
+        Assert.Contains("Your groups: sales", html);
+        Assert.Contains("action=\"/logout\"", html);
+        Assert.Equal(HttpStatusCode.Forbidden, api.StatusCode);
+    }
+
+    [Fact]
+    public async Task AllowedUsers_LetInByEmail()
+    {
+        var settings = await provider.SettingsAsync();
+        settings["Dashboard:Auth:OpenIdConnect:AllowedUsers:0"] = "BOB@example.test";
+        await using var server = await DashboardServer.StartAsync(settings);
+        using var browser = server.NewClient();
+
+        using var page = await OpenIdProvider.SignInAsync(browser, "bob");
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+    }
+
+    [Fact]
+    public async Task AClientCredentialsJwt_ReadsSseAndTheApi_BesideTheStaticToken_AndATamperedOneIs401()
+    {
+        await using var server = await DashboardServer.StartAsync(await provider.SettingsAsync("ops"));
+        var jwt = await provider.ClientCredentialsTokenAsync();
+        using var script = server.NewClient();
+        script.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", jwt);
+
+        await using (var sse = await SseClient.ConnectAsync(script, "/sse?topics=clock&format=json"))
+        {
+            Assert.Equal("clock", (await sse.NextOfTypeAsync("clock")).EventType);
+        }
+
+        using (var api = await script.GetAsync("/api/hosts", Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, api.StatusCode);
+        }
+
+        using (var staticToken = await server.Client.GetAsync("/api/hosts", Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, staticToken.StatusCode);
+        }
+
+        script.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", jwt[..^4] + (jwt.EndsWith("AAAA") ? "BBBB" : "AAAA"));
+        using var tampered = await script.GetAsync("/api/hosts", Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, tampered.StatusCode);
+        Assert.Contains("The bearer JWT was refused", await tampered.Content.ReadAsStringAsync(Ct));
+    }
+
+    [Fact]
+    public async Task AnUnreachableProvider_GetsAPageSayingSo_NotAStackTrace()
+    {
+        var settings = await provider.SettingsAsync("ops");
+        settings["Dashboard:Auth:OpenIdConnect:Authority"] = $"http://127.0.0.1:{ClosedPort()}";
+        await using var server = await DashboardServer.StartAsync(settings);
+        using var browser = server.NewClient();
+
+        using var page = await OpenIdProvider.FollowAsync(browser, await browser.GetAsync("/", Ct));
+        var html = await page.Content.ReadAsStringAsync(Ct);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, page.StatusCode);
+        Assert.Contains("cannot be reached now", html);
+        Assert.DoesNotContain("Exception", html);
+    }
+
+    [Fact]
+    public async Task Settings_AreValidatedAtStart_NamingTheKey()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => DashboardServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Dashboard:Auth:Mode"] = "OpenIdConnect",
+            ["Dashboard:Auth:OpenIdConnect:Authority"] = "login.example.com",
+        }));
+
+        Assert.Contains("Dashboard:Auth:OpenIdConnect:Authority must be the provider's absolute URL", error.Message);
+        Assert.Contains("Dashboard:Auth:OpenIdConnect:ClientId is required", error.Message);
+        Assert.Contains("Dashboard:Auth:OpenIdConnect:AllowedUsers or AllowedGroups must name who may look", error.Message);
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
