@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Antiforgery;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Cors.Infrastructure;
@@ -201,48 +199,11 @@ public static partial class AuthExtensions
             return app;
         }
 
-        // Open to anyone with the form's token: a provider's user who may not look can still sign out.
-        app.MapPost("/logout", LogOutAsync).AllowAnonymous();
+        app.MapLogout();
         app.MapEmbedTokens();
 
         services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() => AnnounceLogin(services));
         return app;
-    }
-
-    // Ends the session everywhere, then, signed in with a provider that has an end-session endpoint, there too.
-    private static async Task<IResult> LogOutAsync(HttpContext context, IAntiforgery antiforgery, SessionLogin login, IOptions<AuthOptions> auth)
-    {
-        if (!await antiforgery.IsRequestValidAsync(context))
-        {
-            return Results.Problem(title: "Invalid form", detail: "The logout form's antiforgery token is missing or wrong: reload the page.", statusCode: StatusCodes.Status400BadRequest);
-        }
-
-        // Read once here: the provider's sign-out below reads the ID token from this same result.
-        var session = await context.AuthenticateAsync(AuthSchemes.Session);
-        try
-        {
-            await login.LogOutAsync(context, session.Principal);
-        }
-        catch (AccessStoreUnavailableException ex)
-        {
-            // This browser's cookie is gone; a copy of it elsewhere is not refused yet, so say so.
-            return Results.Problem(title: "Logged out here only", detail: ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
-        }
-
-        var mount = context.RequestServices.GetRequiredService<DashboardMount>();
-        if (auth.Value.Mode != AuthMode.OpenIdConnect)
-        {
-            return Results.Redirect(mount.Url(context.Request, "/login"));
-        }
-
-        var signedOut = mount.Url(context.Request, "/login") + "?signedOut=1";
-        if (session.Succeeded && await OpenIdConnectLogin.CanSignOutAtProviderAsync(context))
-        {
-            await context.SignOutAsync(AuthSchemes.OpenIdConnect, new AuthenticationProperties { RedirectUri = signedOut });
-            return Results.Empty;
-        }
-
-        return Results.Redirect(signedOut);
     }
 
     private static Task RedirectAsync(HttpContext context, string uri)

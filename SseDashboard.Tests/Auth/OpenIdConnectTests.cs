@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using SseDashboard.Tests.Infrastructure;
@@ -54,6 +55,42 @@ public sealed class OpenIdConnectTests(OpenIdProvider provider)
         Assert.False(string.IsNullOrEmpty(QueryHelpers.ParseQuery(endSession.Query)["id_token_hint"]), "the ID token goes with the sign-out");
         using var after = await browser.GetAsync("/api/hosts", Ct);
         Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+    }
+
+    [Fact]
+    public async Task InAHostApp_TheCallbackIsBelowTheMount_AndSigningInLandsOnTheMountedDashboard()
+    {
+        await using var host = await HostApp.StartAsync(await provider.SettingsAsync("ops"), map: app => app.MapSseDashboard("/ops"));
+        using var browser = host.NewClient();
+
+        using (var challenge = await browser.GetAsync("/ops", Ct))
+        {
+            Assert.Equal(new Uri(host.BaseAddress, "/ops/signin-oidc").ToString(), QueryHelpers.ParseQuery(challenge.Headers.Location!.Query)["redirect_uri"]);
+        }
+
+        using var page = await OpenIdProvider.SignInAsync(browser, "alice", "/ops");
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.StartsWith("/ops", page.RequestMessage!.RequestUri!.AbsolutePath);
+        using var home = await browser.GetAsync("/", Ct);
+        Assert.Equal("host home", await home.Content.ReadAsStringAsync(Ct));
+    }
+
+    [Fact]
+    public async Task ASessionsStream_EndsWithCloseExpired_WhenItsLifetimeIsUp()
+    {
+        var settings = await provider.SettingsAsync("ops");
+        settings["Dashboard:Auth:SessionLifetime"] = "00:00:02";
+        await using var server = await DashboardServer.StartAsync(settings);
+        using var browser = server.NewClient();
+        using (var page = await OpenIdProvider.SignInAsync(browser, "alice"))
+        {
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        }
+
+        await using var stream = await SseClient.ConnectAsync(browser, "/sse?topics=clock");
+
+        Assert.Equal("""{"reason":"expired"}""", (await stream.NextOfTypeAsync("close", TimeSpan.FromSeconds(8))).Data);
     }
 
     [Fact]
