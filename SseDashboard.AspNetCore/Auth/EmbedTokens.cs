@@ -40,6 +40,13 @@ public sealed class EmbedTokens(IDataProtectionProvider dataProtection, AccessSt
 
     public EmbedTokenStatus Check(string token, out EmbedGrant? grant)
     {
+        // A store that cannot be read (a fleet's PostgreSQL) may hold the key ring too: no token is judged a forgery then.
+        if (!store.IsCurrent)
+        {
+            grant = null;
+            return EmbedTokenStatus.Unknown;
+        }
+
         try
         {
             grant = JsonSerializer.Deserialize<EmbedGrant>(_protector.Unprotect(WebEncoders.Base64UrlDecode(token)));

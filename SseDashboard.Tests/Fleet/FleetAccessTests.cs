@@ -96,11 +96,16 @@ public sealed class FleetAccessTests(PostgresServer postgres)
     }
 
     [Fact]
-    public async Task ANodeStartedWhileTheStoreIsDown_RefusesLogins_SaysSoOnTheLoginPage_AndRecoversByItself()
+    public async Task ANodeStartedWhileTheStoreIsDown_RefusesLoginsAndEmbedTokens_SaysSoOnTheLoginPage_AndRecoversByItself()
     {
         await using var own = new PostgresServer();
-        var connectionString = await own.CreateDatabaseAsync();
-        using var fixture = Node(connectionString, "node-d");
+        using var fixture = Node(await own.CreateDatabaseAsync(), "node-d");
+        string embed;
+        await using (var before = await fixture.StartAsync())
+        {
+            embed = $"/sse?topics=clock&embed={Uri.EscapeDataString((await before.CreateEmbedTokenAsync(["clock"])).GetProperty("token").GetString()!)}";
+        }
+
         await own.StopClusterAsync();
         await using var node = await fixture.StartAsync();
         using var browser = node.NewClient();
@@ -109,6 +114,12 @@ public sealed class FleetAccessTests(PostgresServer postgres)
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, login.StatusCode);
             Assert.Contains(WebUtility.HtmlEncode(LoginModel.StoreDown), await login.Content.ReadAsStringAsync(Ct));
+        }
+
+        using (var embedded = await browser.GetAsync(embed, HttpCompletionOption.ResponseHeadersRead, Ct))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, embedded.StatusCode);
+            Assert.Contains("Embed tokens cannot be checked now", await embedded.Content.ReadAsStringAsync(Ct));
         }
 
         await own.StartClusterAgainAsync();
@@ -122,6 +133,8 @@ public sealed class FleetAccessTests(PostgresServer postgres)
             "a login once the store is back");
         using var page = await browser.GetAsync("/", Ct);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        await using var stream = await SseClient.ConnectAsync(node.NewClient(), embed);
+        Assert.Equal("clock", (await stream.NextOfTypeAsync("clock")).EventType);
     }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
