@@ -78,7 +78,9 @@ public static partial class AuthExtensions
             cookie.LoginPath = mount.Path.Add("/login");
             cookie.AccessDeniedPath = mount.Path.Add("/denied");
             cookie.Events.OnRedirectToLogin = context => AuthSchemes.IsApi(context.Request)
-                ? AuthSchemes.UnauthorizedAsync(context.HttpContext, openIdConnect
+                ? !context.HttpContext.RequestServices.GetRequiredService<AccessStore>().IsCurrent
+                    ? AuthSchemes.UnavailableAsync(context.HttpContext, AuthSchemes.AccessListDown)
+                    : AuthSchemes.UnauthorizedAsync(context.HttpContext, openIdConnect
                     ? "Sign in first, or send Authorization: Bearer <JWT> issued by the OpenID provider."
                     : "Log in first: open the login link, or send Authorization: Bearer <token>.")
                 : openIdConnect
@@ -126,7 +128,7 @@ public static partial class AuthExtensions
         {
             services.AddSingleton<PostgresAccessStore>();
             services.AddSingleton<AccessStore>(sp => sp.GetRequiredService<PostgresAccessStore>());
-            services.AddHostedService(sp => sp.GetRequiredService<PostgresAccessStore>());
+            services.AddHostedService<PostgresAccessListener>();
         }
         else
         {

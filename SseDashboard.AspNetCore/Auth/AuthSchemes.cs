@@ -59,6 +59,16 @@ public static class AuthSchemes
     public static Task UnauthorizedAsync(HttpContext context, string detail) =>
         TypedResults.Problem(title: "Not logged in", detail: detail, statusCode: StatusCodes.Status401Unauthorized).ExecuteAsync(context);
 
+    public const string AccessListDown =
+        "Sign-ins and embed tokens cannot be checked now: the store that lists revocations cannot be reached. Try again shortly.";
+
+    /// <summary>503 with <c>Retry-After</c>: the access list cannot be read now; a client that retries gets in once it can.</summary>
+    public static Task UnavailableAsync(HttpContext context, string detail)
+    {
+        context.Response.Headers.RetryAfter = "5";
+        return TypedResults.Problem(title: "Unavailable", detail: detail, statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
+    }
+
     public static Task ForbiddenAsync(HttpContext context, string detail) =>
         TypedResults.Problem(title: "Not allowed", detail: detail, statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(context);
 }

@@ -24,7 +24,10 @@ public sealed class DashboardStreamAccess(AccessWatch watch, AccessStore store, 
 
         if (DashboardClaims.Lease(context.User) is not var (key, expiresAt))
         {
-            return null;
+            // A provider's JWT: the stream ends when the token does.
+            return context.User.Identity?.AuthenticationType == AuthSchemes.Jwt && long.TryParse(context.User.FindFirst("exp")?.Value, out var exp)
+                ? new StreamLease(DateTimeOffset.FromUnixTimeSeconds(exp), timeProvider)
+                : null;
         }
 
         var lease = watch.Lease(key, expiresAt);

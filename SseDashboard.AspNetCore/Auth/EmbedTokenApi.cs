@@ -74,9 +74,9 @@ public static class EmbedTokenApi
         var panels = new List<string>();
         foreach (var name in request.Panels ?? [])
         {
-            if (!hub.TryGetTopic(name, out var topic))
+            if (!hub.TryGetTopic(name, out var topic) || !topic.Embeddable)
             {
-                errors["panels"] = [$"Unknown panel '{name}'. Panels: {string.Join(", ", hub.Topics.Select(t => t.Name))}."];
+                errors["panels"] = [$"Unknown panel '{name}'. Panels that embed: {string.Join(", ", hub.Topics.Where(t => t.Embeddable).Select(t => t.Name))}."];
                 break;
             }
 
@@ -88,7 +88,7 @@ public static class EmbedTokenApi
 
         if (panels.Count == 0 && !errors.ContainsKey("panels"))
         {
-            errors["panels"] = [$"Name at least one panel: {string.Join(", ", hub.Topics.Select(t => t.Name))}."];
+            errors["panels"] = [$"Name at least one panel: {string.Join(", ", hub.Topics.Where(t => t.Embeddable).Select(t => t.Name))}."];
         }
 
         var expiresIn = request.ExpiresIn ?? DefaultLifetime;

@@ -13,16 +13,26 @@ public sealed class EmbedTokenHandler(
     protected override string? Candidate() =>
         Request.Query.TryGetValue(AuthSchemes.EmbedQuery, out var token) ? token.ToString() : null;
 
+    private bool _unknown;
+
     // Only a token this dashboard never signed counts as a guess; an expired or revoked one was genuine.
-    protected override (ClaimsPrincipal? Principal, string Problem, bool Guess) Check(string candidate) =>
-        tokens.Check(candidate, out var grant) switch
+    protected override (ClaimsPrincipal? Principal, string Problem, bool Guess) Check(string candidate)
+    {
+        var status = tokens.Check(candidate, out var grant);
+        _unknown = status == EmbedTokenStatus.Unknown;
+        return status switch
         {
             EmbedTokenStatus.Valid => (Principal(grant!), "", false),
             EmbedTokenStatus.Expired => (null, "This embed token has expired.", false),
             EmbedTokenStatus.Revoked => (null, "This embed token was revoked.", false),
-            EmbedTokenStatus.Unknown => (null, "Embed tokens cannot be checked now: the store that lists revocations cannot be reached. Try again shortly.", false),
+            EmbedTokenStatus.Unknown => (null, AuthSchemes.AccessListDown, false),
             _ => (null, "This is not a valid embed token.", true),
         };
+    }
+
+    // Not a 401 (the page would show "signed out" and stop): a 503 the page retries, which works once the store does.
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        _unknown ? AuthSchemes.UnavailableAsync(Context, AuthSchemes.AccessListDown) : base.HandleChallengeAsync(properties);
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         AuthSchemes.ForbiddenAsync(Context, $"This embed token reaches only {string.Join(", ", DashboardClaims.Panels(Context.User) ?? new HashSet<string>())}.");

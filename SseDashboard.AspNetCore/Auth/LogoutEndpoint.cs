@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using SseDashboard.Mount;
 
@@ -16,11 +17,21 @@ public static class LogoutEndpoint
     }
 
     // Ends the session everywhere, then, signed in with a provider that has an end-session endpoint, there too.
-    private static async Task<IResult> LogOutAsync(HttpContext context, IAntiforgery antiforgery, SessionLogin login, IOptions<AuthOptions> auth)
+    private static async Task<Results<RedirectHttpResult, ProblemHttpResult, EmptyHttpResult>> LogOutAsync(
+        HttpContext context, IAntiforgery antiforgery, SessionLogin login, AccessStore access, IOptions<AuthOptions> auth)
     {
         if (!await antiforgery.IsRequestValidAsync(context))
         {
-            return Results.Problem(title: "Invalid form", detail: "The logout form's antiforgery token is missing or wrong: reload the page.", statusCode: StatusCodes.Status400BadRequest);
+            return TypedResults.Problem(title: "Invalid form", detail: "The logout form's antiforgery token is missing or wrong: reload the page.", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        // The session could not be revoked, nor even read (its check needs the list): keep the cookie, say so.
+        if (!access.IsCurrent)
+        {
+            context.Response.Headers.RetryAfter = "5";
+            return TypedResults.Problem(
+                title: "Not logged out", detail: "The session cannot be ended everywhere now: the store that lists ended sessions cannot be reached. Try again shortly.",
+                statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
         // Read once here: the provider's sign-out below reads the ID token from this same result.
@@ -32,22 +43,22 @@ public static class LogoutEndpoint
         catch (AccessStoreUnavailableException ex)
         {
             // This browser's cookie is gone; a copy of it elsewhere is not refused yet, so say so.
-            return Results.Problem(title: "Logged out here only", detail: ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
+            return TypedResults.Problem(title: "Logged out here only", detail: ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
         var mount = context.RequestServices.GetRequiredService<DashboardMount>();
         if (auth.Value.Mode != AuthMode.OpenIdConnect)
         {
-            return Results.Redirect(mount.Url(context.Request, "/login"));
+            return TypedResults.Redirect(mount.Url(context.Request, "/login"));
         }
 
         var signedOut = mount.Url(context.Request, "/login") + "?signedOut=1";
         if (session.Succeeded && await OpenIdConnectLogin.CanSignOutAtProviderAsync(context))
         {
             await context.SignOutAsync(AuthSchemes.OpenIdConnect, new AuthenticationProperties { RedirectUri = signedOut });
-            return Results.Empty;
+            return TypedResults.Empty;
         }
 
-        return Results.Redirect(signedOut);
+        return TypedResults.Redirect(signedOut);
     }
 }

@@ -52,12 +52,21 @@ public static partial class OpenIdConnectLogin
             oidc.MapInboundClaims = false;
             oidc.GetClaimsFromUserInfoEndpoint = true;
             oidc.ClaimActions.MapJsonKey(settings.GroupsClaim, settings.GroupsClaim);
+            oidc.ClaimActions.MapUniqueJsonKey("email_verified", "email_verified");
             oidc.SaveTokens = true;
             oidc.SignInScheme = AuthSchemes.Session;
             oidc.CallbackPath = mount.Path.Add("/signin-oidc");
             oidc.SignedOutCallbackPath = mount.Path.Add("/signout-callback-oidc");
             oidc.RemoteSignOutPath = mount.Path.Add("/signout-oidc");
             oidc.Events.OnTicketReceived = SessionAsync;
+            oidc.Events.OnRedirectToIdentityProviderForSignOut = LeaveForProviderAsync;
+            // The provider signing the user out (front-channel): the session ends everywhere, as a logout here does.
+            oidc.Events.OnRemoteSignOut = async context =>
+            {
+                var session = await context.HttpContext.AuthenticateAsync(AuthSchemes.Session);
+                await context.HttpContext.RequestServices.GetRequiredService<SessionLogin>().LogOutAsync(context.HttpContext, session.Principal);
+                context.HandleResponse();
+            };
             oidc.Events.OnRemoteFailure = context =>
             {
                 LogSignInFailed(Logger(context.HttpContext), context.Failure?.Message ?? "no reason given");
@@ -70,12 +79,24 @@ public static partial class OpenIdConnectLogin
         {
             var settings = auth.Value.OpenIdConnect;
             jwt.Authority = settings.Authority;
-            jwt.Audience = settings.EffectiveAudience;
+            // Only tokens made for this API: with no Audience configured none is (an ID token's audience is the client id).
+            jwt.Audience = settings.Audience;
             jwt.RequireHttpsMetadata = settings.RequireHttpsMetadata;
             jwt.MapInboundClaims = false;
             jwt.TokenValidationParameters.NameClaimType = "sub";
+            jwt.TokenValidationParameters.AuthenticationType = AuthSchemes.Jwt;
             jwt.Events = new JwtBearerEvents
             {
+                // An ID token proves a sign-in to the client that asked for it; it is not an access token.
+                OnTokenValidated = context =>
+                {
+                    if (context.Principal?.HasClaim(c => c.Type == "nonce") == true)
+                    {
+                        context.Fail("an ID token is not an access token.");
+                    }
+
+                    return Task.CompletedTask;
+                },
                 OnChallenge = context =>
                 {
                     context.HandleResponse();
@@ -156,11 +177,12 @@ public static partial class OpenIdConnectLogin
 
         var provider = context.Principal!;
         var subject = provider.FindFirstValue("sub") ?? "";
-        var email = provider.FindFirstValue("email");
+        // An email counts only as the provider vouches for it: some let users set one they do not own.
+        var email = string.Equals(provider.FindFirstValue("email_verified"), "true", StringComparison.OrdinalIgnoreCase) ? provider.FindFirstValue("email") : null;
         var expiresAt = services.GetRequiredService<TimeProvider>().GetUtcNow() + auth.SessionLifetime;
         List<Claim> claims =
         [
-            new(ClaimTypes.Name, provider.FindFirstValue("name") ?? email ?? subject),
+            new(ClaimTypes.Name, provider.FindFirstValue("name") ?? provider.FindFirstValue("email") ?? subject),
             new(DashboardClaims.Subject, subject),
             new(DashboardClaims.SessionId, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))),
             DashboardClaims.ExpiresAt(expiresAt),
@@ -180,6 +202,20 @@ public static partial class OpenIdConnectLogin
         properties.ExpiresUtc = expiresAt;
         properties.AllowRefresh = false;
         return Task.CompletedTask;
+    }
+
+    // The provider's end-session URL from a page of ours rather than in the logout form's redirect: the CSP's
+    // form-action would hold the redirect to a provider whose end-session endpoint is on another host.
+    private static async Task LeaveForProviderAsync(RedirectContext context)
+    {
+        // What the handler would add after this event: where its callback sends the browser afterwards.
+        context.ProtocolMessage.State = context.Options.StateDataFormat.Protect(context.Properties);
+        var url = System.Net.WebUtility.HtmlEncode(context.ProtocolMessage.CreateLogoutRequestUrl());
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "text/html; charset=utf-8";
+        await context.Response.WriteAsync(
+            $"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url={url}"><title>Signing out</title></head><body><p>Signed out here. <a href="{url}">Sign out at the identity provider</a>.</p></body></html>""");
+        context.HandleResponse();
     }
 
     private static string LoginUrl(HttpContext context, string query) =>

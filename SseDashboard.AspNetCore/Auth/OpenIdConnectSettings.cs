@@ -25,12 +25,10 @@ public sealed class OpenIdConnectSettings
 
     public bool RequireHttpsMetadata { get; set; } = true;
 
-    /// <summary>The audience a script's JWT must carry; empty means <see cref="ClientId"/>.</summary>
+    /// <summary>The audience a script's JWT must carry (this API's, as the provider names it); empty: no JWT is taken.</summary>
     public string? Audience { get; set; }
 
     internal IReadOnlyList<string> EffectiveScopes => Scopes.Length > 0 ? Scopes : DefaultScopes;
-
-    internal string EffectiveAudience => string.IsNullOrEmpty(Audience) ? ClientId! : Audience;
 
     internal void Validate(OptionsErrors errors)
     {

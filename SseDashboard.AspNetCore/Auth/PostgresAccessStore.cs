@@ -8,25 +8,21 @@ namespace SseDashboard.Auth;
 /// A fleet's access list, in PostgreSQL: every change is one transaction on its own row, with a <c>NOTIFY</c> at its
 /// commit, so a revocation or a logout on any node reaches every node at once and ends their streams that depend on
 /// it. Each node keeps the revoked ids in memory (every request asks), read whole each time it starts listening and
-/// kept current by the notifications; while it cannot listen it answers <see cref="AccessCheck.Unknown"/>.
+/// kept current by the notifications (<see cref="PostgresAccessListener"/>); while it cannot listen it answers
+/// <see cref="AccessCheck.Unknown"/>.
 /// </summary>
-public sealed partial class PostgresAccessStore(
-    HistoryStore history, AccessWatch watch, TimeProvider timeProvider, ILogger<PostgresAccessStore> logger) : AccessStore, IHostedService
+public sealed class PostgresAccessStore(
+    HistoryStore history, AccessWatch watch, TimeProvider timeProvider) : AccessStore
 {
     /// <summary>The channel each change notifies: <c>session:ID:EXPIRES</c> or <c>embed:ID:EXPIRES</c> (Unix milliseconds).</summary>
     public const string Channel = "dashboard_access";
 
-    // A listening connection that hears nothing for this long re-reads the list: it also finds out the connection died.
-    private static readonly TimeSpan QuietRead = TimeSpan.FromSeconds(15);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
-
     private readonly PostgresHistoryStore _store = (PostgresHistoryStore)history;
+
+    public string ConnectionString => _store.ConnectionString;
     private readonly Lock _lock = new();
-    // Never disposed: it has no timer, and StopAsync may come after the container is disposed.
-    private readonly CancellationTokenSource _stopping = new();
-    private Dictionary<string, DateTimeOffset> _revoked = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _revoked = new(StringComparer.Ordinal);
     private volatile bool _current;
-    private Task? _listening;
 
     public override bool IsCurrent => _current;
 
@@ -102,21 +98,6 @@ public sealed partial class PostgresAccessStore(
         Revoked("session:" + id, expiresAt);
     }
 
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        _listening = ListenAsync(_stopping.Token);
-        return Task.CompletedTask;
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await _stopping.CancelAsync();
-        if (_listening is { } listening)
-        {
-            await listening.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-    }
-
     private AccessCheck Check(string key)
     {
         if (!_current)
@@ -158,81 +139,41 @@ public sealed partial class PostgresAccessStore(
         }
     }
 
-    private async Task ListenAsync(CancellationToken stoppingToken)
+    /// <summary>Whether the list in memory is current: set by the listener while it hears every change.</summary>
+    internal void SetCurrent(bool current) => _current = current;
+
+    /// <summary>
+    /// The whole list, merged into the copy in memory (a revocation is never undone, and one heard during this read
+    /// stays); whatever it holds that the copy did not (revoked while this node could not hear) ends its streams now.
+    /// Entries past their expiry go, from the store and from memory.
+    /// </summary>
+    internal async Task ReadAllAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        var backoff = TimeSpan.FromSeconds(1);
-        var failing = false;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await history.EnsureMigratedAsync(stoppingToken);
-                // A connection of its own, outside the pool: a pooled one is reset (UNLISTEN) when returned.
-                await using var connection = new NpgsqlConnection(_store.ConnectionString);
-                await connection.OpenAsync(stoppingToken);
-                connection.Notification += (_, e) => Heard(e.Payload);
-                await connection.ExecuteAsync($"LISTEN {Channel}");
-                while (true)
-                {
-                    // Listening before reading: a change committed from here on is heard, one before is read.
-                    await ReadAllAsync(connection);
-                    if (failing)
-                    {
-                        LogRecovered(logger);
-                        failing = false;
-                    }
-
-                    backoff = TimeSpan.FromSeconds(1);
-                    _current = true;
-                    while (await connection.WaitAsync(QuietRead, stoppingToken))
-                    {
-                    }
-                }
-            }
-            catch (Exception) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                _current = false;
-                if (!failing)
-                {
-                    LogUnavailable(logger, ex.Message);
-                    failing = true;
-                }
-            }
-
-            try
-            {
-                await Task.Delay(backoff, timeProvider, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
-        }
-    }
-
-    // The whole list, replacing the copy in memory; whatever it holds that the copy did not (revoked while this node
-    // could not hear) ends its streams now.
-    private async Task ReadAllAsync(NpgsqlConnection connection)
-    {
-        var now = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-        await connection.ExecuteAsync("DELETE FROM revoked_sessions WHERE expires_at <= @now; DELETE FROM embed_tokens WHERE expires_at <= @now", new { now });
-        var rows = await connection.QueryAsync<(string Key, long ExpiresAt)>(
+        var now = timeProvider.GetUtcNow();
+        var parameters = new { now = now.ToUnixTimeMilliseconds() };
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM revoked_sessions WHERE expires_at <= @now; DELETE FROM embed_tokens WHERE expires_at <= @now", parameters, cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<(string Key, long ExpiresAt)>(new CommandDefinition(
             """
             SELECT 'session:' || id, expires_at FROM revoked_sessions
             UNION ALL SELECT 'embed:' || id, expires_at FROM embed_tokens WHERE revoked_at IS NOT NULL
-            """);
-        var revoked = rows.ToDictionary(r => r.Key, r => DateTimeOffset.FromUnixTimeMilliseconds(r.ExpiresAt), StringComparer.Ordinal);
-        string[] newly;
+            """,
+            cancellationToken: cancellationToken));
+        var newly = new List<string>();
         lock (_lock)
         {
-            newly = revoked.Keys.Where(k => !_revoked.ContainsKey(k)).ToArray();
-            _revoked = revoked;
+            foreach (var (key, expiresAt) in rows)
+            {
+                if (_revoked.TryAdd(key, DateTimeOffset.FromUnixTimeMilliseconds(expiresAt)))
+                {
+                    newly.Add(key);
+                }
+            }
+
+            foreach (var expired in _revoked.Where(r => r.Value <= now).Select(r => r.Key).ToArray())
+            {
+                _revoked.Remove(expired);
+            }
         }
 
         foreach (var key in newly)
@@ -241,7 +182,8 @@ public sealed partial class PostgresAccessStore(
         }
     }
 
-    private void Heard(string payload)
+    /// <summary>A change another node (or this one) committed, as its notification says.</summary>
+    internal void Heard(string payload)
     {
         var parts = payload.Split(':');
         if (parts.Length == 3 && parts[0] is "session" or "embed" && long.TryParse(parts[2], out var expiresAt))
@@ -249,10 +191,4 @@ public sealed partial class PostgresAccessStore(
             Revoked($"{parts[0]}:{parts[1]}", DateTimeOffset.FromUnixTimeMilliseconds(expiresAt));
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The access list in the store cannot be read ({Problem}): sessions and embed tokens are refused until it can")]
-    private static partial void LogUnavailable(ILogger logger, string problem);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "The access list in the store can be read again: sessions and embed tokens are checked against it")]
-    private static partial void LogRecovered(ILogger logger);
 }

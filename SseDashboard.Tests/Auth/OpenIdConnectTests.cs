@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using AngleSharp.Html.Parser;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
@@ -35,7 +36,8 @@ public sealed class OpenIdConnectTests(OpenIdProvider provider)
     public async Task AMemberOfAnAllowedGroup_SignsInAndSeesTheDashboard_WithGroupsFromUserinfo_AndLogoutEndsTheSessionAtTheProviderToo()
     {
         await using var server = await DashboardServer.StartAsync(await provider.SettingsAsync("ops"));
-        using var browser = server.NewClient();
+        var jar = new CookieContainer();
+        using var browser = server.NewClient(jar);
 
         using (var page = await OpenIdProvider.SignInAsync(browser, "alice"))
         {
@@ -45,15 +47,20 @@ public sealed class OpenIdConnectTests(OpenIdProvider provider)
         }
 
         await using var stream = await SseClient.ConnectAsync(browser, "/sse?topics=clock&format=json");
+        var cookie = SessionCookieOf(jar, server);
         var form = await FormTokenAsync(browser, "/", "form[action='/logout']");
         using var logout = await PostFormAsync(browser, "/logout", ("__RequestVerificationToken", form));
 
         Assert.Equal("""{"reason":"revoked"}""", (await stream.NextOfTypeAsync("close", TimeSpan.FromSeconds(2))).Data);
-        Assert.Equal(HttpStatusCode.Redirect, logout.StatusCode);
-        var endSession = logout.Headers.Location!;
-        Assert.StartsWith(new Uri(await provider.IssuerAsync(), "session/end").ToString(), endSession.ToString());
-        Assert.False(string.IsNullOrEmpty(QueryHelpers.ParseQuery(endSession.Query)["id_token_hint"]), "the ID token goes with the sign-out");
-        using var after = await browser.GetAsync("/api/hosts", Ct);
+        // On to the provider's end-session endpoint from a page of the dashboard's own, with the ID token.
+        Assert.Equal(HttpStatusCode.OK, logout.StatusCode);
+        var leave = new HtmlParser().ParseDocument(await logout.Content.ReadAsStringAsync(Ct)).QuerySelector("a")!.GetAttribute("href")!;
+        Assert.StartsWith(new Uri(await provider.IssuerAsync(), "session/end").ToString(), leave);
+        Assert.False(string.IsNullOrEmpty(QueryHelpers.ParseQuery(new Uri(leave).Query)["id_token_hint"]), "the ID token goes with the sign-out");
+        // A copy of the session's cookie is refused.
+        using var copy = server.NewClient();
+        copy.DefaultRequestHeaders.Add("Cookie", cookie);
+        using var after = await copy.GetAsync("/api/hosts", Ct);
         Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
     }
 
@@ -104,10 +111,13 @@ public sealed class OpenIdConnectTests(OpenIdProvider provider)
         using var api = await browser.GetAsync("/api/hosts", Ct);
 
         Assert.Equal(HttpStatusCode.Forbidden, page.StatusCode);
-        Assert.Contains("who may not see this dashboard", html);
-        Assert.Contains("Your groups: sales", html);
-        Assert.Contains("action=\"/logout\"", html);
+        var document = new HtmlParser().ParseDocument(html);
+        Assert.Contains("who may not see this dashboard", document.QuerySelector("[role=alert]")!.TextContent);
+        Assert.Contains("Your groups: sales.", document.QuerySelector(".login-hint")!.TextContent);
         Assert.Equal(HttpStatusCode.Forbidden, api.StatusCode);
+        var form = document.QuerySelector("form[action='/logout'] input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        using var signOut = await PostFormAsync(browser, "/logout", ("__RequestVerificationToken", form));
+        Assert.Equal(HttpStatusCode.OK, signOut.StatusCode); // the page that goes on to the provider's end-session
     }
 
     [Fact]
@@ -153,6 +163,46 @@ public sealed class OpenIdConnectTests(OpenIdProvider provider)
     }
 
     [Fact]
+    public async Task WithNoAudienceConfigured_NoJwtIsTaken()
+    {
+        var settings = await provider.SettingsAsync("ops");
+        settings.Remove("Dashboard:Auth:OpenIdConnect:Audience");
+        await using var server = await DashboardServer.StartAsync(settings);
+        using var script = server.NewClient();
+        script.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await provider.ClientCredentialsTokenAsync());
+
+        using var api = await script.GetAsync("/api/hosts", Ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
+    }
+
+    [Fact]
+    public async Task ASessionCookieFromTokenMode_IsRefusedInOpenIdConnectMode_OnTheSameKeys()
+    {
+        using var data = new TempDirectory();
+        string cookie;
+        await using (var tokenMode = await DashboardServer.StartAsync(new Dictionary<string, string?> { ["Dashboard:DataPath"] = data.Path }))
+        {
+            var jar = new CookieContainer();
+            using var browser = tokenMode.NewClient(jar);
+            using var login = await browser.GetAsync($"/login?t={DashboardServer.Token}", Ct);
+            Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+            cookie = SessionCookieOf(jar, tokenMode);
+        }
+
+        var settings = await provider.SettingsAsync("ops");
+        settings["Dashboard:DataPath"] = data.Path;
+        await using var server = await DashboardServer.StartAsync(settings);
+        using var copy = server.NewClient();
+        copy.DefaultRequestHeaders.Add("Cookie", cookie);
+
+        using var page = await copy.GetAsync("/", Ct);
+
+        Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+        Assert.StartsWith((await provider.IssuerAsync()).ToString(), page.Headers.Location!.ToString());
+    }
+
+    [Fact]
     public async Task AnUnreachableProvider_GetsAPageSayingSo_NotAStackTrace()
     {
         var settings = await provider.SettingsAsync("ops");
@@ -181,6 +231,10 @@ public sealed class OpenIdConnectTests(OpenIdProvider provider)
         Assert.Contains("Dashboard:Auth:OpenIdConnect:ClientId is required", error.Message);
         Assert.Contains("Dashboard:Auth:OpenIdConnect:AllowedUsers or AllowedGroups must name who may look", error.Message);
     }
+
+    /// <summary>The session cookie in <paramref name="jar"/>, as a Cookie header's value.</summary>
+    private static string SessionCookieOf(CookieContainer jar, RunningApp server) =>
+        $"{SseDashboard.Auth.AuthExtensions.CookieName}={jar.GetCookies(server.BaseAddress)[SseDashboard.Auth.AuthExtensions.CookieName]!.Value}";
 
     private static int ClosedPort()
     {

@@ -24,11 +24,16 @@ public abstract class RunningApp : IAsyncDisposable
 
     public T GetRequiredService<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
-    /// <summary>A client with no credentials, its own cookies, and redirects left to the test.</summary>
-    public HttpClient NewClient()
+    /// <summary>A client with no credentials, its own cookies (in <paramref name="cookies"/> when given), and redirects left to the test.</summary>
+    public HttpClient NewClient(System.Net.CookieContainer? cookies = null)
     {
         // No draining of an abandoned response: disposing a stream closes its connection at once, as a browser does.
         var handler = new SocketsHttpHandler { MaxResponseDrainSize = 0, ResponseDrainTimeout = TimeSpan.Zero, AllowAutoRedirect = false };
+        if (cookies is not null)
+        {
+            handler.CookieContainer = cookies;
+        }
+
         // A test over HTTPS uses a self-signed certificate it just made.
         handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
         return new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
