@@ -37,6 +37,9 @@ public abstract class Topic(string name, TopicKind kind, string title)
     /// </summary>
     public bool PerHost { get; init; }
 
+    /// <summary>Whether an embed token may carry it (alerts may not).</summary>
+    public bool Embeddable { get; init; } = true;
+
     public abstract Type PayloadType { get; }
 
     /// <summary>The host a per-host topic's payload is about (null for a topic that is not per host, or a reset).</summary>
