@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc.Infrastructure;
 using Microsoft.Extensions.Options;
 using SseDashboard;
+using SseDashboard.Alerts;
 using SseDashboard.AppLog;
 using SseDashboard.Auth;
 using SseDashboard.Clock;
@@ -85,6 +86,12 @@ public static class SseDashboardExtensions
             builder.AddMeters();
         }
 
+        // Rules on what the panels show, notifying webhooks; evaluated on one node of a fleet.
+        if (features.HasFlag(DashboardFeatures.Alerts) && AlertsExtensions.HasRules(builder))
+        {
+            builder.AddAlerts();
+        }
+
         // Who may look: the host's own sign-in, a login token, proxy users or none; embed tokens; who may stream what.
         builder.AddDashboardAuth();
 
@@ -126,6 +133,7 @@ public static class SseDashboardExtensions
         group.MapAuth();
         group.MapHistory();
         group.MapFleet();
+        group.MapAlerts();
         group.MapAssets(prefix);
         var dashboard = new DashboardEndpointConventionBuilder(group, endpoints.MapRazorPages());
         dashboard.AddToPages(MountedEndpoints.PagesConvention(

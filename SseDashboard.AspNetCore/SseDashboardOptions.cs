@@ -24,7 +24,10 @@ public enum DashboardFeatures
     /// <summary>The app's own instruments (<c>Dashboard:Meters</c>): the <c>meters</c> panel.</summary>
     Meters = 32,
 
-    All = Clock | Metrics | LogTail | Server | AppLog | Meters,
+    /// <summary>Alert rules (<c>Dashboard:Alerts</c>) and the <c>alerts</c> panel, when any rule is configured.</summary>
+    Alerts = 64,
+
+    All = Clock | Metrics | LogTail | Server | AppLog | Meters | Alerts,
 }
 
 /// <summary>What <c>AddSseDashboard</c> sets up; everything else is read from the <c>Dashboard</c> section.</summary>

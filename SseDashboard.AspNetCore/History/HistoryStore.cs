@@ -69,6 +69,13 @@ public abstract partial class HistoryStore : IAsyncDisposable
 
     private volatile bool _migrated;
 
+    /// <summary>A connection for what else keeps its state in the store (alerts), once the schema is current.</summary>
+    public async ValueTask<DbConnection> ConnectAsync(CancellationToken cancellationToken)
+    {
+        await EnsureMigratedAsync(cancellationToken);
+        return await OpenAsync(cancellationToken);
+    }
+
     /// <summary>Migrates once per process: whoever uses the store first (the writer, the access list, the key ring).</summary>
     public async Task EnsureMigratedAsync(CancellationToken cancellationToken)
     {

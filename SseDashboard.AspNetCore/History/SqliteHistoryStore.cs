@@ -60,6 +60,18 @@ public sealed class SqliteHistoryStore(string connectionString) : HistoryStore
         DELETE FROM log_search WHERE rowid IN (SELECT id FROM log_lines WHERE extra IS NOT NULL AND text IS NOT NULL);
         INSERT INTO log_search (rowid, text) SELECT id, {SearchDocument} FROM log_lines WHERE extra IS NOT NULL AND text IS NOT NULL;
         """,
+        // 5: alerts (see Alerts/AlertStore): what is active now, every change, and silences.
+        """
+        CREATE TABLE alert_states (
+            rule TEXT NOT NULL, host TEXT NOT NULL, state TEXT NOT NULL, since INTEGER NOT NULL, notified_at INTEGER,
+            matches INTEGER NOT NULL DEFAULT 0, value REAL, summary TEXT NOT NULL, lines TEXT, PRIMARY KEY (rule, host));
+        CREATE TABLE alert_changes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, rule TEXT NOT NULL, host TEXT NOT NULL,
+            state TEXT NOT NULL, summary TEXT NOT NULL, value REAL, matches INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX alert_changes_at ON alert_changes (at);
+        CREATE TABLE alert_silences (
+            id TEXT PRIMARY KEY, rule TEXT NOT NULL, host TEXT, starts_at INTEGER NOT NULL, ends_at INTEGER NOT NULL, created_by TEXT);
+        """,
     ];
 
     /// <summary>What search reads of a line: its text, then an entry's fields as key=value and its exception.</summary>

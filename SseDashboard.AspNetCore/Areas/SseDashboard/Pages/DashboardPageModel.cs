@@ -27,6 +27,15 @@ public abstract class DashboardPageModel(EventHub hub, PanelRenderer panels, IOp
     /// <summary>A session (Token or OpenIdConnect mode): the page offers Log out.</summary>
     public bool CanLogOut => auth.Value.Mode is AuthMode.Token or AuthMode.OpenIdConnect && User.Identity?.AuthenticationType == AuthSchemes.Session;
 
+    /// <summary>
+    /// The alerts panel's buttons post with this antiforgery token (null without that panel, in an embed, or while the
+    /// keys cannot be read).
+    /// </summary>
+    public string? AntiforgeryToken { get; private set; }
+
+    /// <summary>The page has the alerts panel: a header badge shows how many fire.</summary>
+    public bool HasAlerts { get; private set; }
+
     /// <summary>The user as the proxy or the OpenID provider named them.</summary>
     public string? SignedInUser => auth.Value.Mode is AuthMode.Proxy or AuthMode.OpenIdConnect ? User.Identity?.Name : null;
 
@@ -71,6 +80,18 @@ public abstract class DashboardPageModel(EventHub hub, PanelRenderer panels, IOp
 
         Theme = theme.Length > 0 ? theme : null;
         Title = title;
+        HasAlerts = !Embedded && topics.Contains(SseDashboard.Alerts.AlertTopics.Alerts);
+        if (HasAlerts)
+        {
+            try
+            {
+                AntiforgeryToken = HttpContext.RequestServices.GetRequiredService<Microsoft.AspNetCore.Antiforgery.IAntiforgery>().GetAndStoreTokens(HttpContext).RequestToken;
+            }
+            catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or InvalidOperationException or System.Data.Common.DbException)
+            {
+                AntiforgeryToken = null; // the key ring cannot be read now (a fleet's store down): the page still shows
+            }
+        }
 
         // In a fleet every per-host state panel is some host's: the one asked for, else this node's own.
         Host = host;
@@ -115,7 +136,7 @@ public abstract class DashboardPageModel(EventHub hub, PanelRenderer panels, IOp
         {
             var slot = slotted.Contains(topic) ? HostSlots.Of(topic.Name, slotHost!) : null;
             var events = slot is null ? snapshot.Events[topic.Name] : snapshot.Events[topic.Name].Where(e => e.Host == slotHost).ToArray();
-            views.Add(await PaintAsync(panels, topic, events, maxLogLines, CanEmbed) with
+            views.Add(await PaintAsync(panels, topic, events, maxLogLines, CanEmbed && topic.Embeddable) with
             {
                 Chart = history?.ChartOf(topic.Name),
                 HasHistory = history is not null,
