@@ -230,5 +230,5 @@ public sealed partial class AlertEvaluator
     }
 
     private async ValueTask PublishUpdateAsync(AlertsUpdate update, CancellationToken cancellationToken) =>
-        await hub.PublishAsync(AlertTopics.Alerts, update, cancellationToken);
+        await publisher.PublishAsync(AlertTopics.Alerts, update, cancellationToken);
 }

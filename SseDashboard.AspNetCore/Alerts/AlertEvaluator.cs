@@ -11,6 +11,7 @@ namespace SseDashboard.Alerts;
 /// </summary>
 public sealed partial class AlertEvaluator(
     EventHub hub,
+    IEventPublisher publisher,
     AlertStore store,
     AlertNotifier notifier,
     AlertLeader leader,
@@ -73,6 +74,12 @@ public sealed partial class AlertEvaluator(
                 catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
                 {
                     // The lead was lost: wait to take it again.
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // The store could not be read (state, changes, silences): give the lead up, and try again.
+                    LogEvaluationFailed(logger, ex.Message);
+                    await Task.Delay(AlertLeader.Retry, timeProvider, stoppingToken);
                 }
             }
         }
@@ -208,6 +215,9 @@ public sealed partial class AlertEvaluator(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The alert evaluator fell behind the events and was dropped by the hub; it reads on from now")]
     private static partial void LogFellBehind(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alerts cannot be evaluated now ({Problem}); trying again")]
+    private static partial void LogEvaluationFailed(ILogger logger, string problem);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Evaluating alerts failed ({Problem}); trying again at the next tick")]
     private static partial void LogTickFailed(ILogger logger, string problem);

@@ -22,6 +22,7 @@ public static class AlertsExtensions
         services.AddHostedService(sp => sp.GetRequiredService<AlertNotifier>());
         services.AddSingleton<AlertEvaluator>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertEvaluator>());
+        services.AddHostedService<AlertFollower>();
         // Each destination's host its own pipeline: one failing destination never opens the circuit for another.
         services.AddHttpClient(AlertNotifier.HttpClientName)
             .AddStandardResilienceHandler(resilience =>
