@@ -149,7 +149,7 @@ public sealed partial class AlertEvaluator
     {
         var fired = instance.State == AlertStates.Firing;
         _active.Remove((instance.Rule.Name, instance.Host));
-        await store.RemoveAsync(instance.Rule.Name, instance.Host, cancellationToken);
+        await PersistAsync(() => store.RemoveAsync(instance.Rule.Name, instance.Host, cancellationToken));
         instance.State = AlertStates.Resolved;
         await RecordAsync(instance, now, cancellationToken);
         if (fired)
@@ -167,14 +167,27 @@ public sealed partial class AlertEvaluator
             instance.NotifiedAt = null;
         }
 
-        await store.SaveAsync(instance.ToStored(), cancellationToken);
+        await PersistAsync(() => store.SaveAsync(instance.ToStored(), cancellationToken));
         await RecordAsync(instance, now, cancellationToken);
+    }
+
+    // A store that fails never holds a notification up: the state in memory goes on, and is stored at its next change.
+    private async Task PersistAsync(Func<Task> write)
+    {
+        try
+        {
+            await write();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogTickFailed(logger, ex.Message);
+        }
     }
 
     private async Task RecordAsync(AlertInstance instance, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var change = await store.AddChangeAsync(
-            new AlertChange(0, instance.Rule.Name, instance.State!, instance.Host, now, instance.Summary, instance.Value, instance.Matches), cancellationToken);
+        var change = new AlertChange(0, instance.Rule.Name, instance.State!, instance.Host, now, instance.Summary, instance.Value, instance.Matches);
+        await PersistAsync(async () => change = await store.AddChangeAsync(change, cancellationToken));
         _recent.Add(change);
         if (_recent.Count > RecentChanges)
         {
@@ -212,7 +225,7 @@ public sealed partial class AlertEvaluator
         if (state != AlertStates.Resolved)
         {
             instance.NotifiedAt = now;
-            await store.SaveAsync(instance.ToStored(), cancellationToken);
+            await PersistAsync(() => store.SaveAsync(instance.ToStored(), cancellationToken));
         }
     }
 

@@ -216,7 +216,11 @@ public sealed class AlertsTests
     {
         settings["Dashboard:HostName"] = "web-1";
         settings["Dashboard:Metrics:Interval"] = "00:00:00.1";
-        settings.TryAdd("Dashboard:Alerts:Destinations:hook:Url", receiver.Url("/hook"));
+        if (!settings.Keys.Any(k => k.StartsWith("Dashboard:Alerts:Destinations:", StringComparison.Ordinal)))
+        {
+            settings["Dashboard:Alerts:Destinations:hook:Url"] = receiver.Url("/hook");
+        }
+
         return new HistoryFixture("Sqlite", null, settings);
     }
 
