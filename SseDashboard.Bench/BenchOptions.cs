@@ -50,7 +50,8 @@ internal sealed class BenchOptions
 
         Scenarios: fanout (clock, cpu, memory), fanout-clock (the clock alone, like the peers' one event), idle
         (heartbeats only), log (--log-rate lines/s to a tailed file), log-json (the same as Serilog CLEF entries, one in
-        100 with an exception), storm (two waves of N connecting at once, no
+        100 with an exception), alerts (the log run with no rules, then with 20 Log rules notifying a webhook here:
+        CPU, and match → notification latency), storm (two waves of N connecting at once, no
         --connect-concurrency gate, to the dashboard on its default Information logs), stalled (N on clock,log alone,
         then with 1 % more that never read; --server-env Dashboard__Sse__StallTimeout=... is the drop deadline it
         waits for), flood (--flood-lines within a second; a json probe counts lines delivered and skipped), history
@@ -64,7 +65,7 @@ internal sealed class BenchOptions
         """;
 
     /// <summary>Every scenario, in the order they run.</summary>
-    public static readonly string[] AllScenarios = ["fanout", "fanout-clock", "idle", "log", "log-json", "storm", "stalled", "flood", "history", "fleet"];
+    public static readonly string[] AllScenarios = ["fanout", "fanout-clock", "idle", "log", "log-json", "alerts", "storm", "stalled", "flood", "history", "fleet"];
 
     public List<int> Clients { get; } = [];
 

@@ -42,6 +42,11 @@ internal sealed class BenchRunner(BenchOptions options)
             await LogBurstAsync(options.Clients[0], "log-json");
         }
 
+        if (options.Scenarios.Contains("alerts"))
+        {
+            _results.AddRange(await new AlertsScenario(options, _host).RunAsync(options.Clients[0]));
+        }
+
         if (options.Scenarios.Contains("storm"))
         {
             _results.AddRange(await new StormScenario(options, _host).RunAsync(options.Clients.Max()));

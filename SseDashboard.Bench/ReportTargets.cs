@@ -36,7 +36,7 @@ internal static class ReportTargets
             case "idle" when d is { ConnectionsHeld: > 0 }:
                 yield return Check("idle server CPU < 5 %", d.ServerCpuPercent < 5, $"{F(d.ServerCpuPercent)} % of one core");
                 break;
-            case "log" or "log-json" when d is { LogLinesWritten: not null }:
+            case "log" or "log-json" or "alerts" or "alerts-off" when d is { LogLinesWritten: not null }:
                 yield return Check("0 lines lost", d.LogLinesLost == 0, $"{d.LogLinesLost:N0} lost");
                 yield return Check("write→receive lag p99 ≤ 500 ms", d.LogLagMsP99 <= 500, $"{F(d.LogLagMsP99)} ms");
                 break;

@@ -11,7 +11,9 @@ namespace SseDashboard.Bench.Servers;
 internal static class LogWriter
 {
     /// <summary>Writes until cancelled or <paramref name="maxLines"/> are written; returns how many lines it wrote (sequence numbers 0..n-1).</summary>
-    public static async Task<long> WriteAsync(string path, int linesPerSecond, CancellationToken cancellationToken, long maxLines = long.MaxValue, bool json = false)
+    /// <param name="alertEvery">Every this many lines (0: none), a warning that ends <c>benchalertK</c>, K going round <paramref name="alertRules"/>.</param>
+    public static async Task<long> WriteAsync(
+        string path, int linesPerSecond, CancellationToken cancellationToken, long maxLines = long.MaxValue, bool json = false, int alertEvery = 0, int alertRules = 1)
     {
         await using var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
         var builder = new StringBuilder();
@@ -34,6 +36,12 @@ internal static class LogWriter
                 builder.Clear();
                 for (; written < due; written++)
                 {
+                    if (alertEvery > 0 && written % alertEvery == alertEvery - 1)
+                    {
+                        builder.Append(CultureInfo.InvariantCulture, $"[{now:HH:mm:ss} WRN] benchline {written} {micros} benchalert{written / alertEvery % alertRules}\n");
+                        continue;
+                    }
+
                     if (!json)
                     {
                         builder.Append(CultureInfo.InvariantCulture, $"[{now:HH:mm:ss} INF] benchline {written} {micros}\n");

@@ -23,4 +23,20 @@ public sealed class LogWriterTests
         Assert.Equal("error", entries[99].Level);
         Assert.Equal("info", entries[0].Level);
     }
+
+    [Fact]
+    public async Task AlertLines_AreWarnings_EveryNth_NamingTheRulesInTurn_AndStillCountedAsBenchLines()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("alerts.log");
+
+        await LogWriter.WriteAsync(path, 100_000, TestContext.Current.CancellationToken, maxLines: 30, alertEvery: 10, alertRules: 2);
+
+        var lines = (await File.ReadAllLinesAsync(path, TestContext.Current.CancellationToken)).Select(l => LogLine.Of(l)).ToArray();
+        var alerts = lines.Select((l, i) => (l, i)).Where(x => x.l.Text.Contains("benchalert", StringComparison.Ordinal)).ToArray();
+        Assert.Equal([9, 19, 29], alerts.Select(x => x.i));
+        Assert.Equal(["benchalert0", "benchalert1", "benchalert0"], alerts.Select(x => x.l.Text.Split(' ')[^1]));
+        Assert.All(alerts, x => Assert.Equal("warn", x.l.Level));
+        Assert.All(lines.Select((l, i) => (l, i)), x => Assert.Contains($"benchline {x.i} ", x.l.Text));
+    }
 }
