@@ -61,7 +61,7 @@ internal sealed partial class AlertsScenario(BenchOptions options, DashboardHost
             for (var i = 0; i < Rules; i++)
             {
                 settings[$"Dashboard__Alerts__Rules__{i}__Name"] = $"bench {i}";
-                settings[$"Dashboard__Alerts__Rules__{i}__Words"] = $"benchalert{i}";
+                settings[$"Dashboard__Alerts__Rules__{i}__Words"] = $"benchalert{i:00}";
                 settings[$"Dashboard__Alerts__Rules__{i}__MinLevel"] = "warn";
                 settings[$"Dashboard__Alerts__Rules__{i}__Window"] = "00:00:01";
             }
@@ -107,16 +107,17 @@ internal sealed partial class AlertsScenario(BenchOptions options, DashboardHost
                 {
                     context = await _listener.GetContextAsync();
                 }
-                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
+                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
                 {
-                    return;
+                    return; // closed
                 }
 
                 var arrived = DateTime.UtcNow;
                 using (var body = JsonDocument.Parse(context.Request.InputStream))
                 {
-                    if (body.RootElement.GetProperty("lines").EnumerateArray().FirstOrDefault().GetString() is { } line
-                        && Written().Match(line) is { Success: true } match)
+                    // A firing notification carries the matching line; a resolved one, none.
+                    if (body.RootElement.GetProperty("lines").EnumerateArray().FirstOrDefault() is { ValueKind: JsonValueKind.String } first
+                        && Written().Match(first.GetString()!) is { Success: true } match)
                     {
                         var written = long.Parse(match.Groups[1].ValueSpan, CultureInfo.InvariantCulture);
                         Latency.Record((arrived.Ticks - DateTime.UnixEpoch.Ticks) / 10 - written);
@@ -138,7 +139,7 @@ internal sealed partial class AlertsScenario(BenchOptions options, DashboardHost
         public void Dispose()
         {
             _listener.Close();
-            _serving.Wait(TimeSpan.FromSeconds(5));
+            ((Task)_serving).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing).GetAwaiter().GetResult();
         }
 
         [GeneratedRegex(@"benchline \d+ (\d+) benchalert")]

@@ -11,7 +11,10 @@ namespace SseDashboard.Bench.Servers;
 internal static class LogWriter
 {
     /// <summary>Writes until cancelled or <paramref name="maxLines"/> are written; returns how many lines it wrote (sequence numbers 0..n-1).</summary>
-    /// <param name="alertEvery">Every this many lines (0: none), a warning that ends <c>benchalertK</c>, K going round <paramref name="alertRules"/>.</param>
+    /// <param name="alertEvery">
+    /// Every this many lines (0: none), a warning that ends <c>benchalertKK</c>, K (two digits: no rule's word is a
+    /// prefix of another's) going round <paramref name="alertRules"/>.
+    /// </param>
     public static async Task<long> WriteAsync(
         string path, int linesPerSecond, CancellationToken cancellationToken, long maxLines = long.MaxValue, bool json = false, int alertEvery = 0, int alertRules = 1)
     {
@@ -38,7 +41,7 @@ internal static class LogWriter
                 {
                     if (alertEvery > 0 && written % alertEvery == alertEvery - 1)
                     {
-                        builder.Append(CultureInfo.InvariantCulture, $"[{now:HH:mm:ss} WRN] benchline {written} {micros} benchalert{written / alertEvery % alertRules}\n");
+                        builder.Append(CultureInfo.InvariantCulture, $"[{now:HH:mm:ss} WRN] benchline {written} {micros} benchalert{written / alertEvery % alertRules:00}\n");
                         continue;
                     }
 

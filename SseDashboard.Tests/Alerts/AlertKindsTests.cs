@@ -59,6 +59,51 @@ public sealed class AlertKindsTests
     }
 
     [Fact]
+    public async Task SendATest_ReachesTheDestination_AndAFailingOneShowsOnThePanelUntilItWorksAgain()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.FailFirst = 1;
+        receiver.FailWith = 400; // not retried: the destination fails at once
+        using var fixture = Fixture(receiver, new() { ["Dashboard:Alerts:Rules:0:Name"] = "x", ["Dashboard:Alerts:Rules:0:Words"] = "x" });
+        await using var server = await fixture.StartAsync();
+        await using var alerts = await SseClient.ConnectAsync(server.Client, "/sse?topics=alerts&format=json");
+
+        using (var test = await server.Client.PostAsync("/api/alerts/destinations/hook/test", null, Ct))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, test.StatusCode);
+        }
+
+        var failing = await NextDestinationAsync(alerts, "failing");
+        using (var again = await server.Client.PostAsync("/api/alerts/destinations/hook/test", null, Ct))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        }
+
+        var sent = (await receiver.NextAsync()).Json;
+        var recovered = await NextDestinationAsync(alerts, "ok");
+        using var unknown = await server.Client.PostAsync("/api/alerts/destinations/pager/test", null, Ct);
+
+        Assert.Equal("answered 400 Bad Request", failing.GetProperty("error").GetString());
+        Assert.DoesNotContain(receiver.Url("/hook"), failing.ToString());
+        Assert.Equal(("test", "test"), (sent.GetProperty("rule").GetString(), sent.GetProperty("state").GetString()));
+        Assert.Equal((1, 1), (recovered.GetProperty("sent").GetInt32(), recovered.GetProperty("failed").GetInt32()));
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    // The next alerts event whose destination "hook" has this status.
+    private static async Task<JsonElement> NextDestinationAsync(SseClient alerts, string status)
+    {
+        while (true)
+        {
+            var json = JsonDocument.Parse((await alerts.NextOfTypeAsync("alerts")).Data).RootElement;
+            if (json.GetProperty("destinations").EnumerateArray().FirstOrDefault(d => d.GetProperty("status").GetString() == status) is { ValueKind: JsonValueKind.Object } destination)
+            {
+                return destination;
+            }
+        }
+    }
+
+    [Fact]
     public async Task AHostThatGoesQuiet_FiresHostOffline_AndResolvesWhenItSendsAgain()
     {
         await using var receiver = await WebhookReceiver.StartAsync();

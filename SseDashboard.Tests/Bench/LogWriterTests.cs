@@ -35,7 +35,7 @@ public sealed class LogWriterTests
         var lines = (await File.ReadAllLinesAsync(path, TestContext.Current.CancellationToken)).Select(l => LogLine.Of(l)).ToArray();
         var alerts = lines.Select((l, i) => (l, i)).Where(x => x.l.Text.Contains("benchalert", StringComparison.Ordinal)).ToArray();
         Assert.Equal([9, 19, 29], alerts.Select(x => x.i));
-        Assert.Equal(["benchalert0", "benchalert1", "benchalert0"], alerts.Select(x => x.l.Text.Split(' ')[^1]));
+        Assert.Equal(["benchalert00", "benchalert01", "benchalert00"], alerts.Select(x => x.l.Text.Split(' ')[^1]));
         Assert.All(alerts, x => Assert.Equal("warn", x.l.Level));
         Assert.All(lines.Select((l, i) => (l, i)), x => Assert.Contains($"benchline {x.i} ", x.l.Text));
     }

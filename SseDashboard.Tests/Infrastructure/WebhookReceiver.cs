@@ -15,7 +15,7 @@ public sealed record Webhook(string Path, IReadOnlyDictionary<string, string> He
 
 /// <summary>
 /// A webhook receiver on 127.0.0.1:0 (real Kestrel), as Slack, Discord or ntfy would be: it takes POSTs to any path,
-/// answering <see cref="FailFirst"/> of them with 503 first (a destination that fails, then recovers).
+/// answering <see cref="FailFirst"/> of them with <see cref="FailWith"/> first (a destination that fails, then recovers).
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
@@ -27,7 +27,10 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public int FailFirst { get; set; }
 
-    /// <summary>Requests refused with 503 so far.</summary>
+    /// <summary>The status those first requests get: 503 by default (retried), 400 for one that is not.</summary>
+    public int FailWith { get; set; } = StatusCodes.Status503ServiceUnavailable;
+
+    /// <summary>Requests refused so far.</summary>
     public int Refused => Volatile.Read(ref _failures);
 
     public string Url(string path) => new Uri(new Uri(_app.Urls.First()), path).ToString();
@@ -43,7 +46,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
         {
             if (Interlocked.Increment(ref receiver._failures) <= receiver.FailFirst)
             {
-                return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+                return Results.StatusCode(receiver.FailWith);
             }
 
             Interlocked.Decrement(ref receiver._failures);
