@@ -82,9 +82,11 @@ public sealed partial class AlertEvaluator
     {
         if (store.IsShared && now - _silencesReadAt >= SilencesRead)
         {
-            var silences = await store.SilencesAsync(cancellationToken);
+            // Made on another node. A store that cannot be read keeps the silences known; the tick goes on.
             _silencesReadAt = now;
-            if (!silences.Select(s => (s.Id, s.EndsAt)).SequenceEqual(_silences.Select(s => (s.Id, s.EndsAt))))
+            IReadOnlyList<Silence>? silences = null;
+            await PersistAsync(async () => silences = await store.SilencesAsync(cancellationToken));
+            if (silences is not null && !silences.Select(s => (s.Id, s.EndsAt)).SequenceEqual(_silences.Select(s => (s.Id, s.EndsAt))))
             {
                 _silences = silences;
                 await PublishAsync(null, cancellationToken);
@@ -139,23 +141,29 @@ public sealed partial class AlertEvaluator
         return instance;
     }
 
+    // Queued for sending before anything is stored: a slow or failing store never holds the notification up.
     private async Task FireAsync(AlertInstance instance, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await ChangeAsync(instance, AlertStates.Firing, now, cancellationToken);
+        instance.State = AlertStates.Firing;
+        instance.Since = now;
+        instance.NotifiedAt = null;
         await NotifyAsync(instance, AlertStates.Firing, now, cancellationToken);
+        await PersistAsync(() => store.SaveAsync(instance.ToStored(), cancellationToken));
+        await RecordAsync(instance, now, cancellationToken);
     }
 
     private async Task ResolveAsync(AlertInstance instance, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var fired = instance.State == AlertStates.Firing;
         _active.Remove((instance.Rule.Name, instance.Host));
-        await PersistAsync(() => store.RemoveAsync(instance.Rule.Name, instance.Host, cancellationToken));
         instance.State = AlertStates.Resolved;
-        await RecordAsync(instance, now, cancellationToken);
         if (fired)
         {
             await NotifyAsync(instance, AlertStates.Resolved, now, cancellationToken);
         }
+
+        await PersistAsync(() => store.RemoveAsync(instance.Rule.Name, instance.Host, cancellationToken));
+        await RecordAsync(instance, now, cancellationToken);
     }
 
     private async Task ChangeAsync(AlertInstance instance, string state, DateTimeOffset now, CancellationToken cancellationToken)
@@ -237,7 +245,7 @@ public sealed partial class AlertEvaluator
             .Select(a => new ActiveAlert(a.Rule.Name, a.Rule.Kind.ToString(), a.Host, a.State!, a.Since, a.Summary, a.Value, a.Matches, [.. a.Lines], Silenced(a, now)))
             .ToArray();
         var update = new AlertsUpdate(
-            change?.Rule, change?.State, change?.Host, change?.At, change?.Summary,
+            now, change?.Rule, change?.State, change?.Host, change?.At, change?.Summary,
             active, [.. _recent.AsEnumerable().Reverse()], [.. _silences.Where(s => s.EndsAt > now)], notifier.Health());
         return PublishUpdateAsync(update, cancellationToken);
     }

@@ -94,11 +94,21 @@ public sealed partial class AlertEvaluator(
 
     private async Task EvaluateAsync(CancellationToken cancellationToken)
     {
-        await LoadAsync(cancellationToken);
         var topics = hub.Topics.Where(t => t.PerHost).ToArray();
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await LoadAsync(topics, cancellationToken);
+            await PublishAsync(null, cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
         using var subscription = await hub.SubscribeAsync(topics, SseFormat.Json, hub.LastEventId, cancellationToken: cancellationToken);
-        await PublishAsync(null, cancellationToken);
-        var ticking = TickAsync(cancellationToken);
+        using var stopTicking = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var ticking = TickAsync(stopTicking.Token);
         try
         {
             while (await subscription.Queue.WaitToReadAsync().AsTask().WaitAsync(cancellationToken))
@@ -134,14 +144,25 @@ public sealed partial class AlertEvaluator(
         }
         finally
         {
+            // Read again from the start (the lead kept): the ticks stop with this reading.
+            await stopTicking.CancelAsync();
             await ((Task)ticking).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
-    private async Task LoadAsync(CancellationToken cancellationToken)
+    private async Task LoadAsync(IReadOnlyCollection<Topic> perHost, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
         _active.Clear();
+        // Every host the hub has heard of is seen now: one that stays quiet from here (an agent already gone when this
+        // node took the lead) goes offline after its For, and none is judged by when this node last led.
+        _lastSeen.Clear();
+        var snapshot = await hub.SnapshotAsync(perHost.Where(t => t.Kind == TopicKind.State).ToArray(), cancellationToken: cancellationToken);
+        foreach (var host in snapshot.Events.Values.SelectMany(e => e).Select(e => e.Host).OfType<string>())
+        {
+            _lastSeen[host] = now;
+        }
+
         foreach (var stored in await store.LoadAsync(cancellationToken))
         {
             if (_rules.FirstOrDefault(r => r.Name == stored.Rule) is not { } rule)

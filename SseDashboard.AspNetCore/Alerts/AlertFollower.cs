@@ -71,7 +71,7 @@ public sealed partial class AlertFollower(
         {
             await publisher.PublishAsync(
                 AlertTopics.Alerts,
-                new AlertsUpdate(change?.Rule, change?.State, change?.Host, change?.At, change?.Summary, active, recent, silences, []),
+                new AlertsUpdate(now, change?.Rule, change?.State, change?.Host, change?.At, change?.Summary, active, recent, silences, []),
                 cancellationToken);
         }
 

@@ -36,8 +36,19 @@ public sealed partial class AlertLeader(HistoryStore? history, TimeProvider time
             {
                 await history.EnsureMigratedAsync(cancellationToken);
                 // Outside the pool: the lock is the connection's, and goes only with it.
-                connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(store.ConnectionString) { Pooling = false }.ConnectionString);
+                // Both ends find a dead peer in seconds, not TCP's hours: the server drops a crashed leader's lock, and a
+                // leader cut off from the server stops within a ping's timeout, before another may take the lead.
+                connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(store.ConnectionString)
+                {
+                    Pooling = false,
+                    TcpKeepAlive = true,
+                    TcpKeepAliveTime = 2,
+                    TcpKeepAliveInterval = 1,
+                    CommandTimeout = (int)Retry.TotalSeconds,
+                }.ConnectionString);
                 await connection.OpenAsync(cancellationToken);
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "SET tcp_keepalives_idle = 2; SET tcp_keepalives_interval = 1; SET tcp_keepalives_count = 3", cancellationToken: cancellationToken));
                 if (await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_try_advisory_lock(@key)", new { key = LockKey }, cancellationToken: cancellationToken)))
                 {
                     LogLeading(logger);

@@ -46,7 +46,7 @@ public sealed record Silence(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? CreatedBy)
 {
     public bool Covers(string rule, string host, DateTimeOffset now) =>
-        Rule == rule && (Host is null || Host == host) && StartsAt <= now && now < EndsAt;
+        Rule == rule && (Host is null || string.Equals(Host, host, StringComparison.OrdinalIgnoreCase)) && StartsAt <= now && now < EndsAt;
 }
 
 /// <summary>A destination as the page shows it: its name and health, never its URL or headers.</summary>
@@ -65,6 +65,7 @@ public sealed record DestinationHealth(
 /// recent changes, silences and destinations' health.
 /// </summary>
 public sealed record AlertsUpdate(
+    DateTimeOffset Timestamp,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Rule,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? State,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Host,

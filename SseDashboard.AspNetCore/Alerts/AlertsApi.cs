@@ -168,10 +168,10 @@ public static class AlertsApi
         return TypedResults.Accepted((string?)null);
     }
 
-    // A browser (cookie, or a proxy's user) proves the request comes from the dashboard's page; a script's
-    // Authorization header cannot be sent by another site's form.
+    // A browser (cookie, a proxy's user, Basic) proves the request comes from the dashboard's page; a script's bearer
+    // token is one no other site's form can send.
     private static async Task<ProblemHttpResult?> AntiforgeryProblemAsync(HttpContext context) =>
-        context.Request.Headers.Authorization.Count > 0 || await context.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(context)
+        context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || await context.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(context)
             ? null
             : TypedResults.Problem(title: "Invalid request", detail: "The page's antiforgery token is missing or wrong: reload the page.", statusCode: StatusCodes.Status400BadRequest);
 }

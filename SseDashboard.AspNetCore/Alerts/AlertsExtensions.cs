@@ -24,7 +24,10 @@ public static class AlertsExtensions
         services.AddHostedService(sp => sp.GetRequiredService<AlertEvaluator>());
         services.AddHostedService<AlertFollower>();
         // Each destination's host its own pipeline: one failing destination never opens the circuit for another.
+        // No request logging: a webhook's URL is its secret (Slack's and Discord's key is in the path), and the app's
+        // log is tailed onto the dashboard.
         services.AddHttpClient(AlertNotifier.HttpClientName)
+            .RemoveAllLoggers()
             .AddStandardResilienceHandler(resilience =>
             {
                 resilience.AttemptTimeout.Timeout = TimeSpan.FromSeconds(10);

@@ -132,6 +132,11 @@ public sealed class ValidateAlertsOptions : IValidateOptions<AlertsOptions>
             {
                 errors.Add($"Destinations:{destination}:Headers", $"'{header}' is not an HTTP header name.");
             }
+
+            foreach (var header in d.Headers.Keys.Where(h => h.StartsWith("Content-", StringComparison.OrdinalIgnoreCase)))
+            {
+                errors.Add($"Destinations:{destination}:Headers", $"'{header}' is set by the format (Format), not by a header.");
+            }
         }
 
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -164,7 +169,8 @@ public sealed class ValidateAlertsOptions : IValidateOptions<AlertsOptions>
             errors.Add(key + "Destinations", $"names '{destination}', which is not under Dashboard:Alerts:Destinations ({string.Join(", ", options.Destinations.Keys)}).");
         }
 
-        errors.Range(key + "For", rule.For, TimeSpan.Zero, TimeSpan.FromDays(7));
+        // A host is quiet between its events: HostOffline needs a For longer than that.
+        errors.Range(key + "For", rule.For, rule.Kind == AlertKind.HostOffline ? TimeSpan.FromSeconds(1) : TimeSpan.Zero, TimeSpan.FromDays(7));
         switch (rule.Kind)
         {
             case AlertKind.Log:

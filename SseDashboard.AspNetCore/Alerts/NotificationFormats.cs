@@ -60,12 +60,13 @@ public static class NotificationFormats
     {
         var blocks = new JsonArray
         {
-            new JsonObject { ["type"] = "header", ["text"] = new JsonObject { ["type"] = "plain_text", ["text"] = Title(n) } },
-            new JsonObject { ["type"] = "section", ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = Escape(n.Summary) } },
+            // Slack's limits: 150 characters in a header, 3,000 in a section (a longer one is refused outright).
+            new JsonObject { ["type"] = "header", ["text"] = new JsonObject { ["type"] = "plain_text", ["text"] = Cut(Title(n), 150) } },
+            new JsonObject { ["type"] = "section", ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = Cut(Escape(n.Summary), 3000) } },
         };
         if (n.Lines.Count > 0)
         {
-            blocks.Add(new JsonObject { ["type"] = "section", ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = "```" + Escape(string.Join('\n', n.Lines)) + "```" } });
+            blocks.Add(new JsonObject { ["type"] = "section", ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = "```" + Cut(Escape(string.Join('\n', n.Lines)), 2990) + "```" } });
         }
 
         blocks.Add(new JsonObject
@@ -105,6 +106,8 @@ public static class NotificationFormats
     // Slack's mrkdwn: &, < and > are escaped; the rest stays.
     private static string Escape(string text) =>
         text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
+
+    private static string Cut(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
 
     private static string Ascii(string text) => new(text.Select(c => c is >= ' ' and < (char)127 ? c : '?').ToArray());
 }

@@ -229,6 +229,9 @@ public abstract partial class HistoryStore : IAsyncDisposable
         removed += await DeleteInChunksAsync(connection, "samples", "at < @before", new { before = retention.SamplesBefore }, cancellationToken);
         removed += await connection.ExecuteAsync("DELETE FROM rollups WHERE minute < @minute", new { minute = retention.RollupsBefore / 60_000 });
         removed += await TrimBookkeepingAsync(connection);
+        // Alerts' history and ended silences, as long as metrics are kept.
+        removed += await connection.ExecuteAsync("DELETE FROM alert_changes WHERE at < @before", new { before = retention.SamplesBefore });
+        removed += await connection.ExecuteAsync("DELETE FROM alert_silences WHERE ends_at < @before", new { before = retention.SamplesBefore });
 
         while (!cancellationToken.IsCancellationRequested)
         {

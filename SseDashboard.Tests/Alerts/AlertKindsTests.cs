@@ -193,6 +193,35 @@ public sealed class AlertKindsTests
     }
 
     [Fact]
+    public async Task ABrowsersSilence_NeedsThePagesAntiforgeryToken()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        using var fixture = Fixture(receiver, new() { ["Dashboard:Alerts:Rules:0:Name"] = "x", ["Dashboard:Alerts:Rules:0:Words"] = "x" });
+        await using var server = await fixture.StartAsync();
+        using var browser = server.NewClient();
+        using (var login = await browser.GetAsync($"/login?t={DashboardServer.Token}", Ct))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        }
+
+        var page = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await browser.GetStringAsync("/", Ct));
+        var token = page.QuerySelector("meta[name=request-verification-token]")!.GetAttribute("content")!;
+        var body = new { rule = "x", duration = "01:00:00" };
+
+        using var without = await browser.PostAsJsonAsync("/api/alerts/silences", body, Ct);
+        using var basic = new HttpRequestMessage(HttpMethod.Post, "/api/alerts/destinations/hook/test");
+        basic.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", "dXNlcjpwYXNz");
+        using var withBasic = await browser.SendAsync(basic, Ct);
+        using var withToken = new HttpRequestMessage(HttpMethod.Post, "/api/alerts/silences") { Content = JsonContent.Create(body) };
+        withToken.Headers.Add("RequestVerificationToken", token);
+        using var made = await browser.SendAsync(withToken, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, without.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, withBasic.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, made.StatusCode);
+    }
+
+    [Fact]
     public async Task EmbedTokens_NeverReachAlerts()
     {
         await using var receiver = await WebhookReceiver.StartAsync();

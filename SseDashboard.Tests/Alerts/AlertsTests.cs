@@ -68,9 +68,18 @@ public sealed class AlertsTests
         Assert.Equal("firing", json.GetProperty("state").GetString());
         Assert.True(json.GetProperty("value").GetDouble() >= 0);
         Assert.Contains("cpu.systemPercent", json.GetProperty("summary").GetString());
-        // Pending first, for its For: the change history has both.
-        var changes = await server.Client.GetFromJsonAsync<JsonElement>("/api/alerts?rule=busy", Ct);
-        Assert.Equal(["firing", "pending"], changes.GetProperty("changes").EnumerateArray().Select(c => c.GetProperty("state").GetString()!).ToArray());
+        // Pending first, for its For: the change history has both (stored after the notification is on its way).
+        string[] states = [];
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                var changes = await server.Client.GetFromJsonAsync<JsonElement>("/api/alerts?rule=busy", Ct);
+                states = [.. changes.GetProperty("changes").EnumerateArray().Select(c => c.GetProperty("state").GetString()!)];
+                return states.Length == 2;
+            },
+            TimeSpan.FromSeconds(5),
+            "both changes stored");
+        Assert.Equal(["firing", "pending"], states);
     }
 
     [Fact]

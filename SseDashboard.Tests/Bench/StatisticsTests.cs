@@ -41,7 +41,7 @@ public sealed class StatisticsTests
 
         Assert.Equal([1000, 10000], options.Clients);
         Assert.Equal(TimeSpan.FromMilliseconds(500), options.Duration);
-        Assert.Equal(["fanout", "fanout-clock", "fleet", "flood", "history", "idle", "log", "log-json", "stalled", "storm"], options.Scenarios.Order());
+        Assert.Equal(["alerts", "fanout", "fanout-clock", "fleet", "flood", "history", "idle", "log", "log-json", "stalled", "storm"], options.Scenarios.Order());
         Assert.Equal(42, Assert.Single(options.Peers).Pid);
     }
 

@@ -32,15 +32,7 @@ public sealed class NginxProxy : IAsyncDisposable
     /// </summary>
     public static async Task<NginxProxy> StartAsync(Func<string, string> server, string http = "")
     {
-        if (!File.Exists(Executable))
-        {
-            if (Environment.GetEnvironmentVariable("CI") == "true")
-            {
-                Assert.Fail(InstallHint);
-            }
-
-            Assert.Skip(InstallHint);
-        }
+        Prerequisite.Require(File.Exists(Executable), InstallHint);
 
         var prefix = new TempDirectory();
         var port = FreePort();

@@ -1,0 +1,21 @@
+namespace SseDashboard.Tests.Infrastructure;
+
+/// <summary>A program a test needs from the machine (PostgreSQL, nginx, Node.js).</summary>
+public static class Prerequisite
+{
+    /// <summary>Without it the test skips, saying how to install it; under CI (<c>CI=true</c>) that is a failure.</summary>
+    public static void Require(bool installed, string installHint)
+    {
+        if (installed)
+        {
+            return;
+        }
+
+        if (Environment.GetEnvironmentVariable("CI") == "true")
+        {
+            Assert.Fail(installHint);
+        }
+
+        Assert.Skip(installHint);
+    }
+}
