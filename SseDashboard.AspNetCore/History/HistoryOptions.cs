@@ -41,6 +41,15 @@ public sealed class HistoryOptions
 
     /// <summary>How often retention is applied (not a documented key: tests shorten it).</summary>
     public TimeSpan TrimInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The least time between two of this process's writes (a batch that fills up goes at once). Empty: half a second
+    /// with PostgreSQL, where a fleet's many writers share one store and its commits are the limit; none with SQLite,
+    /// where a write costs little and the hub shows events before they are stored.
+    /// </summary>
+    public TimeSpan? CommitInterval { get; set; }
+
+    internal TimeSpan EffectiveCommitInterval => CommitInterval ?? (Provider == StoreProvider.Postgres ? TimeSpan.FromMilliseconds(500) : TimeSpan.Zero);
 }
 
 public sealed class ValidateHistoryOptions : IValidateOptions<HistoryOptions>
@@ -58,6 +67,10 @@ public sealed class ValidateHistoryOptions : IValidateOptions<HistoryOptions>
         errors.Range("LogRetention", options.LogRetention, TimeSpan.FromMinutes(1), TimeSpan.FromDays(3650));
         errors.Range("MaxLogLines", options.MaxLogLines, 1, 10_000_000_000);
         errors.Range("TrimInterval", options.TrimInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1));
+        if (options.CommitInterval is { } commit)
+        {
+            errors.Range("CommitInterval", commit, TimeSpan.Zero, TimeSpan.FromSeconds(10));
+        }
         if (options.Provider == StoreProvider.Postgres && string.IsNullOrWhiteSpace(options.ConnectionString))
         {
             errors.Add("ConnectionString", "is required when Provider is Postgres (an Npgsql connection string: Host=…;Database=…;Username=…).");

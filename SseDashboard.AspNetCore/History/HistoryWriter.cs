@@ -19,8 +19,11 @@ public sealed partial class HistoryWriter(
     ILogger<HistoryWriter> logger,
     LocalHost? localHost = null,
     IOptions<Metrics.MetricsOptions>? metrics = null,
-    IOptions<OutageOptions>? outage = null) : BackgroundService, IEventHistory, IFilePositions
+    IOptions<OutageOptions>? outage = null,
+    IOptions<HistoryOptions>? options = null) : BackgroundService, IEventHistory, IFilePositions
 {
+    private readonly CommitPacer _pacer = new(options?.Value.EffectiveCommitInterval ?? TimeSpan.Zero, timeProvider);
+
     /// <summary>Events waiting to be stored before new ones are dropped (a log event carries up to MaxBatchLines lines).</summary>
     public const int MaxQueuedEvents = 20_000;
 
@@ -104,8 +107,10 @@ public sealed partial class HistoryWriter(
     {
         // Not stoppingToken: at shutdown the queue is closed and drained (StopAsync), so what was published is stored.
         var reader = _queue.Reader;
+        var full = false;
         while (!_outage.IsEmpty || await reader.WaitToReadAsync(CancellationToken.None))
         {
+            await _pacer.WaitAsync(full, _stopped.Token);
             var write = new HistoryWrite
             {
                 Host = _host,
@@ -129,6 +134,7 @@ public sealed partial class HistoryWriter(
             }
 
             write.IdCount = upTo;
+            full = write.Count >= MaxBatchRows;
 
             // Lines dropped since the last write (the queue was full) are recorded with this one, so a resume from
             // before them after a restart gets the reset too, not a quiet gap.

@@ -11,9 +11,10 @@ internal sealed class AgentFleet : IAsyncDisposable
     public IReadOnlyList<SimulatedAgent> Agents => _agents;
 
     /// <summary>Starts <paramref name="count"/> agents whose lines begin with <paramref name="marker"/> (<see cref="Client.FleetLines.MarkerOf"/>).</summary>
-    public static async Task<AgentFleet> StartAsync(int count, string marker, string connectionString, int linesPerSecond, TimeSpan flush)
+    /// <param name="commitInterval">Their writers' <c>Dashboard:Store:CommitInterval</c> (null: its default).</param>
+    public static async Task<AgentFleet> StartAsync(int count, string marker, string connectionString, int linesPerSecond, TimeSpan flush, TimeSpan? commitInterval = null)
     {
-        var fleet = new AgentFleet(Enumerable.Range(1, count).Select(n => new SimulatedAgent(n, marker, connectionString, linesPerSecond, flush)).ToArray());
+        var fleet = new AgentFleet(Enumerable.Range(1, count).Select(n => new SimulatedAgent(n, marker, connectionString, linesPerSecond, flush, commitInterval)).ToArray());
         await Task.WhenAll(fleet._agents.Select(a => a.StartAsync()));
         return fleet;
     }

@@ -33,7 +33,7 @@ internal sealed class SimulatedAgent : IAsyncDisposable
     private Task _loop = Task.CompletedTask;
     private long _nextSeq;
 
-    public SimulatedAgent(int number, string marker, string connectionString, int linesPerSecond, TimeSpan flush)
+    public SimulatedAgent(int number, string marker, string connectionString, int linesPerSecond, TimeSpan flush, TimeSpan? commitInterval = null)
     {
         (_number, _marker, _linesPerSecond, _flush) = (number, marker, linesPerSecond, flush);
         _random = new Random(number);
@@ -42,7 +42,8 @@ internal sealed class SimulatedAgent : IAsyncDisposable
         Status = new HistoryStatus(StoreProvider.Postgres, TimeProvider.System, NullLogger<HistoryStatus>.Instance);
         var node = Options.Create(new NodeOptions { Role = NodeRole.Agent, HostName = Name });
         _writer = new HistoryWriter(
-            _store, Status, TimeProvider.System, NullLogger<HistoryWriter>.Instance, new LocalHost(Name, nameof(NodeRole.Agent)), Options.Create(new MetricsOptions()));
+            _store, Status, TimeProvider.System, NullLogger<HistoryWriter>.Instance, new LocalHost(Name, nameof(NodeRole.Agent)), Options.Create(new MetricsOptions()),
+            options: Options.Create(new HistoryOptions { Provider = StoreProvider.Postgres, CommitInterval = commitInterval }));
         _publisher = new FleetPublisher(_writer, node);
     }
 

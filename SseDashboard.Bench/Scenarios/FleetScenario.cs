@@ -108,7 +108,11 @@ internal sealed class FleetScenario(BenchOptions options, DashboardHost host)
         var run = new RunState { FleetMarker = Encoding.UTF8.GetBytes(marker) };
         var set = ConnectionSet.Open(targets, run, clients, options.ConnectConcurrency);
         result.RampSeconds = (await set.WaitConnectedAsync()).TotalSeconds;
-        await using var agents = await AgentFleet.StartAsync(options.Agents, marker, connectionString, options.AgentLines, options.AgentFlush);
+        // The agents' writers take the nodes' Dashboard__Store__CommitInterval (--server-env), as a fleet would be configured.
+        TimeSpan? commitInterval = options.ServerEnvironment.TryGetValue("Dashboard__Store__CommitInterval", out var interval)
+            ? TimeSpan.Parse(interval, System.Globalization.CultureInfo.InvariantCulture)
+            : null;
+        await using var agents = await AgentFleet.StartAsync(options.Agents, marker, connectionString, options.AgentLines, options.AgentFlush, commitInterval);
         Console.WriteLine($"   {set.Held.Length:N0} connected in {result.RampSeconds:0.0} s; {options.Agents} agents writing; warming up {options.Warmup.TotalSeconds:0} s");
         await Task.Delay(options.Warmup);
 
