@@ -50,9 +50,12 @@ public sealed class FleetReader(
                     if (await connection.WaitAsync(QuietRead, stoppingToken))
                     {
                         // Writes that commit close together make one read: what they notify within Coalesce is taken
-                        // with the first (a fleet of 50 agents notifies hundreds of times a second).
+                        // with the first (a fleet of 50 agents notifies hundreds of times a second). The taking is
+                        // bounded too: with notifications always arriving (200 agents) it would never end, and the
+                        // read that follows takes everything committed anyway.
+                        var woken = timeProvider.GetTimestamp();
                         await Task.Delay(Coalesce, timeProvider, stoppingToken);
-                        while (await connection.WaitAsync(TimeSpan.FromMilliseconds(1), stoppingToken))
+                        while (timeProvider.GetElapsedTime(woken) < 2 * Coalesce && await connection.WaitAsync(TimeSpan.FromMilliseconds(1), stoppingToken))
                         {
                         }
                     }
