@@ -22,6 +22,7 @@ public sealed partial class HistoryWriter(
     IOptions<OutageOptions>? outage = null,
     IOptions<HistoryOptions>? options = null) : BackgroundService, IEventHistory, IFilePositions
 {
+    private readonly TimeSpan _commitInterval = options?.Value.EffectiveCommitInterval ?? TimeSpan.Zero;
     private readonly CommitPacer _pacer = new(options?.Value.EffectiveCommitInterval ?? TimeSpan.Zero, timeProvider);
 
     /// <summary>Events waiting to be stored before new ones are dropped (a log event carries up to MaxBatchLines lines).</summary>
@@ -115,7 +116,8 @@ public sealed partial class HistoryWriter(
             {
                 Host = _host,
                 Role = localHost?.Role ?? "",
-                IntervalMs = (long)(metrics?.Value.Interval.TotalMilliseconds ?? 1000),
+                // How often this host reports: it samples each metrics interval, and writes at most each commit interval.
+                IntervalMs = (long)Math.Max(metrics?.Value.Interval.TotalMilliseconds ?? 1000, _commitInterval.TotalMilliseconds),
                 Run = _run,
                 Batch = ++_batch,
             };
