@@ -15,6 +15,7 @@ public sealed partial class AlertEvaluator
         }
 
         instance.Sample(line);
+        instance.Dirty = true;
         if (instance.State == AlertStates.Firing)
         {
             instance.Matches++;
@@ -65,6 +66,7 @@ public sealed partial class AlertEvaluator
         }
 
         var instance = Instance(rule, host);
+        instance.Dirty |= instance.Value != value;
         instance.Value = value;
         instance.Summary = summary;
         if (instance.State is null)
@@ -108,6 +110,13 @@ public sealed partial class AlertEvaluator
 
         foreach (var instance in _active.Values.ToArray())
         {
+            // What changed without a change of state (matches, lines, a value): stored once a tick, not per event.
+            if (instance.Dirty && instance.State is not null)
+            {
+                instance.Dirty = false;
+                await PersistAsync(() => store.SaveAsync(instance.ToStored(), cancellationToken));
+            }
+
             var o = instance.Rule.Options;
             if (instance.Rule.Kind == AlertKind.Log && now - instance.LastMatch >= o.Window)
             {

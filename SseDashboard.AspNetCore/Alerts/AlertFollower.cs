@@ -21,7 +21,7 @@ public sealed partial class AlertFollower(
         }
 
         var kinds = options.Value.Rules.ToDictionary(r => r.Name, r => r.Kind.ToString());
-        (long Change, string Silences)? shown = null;
+        (long Change, string Silences, string Active)? shown = null;
         using var timer = new PeriodicTimer(Read, timeProvider);
         try
         {
@@ -48,19 +48,23 @@ public sealed partial class AlertFollower(
         }
     }
 
-    private async Task<(long, string)> FollowAsync(Dictionary<string, string> kinds, (long Change, string Silences)? shown, CancellationToken cancellationToken)
+    private async Task<(long, string, string)> FollowAsync(
+        Dictionary<string, string> kinds, (long Change, string Silences, string Active)? shown, CancellationToken cancellationToken)
     {
         var recent = await store.ChangesAsync(null, null, null, null, null, AlertEvaluator.RecentChanges, cancellationToken);
         var silences = await store.SilencesAsync(cancellationToken);
+        var stored = await store.LoadAsync(cancellationToken);
         var now = timeProvider.GetUtcNow();
         var newest = recent.Count > 0 ? recent[0].Id : 0;
         var silenceKey = string.Join(',', silences.Select(s => $"{s.Id}:{s.EndsAt.ToUnixTimeMilliseconds()}"));
-        if (shown is { } last && last.Change == newest && last.Silences == silenceKey)
+        // Matches, lines and values change without a change of state: shown when the evaluator stores them.
+        var activeKey = string.Join(',', stored.Select(a => $"{a.Rule}|{a.Host}|{a.State}|{a.Matches}|{a.Value}|{a.Lines.Count}|{a.Summary.GetHashCode(StringComparison.Ordinal)}"));
+        if (shown is { } last && last.Change == newest && last.Silences == silenceKey && last.Active == activeKey)
         {
             return last;
         }
 
-        var active = (await store.LoadAsync(cancellationToken))
+        var active = stored
             .OrderByDescending(a => a.State == AlertStates.Firing).ThenBy(a => a.Since)
             .Select(a => new ActiveAlert(
                 a.Rule, kinds.GetValueOrDefault(a.Rule, ""), a.Host, a.State, a.Since, a.Summary, a.Value, a.Matches, a.Lines,
@@ -75,7 +79,7 @@ public sealed partial class AlertFollower(
                 cancellationToken);
         }
 
-        return (newest, silenceKey);
+        return (newest, silenceKey, activeKey);
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Following the alerts in the store failed ({Problem}); trying again")]

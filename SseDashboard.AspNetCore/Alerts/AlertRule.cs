@@ -59,6 +59,9 @@ internal sealed class AlertInstance(AlertRule rule, string host)
 
     public double? Value { get; set; }
 
+    /// <summary>Changed since last stored (more matches, a new value): stored at the next tick, for the other nodes' panels.</summary>
+    public bool Dirty { get; set; }
+
     public string Summary { get; set; } = "";
 
     public void Sample(string line)
