@@ -177,6 +177,11 @@ public sealed class AlertKindsTests
 
         await fixture.AppendAsync("other");
         await receiver.NextAsync();
+        // A change is stored after its notification is on its way: wait for all five.
+        await Eventually.TrueAsync(
+            async () => (await server.Client.GetFromJsonAsync<JsonElement>("/api/alerts", Ct)).GetProperty("changes").GetArrayLength() == 5,
+            TimeSpan.FromSeconds(5),
+            "the five changes stored");
 
         var firstPage = await server.Client.GetFromJsonAsync<JsonElement>("/api/alerts?rule=boom&limit=3", Ct);
         var secondPage = await server.Client.GetFromJsonAsync<JsonElement>($"/api/alerts?rule=boom&limit=3&before={firstPage.GetProperty("next").GetInt64()}", Ct);

@@ -184,6 +184,11 @@ public sealed class AlertsTests
         await using (var server = await fixture.StartAsync())
         {
             Assert.Equal("busy", (await receiver.NextAsync()).Json.GetProperty("rule").GetString());
+            // Stored after its notification went out: the change recorded means the state was saved before it.
+            await Eventually.TrueAsync(
+                async () => (await server.Client.GetFromJsonAsync<JsonElement>("/api/alerts?rule=busy&state=firing", Ct)).GetProperty("changes").GetArrayLength() == 1,
+                TimeSpan.FromSeconds(5),
+                "the firing stored");
         }
 
         await using var again = await fixture.StartAsync();
