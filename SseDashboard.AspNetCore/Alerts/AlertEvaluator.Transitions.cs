@@ -156,8 +156,11 @@ public sealed partial class AlertEvaluator
         instance.State = AlertStates.Firing;
         instance.Since = now;
         instance.NotifiedAt = null;
-        await NotifyAsync(instance, AlertStates.Firing, now, cancellationToken);
-        await PersistAsync(() => store.SaveAsync(instance.ToStored(), cancellationToken));
+        if (!await NotifyAsync(instance, AlertStates.Firing, now, cancellationToken))
+        {
+            await PersistAsync(() => store.SaveAsync(instance.ToStored(), cancellationToken)); // silenced: stored here
+        }
+
         await RecordAsync(instance, now, cancellationToken);
     }
 
@@ -216,12 +219,13 @@ public sealed partial class AlertEvaluator
 
     private bool Silenced(AlertInstance instance, DateTimeOffset now) => _silences.Any(s => s.Covers(instance.Rule.Name, instance.Host, now));
 
-    // Silenced: nothing is sent, and the matches wait; the alert still shows, marked.
-    private async Task NotifyAsync(AlertInstance instance, string state, DateTimeOffset now, CancellationToken cancellationToken)
+    // Silenced: nothing is sent, and the matches wait; the alert still shows, marked. True when sent (and a firing
+    // alert's state stored with when).
+    private async Task<bool> NotifyAsync(AlertInstance instance, string state, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (Silenced(instance, now))
         {
-            return;
+            return false;
         }
 
         var notification = new AlertNotification(
@@ -244,6 +248,8 @@ public sealed partial class AlertEvaluator
             instance.NotifiedAt = now;
             await PersistAsync(() => store.SaveAsync(instance.ToStored(), cancellationToken));
         }
+
+        return true;
     }
 
     private ValueTask PublishAsync(AlertChange? change, CancellationToken cancellationToken)

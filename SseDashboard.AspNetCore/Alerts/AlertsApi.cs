@@ -35,18 +35,14 @@ public static class AlertsApi
     private static async Task<IResult> ChangesAsync(HttpRequest request, AlertStore store, CancellationToken cancellationToken)
     {
         var query = request.Query;
-        DateTimeOffset? from = null, to = null;
-        foreach (var (name, set) in new (string, Action<DateTimeOffset>)[] { ("from", v => from = v), ("to", v => to = v) })
+        if (HistoryApi.ParseTime(query, "from", out var from) is { } fromProblem)
         {
-            if (query[name].ToString() is { Length: > 0 } text)
-            {
-                if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
-                {
-                    return HistoryApi.Problem(name, $"{name} must be an ISO 8601 time like 2026-12-05T10:00:00Z (was '{text}').");
-                }
+            return fromProblem;
+        }
 
-                set(at);
-            }
+        if (HistoryApi.ParseTime(query, "to", out var to) is { } toProblem)
+        {
+            return toProblem;
         }
 
         var state = query["state"].ToString();

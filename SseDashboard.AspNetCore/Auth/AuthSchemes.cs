@@ -42,7 +42,8 @@ public static class AuthSchemes
         };
     }
 
-    private static string? BearerToken(HttpRequest request)
+    /// <summary>The token of an <c>Authorization: Bearer</c> header, or null.</summary>
+    internal static string? BearerToken(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;

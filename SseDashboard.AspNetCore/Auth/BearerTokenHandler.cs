@@ -10,13 +10,7 @@ public sealed class BearerTokenHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, LoginToken token, FailedLogins failures)
     : GuessableTokenHandler(options, logger, encoder, failures)
 {
-    private const string Prefix = "Bearer ";
-
-    protected override string? Candidate()
-    {
-        var header = Request.Headers.Authorization.ToString();
-        return header.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) ? header[Prefix.Length..].Trim() : null;
-    }
+    protected override string? Candidate() => AuthSchemes.BearerToken(Request);
 
     protected override (ClaimsPrincipal? Principal, string Problem, bool Guess) Check(string candidate) =>
         token.Matches(candidate)

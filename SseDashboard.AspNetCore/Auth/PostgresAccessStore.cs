@@ -129,8 +129,7 @@ public sealed class PostgresAccessStore(
     {
         try
         {
-            await history.EnsureMigratedAsync(cancellationToken);
-            await using var connection = await _store.OpenConnectionAsync(cancellationToken);
+            await using var connection = (NpgsqlConnection)await history.ConnectAsync(cancellationToken);
             return await change(connection);
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)

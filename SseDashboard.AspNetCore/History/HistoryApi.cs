@@ -221,7 +221,7 @@ public static class HistoryApi
             : null;
     }
 
-    private static IResult? ParseTime(IQueryCollection query, string name, out DateTimeOffset? value)
+    internal static IResult? ParseTime(IQueryCollection query, string name, out DateTimeOffset? value)
     {
         value = null;
         var text = query[name].ToString();

@@ -241,10 +241,7 @@ public sealed partial class PostgresHistoryStore(string connectionString) : Hist
 
     public string ConnectionString => connectionString;
 
-    /// <summary>A connection from the store's pool, for what else keeps its state here (the access list, the key ring).</summary>
-    public ValueTask<NpgsqlConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
-        _dataSource.OpenConnectionAsync(cancellationToken);
-
+    /// <summary>A connection from the store's pool, for the key ring, whose interface is synchronous.</summary>
     public NpgsqlConnection OpenConnection() => _dataSource.OpenConnection();
 
     /// <summary>How long a stored batch is remembered: a retry of it comes within the writer's backoff, far sooner.</summary>
