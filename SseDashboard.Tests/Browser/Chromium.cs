@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Playwright;
 
+using SseDashboard.Tests.Infrastructure;
+
 namespace SseDashboard.Tests.Browser;
 
 /// <summary>
@@ -39,15 +41,7 @@ public sealed class Chromium : IAsyncLifetime
     /// <summary>A fresh context and page; skips (or, under CI, fails) when there is no browser.</summary>
     public async Task<BrowserPage> NewPageAsync(BrowserNewContextOptions? options = null)
     {
-        if (_browser is null)
-        {
-            if (Environment.GetEnvironmentVariable("CI") == "true")
-            {
-                Assert.Fail(InstallHint);
-            }
-
-            Assert.Skip(InstallHint);
-        }
+        Prerequisite.Require(_browser is not null, InstallHint);
 
         var context = await _browser.NewContextAsync(options);
         context.SetDefaultTimeout(10_000);
