@@ -164,6 +164,11 @@ public sealed class FleetAccessTests(PostgresServer postgres)
         {
             nodes.A = await nodes.Fixtures[0].StartAsync();
             nodes.B = await nodes.Fixtures[1].StartAsync();
+            // Each node refuses sign-ins until it has read the access list (its listener connects after start).
+            await Eventually.TrueAsync(
+                () => nodes.A.GetRequiredService<SseDashboard.Auth.AccessStore>().IsCurrent && nodes.B.GetRequiredService<SseDashboard.Auth.AccessStore>().IsCurrent,
+                TimeSpan.FromSeconds(10),
+                "both nodes reading the access list");
             return nodes;
         }
         catch
