@@ -6,8 +6,9 @@ namespace SseDashboard.Fleet;
 
 /// <summary>
 /// A dashboard node's view of the fleet: listens for the store's notifications and, woken, reads every host's events
-/// after the newest it has published, in id order, into the hub. No polling: a read when notified, and one after a
-/// quiet <see cref="QuietRead"/> in case a notification was lost with a connection.
+/// after the newest it has published, in id order, into the hub. No polling: a read when notified, one soon after a
+/// read that a running transaction held back, and one after a quiet <see cref="QuietRead"/> in case a notification was
+/// lost with a connection.
 /// </summary>
 public sealed class FleetReader(
     EventHub hub,
@@ -17,11 +18,15 @@ public sealed class FleetReader(
     IEnumerable<IPayloadRestorer> restorers,
     ILogger<FleetReader> logger) : BackgroundService
 {
-    /// <summary>Ids read at once; more than any one event takes (a log batch's lines), so a read always moves on.</summary>
-    public const long MaxIdsPerRead = 20_000;
+    /// <summary>Rows of each table read at once; more than any one event has (a log batch's lines), so a read always moves on.</summary>
+    public const int MaxRowsPerRead = 20_000;
 
     private static readonly TimeSpan QuietRead = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(25);
+
+    // Rows committed behind a transaction still running are read again this soon: what holds them back may end
+    // without notifying (retention, alerts, another database's work).
+    private static readonly TimeSpan HeldBackRead = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
     private readonly DateTimeOffset _startedAt = timeProvider.GetUtcNow();
@@ -44,10 +49,10 @@ public sealed class FleetReader(
                 // Listening before reading: whatever commits from here on wakes the wait below.
                 while (true)
                 {
-                    await CatchUpAsync(stoppingToken);
+                    var heldBack = await CatchUpAsync(stoppingToken);
                     await status.ConnectedAsync(stoppingToken);
                     backoff = TimeSpan.FromSeconds(1);
-                    if (await connection.WaitAsync(QuietRead, stoppingToken))
+                    if (await connection.WaitAsync(heldBack ? HeldBackRead : QuietRead, stoppingToken))
                     {
                         // Writes that commit close together make one read: what they notify within Coalesce is taken
                         // with the first (a fleet of 50 agents notifies hundreds of times a second). The taking is
@@ -84,12 +89,13 @@ public sealed class FleetReader(
         }
     }
 
-    private async Task CatchUpAsync(CancellationToken cancellationToken)
+    // Whether rows were left behind a running transaction.
+    private async Task<bool> CatchUpAsync(CancellationToken cancellationToken)
     {
         if (_position < 0)
         {
             // From the hub's newest; when the store could not be read as the hub started, from the first event that
-            // happened since (stored meanwhile by agents coming back, or by this node).
+            // was stored since (by agents coming back with what they held, or by this node).
             if (hub.LastEventId > 0)
             {
                 _position = hub.LastEventId;
@@ -104,7 +110,7 @@ public sealed class FleetReader(
 
         while (true)
         {
-            var (samples, lines, upTo, newest, trimmedUpTo) = await store.ReadAfterAsync(_position, MaxIdsPerRead, cancellationToken);
+            var (samples, lines, upTo, newest, trimmedUpTo, heldBack) = await store.ReadAfterAsync(_position, MaxRowsPerRead, cancellationToken);
             if (trimmedUpTo > _position)
             {
                 await hub.LoseAsync(trimmedUpTo, cancellationToken);
@@ -130,7 +136,7 @@ public sealed class FleetReader(
             _position = upTo;
             if (upTo >= newest)
             {
-                return;
+                return heldBack;
             }
         }
     }

@@ -46,10 +46,29 @@ public abstract partial class HistoryStore : IAsyncDisposable
         connection.ExecuteAsync("INSERT INTO samples (id, topic, at, payload, host) VALUES (@Id, @Topic, @At, @Payload, @Host)", samples, transaction);
 
     /// <summary>
-    /// Whether the store hands out ids (PostgreSQL: a fleet's writers share one sequence); else the caller's ids are
-    /// stored as given (SQLite: the one process's hub numbers its events).
+    /// Whether the store hands out ids (PostgreSQL: from each write's transaction, see
+    /// <see cref="PostgresHistoryStore.IdsPerTransaction"/>); else the caller's ids are stored as given (SQLite: the one
+    /// process's hub numbers its events).
     /// </summary>
     public virtual bool AssignsIds => false;
+
+    /// <summary>
+    /// Ids no transaction can add to any more (where ids are handed out before commit, the oldest may still be running):
+    /// retention removes a range of them only, so nothing it has not counted falls inside.
+    /// </summary>
+    protected virtual string FinalIds => "1 = 1";
+
+    /// <summary>The log lines stored (text lines, not markers), as counted for <c>MaxLines</c>.</summary>
+    protected virtual Task<long> LineCountAsync(DbConnection connection) =>
+        connection.ExecuteScalarAsync<long>("SELECT value FROM store_state WHERE name = 'log_lines'");
+
+    /// <summary>Deletes log rows <paramref name="low"/>..<paramref name="high"/>, of which <paramref name="lines"/> are lines, from the count too; how many rows went.</summary>
+    protected virtual async Task<int> DeleteLinesAsync(DbConnection connection, DbTransaction transaction, long low, long high, long lines)
+    {
+        var removed = await connection.ExecuteAsync("DELETE FROM log_lines WHERE id BETWEEN @low AND @high", new { low, high }, transaction);
+        await connection.ExecuteAsync("UPDATE store_state SET value = value - @lines WHERE name = 'log_lines'", new { lines }, transaction);
+        return removed;
+    }
 
     /// <summary>Removes what a provider keeps only for a while (a fleet's record of stored batches).</summary>
     protected virtual Task<int> TrimBookkeepingAsync(DbConnection connection) => Task.FromResult(0);
@@ -236,10 +255,10 @@ public abstract partial class HistoryStore : IAsyncDisposable
         while (!cancellationToken.IsCancellationRequested)
         {
             // The oldest lines past their time, or past the count: contiguous ids, removed as one range.
-            var count = await connection.ExecuteScalarAsync<long>("SELECT value FROM store_state WHERE name = 'log_lines'");
+            var count = await LineCountAsync(connection);
             var excess = Math.Max(0, count - retention.MaxLines);
             var ids = (await connection.QueryAsync<(long Id, long At, long Line)>(
-                "SELECT id, at, CAST(CASE WHEN text IS NULL THEN 0 ELSE 1 END AS BIGINT) FROM log_lines ORDER BY id LIMIT @limit",
+                $"SELECT id, at, CAST(CASE WHEN text IS NULL THEN 0 ELSE 1 END AS BIGINT) FROM log_lines WHERE {FinalIds} ORDER BY id LIMIT @limit",
                 new { limit = TrimChunk })).AsList();
             var take = 0;
             var lines = 0L;
@@ -257,8 +276,7 @@ public abstract partial class HistoryStore : IAsyncDisposable
             var (low, high) = (ids[0].Id, ids[take - 1].Id);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             await UnindexAsync(connection, transaction, low, high);
-            removed += await connection.ExecuteAsync("DELETE FROM log_lines WHERE id BETWEEN @low AND @high", new { low, high }, transaction);
-            await connection.ExecuteAsync("UPDATE store_state SET value = value - @lines WHERE name = 'log_lines'", new { lines }, transaction);
+            removed += await DeleteLinesAsync(connection, transaction, low, high, lines);
             await connection.ExecuteAsync("UPDATE store_state SET value = @high WHERE name = 'log_trimmed_up_to'", new { high }, transaction);
             await transaction.CommitAsync(cancellationToken);
         }

@@ -61,7 +61,7 @@ public sealed class ValidateLogTailOptions : IValidateOptions<LogTailOptions>
         errors.Range("InitialLines", options.InitialLines, 0, 100_000);
         errors.Range("MaxLineBytes", options.MaxLineBytes, 16, 16 * 1024 * 1024);
         errors.Range("PollInterval", options.PollInterval, TimeSpan.FromMilliseconds(5), TimeSpan.FromSeconds(10));
-        errors.Range("MaxBatchLines", options.MaxBatchLines, 1, 100_000);
+        errors.Range("MaxBatchLines", options.MaxBatchLines, 1, 10_000);
         errors.Range("MaxLinesPerSecond", options.MaxLinesPerSecond, 1, 1_000_000);
         MultilineOptions.Validate(options.Multiline, errors);
         for (var i = 0; i < options.Paths.Length; i++)

@@ -100,12 +100,12 @@ public sealed class FleetBrowserTests(Chromium chromium, PostgresServer postgres
         await node.AppendAsync("stored");
         await Expect(lines).ToHaveTextAsync(["stored"]);
 
-        // Another writer holds the id counter: the node's write waits, and it shows its line live meanwhile.
+        // Another transaction locks the store: the node's write waits, and it shows its line live meanwhile.
         await using (var holder = new NpgsqlConnection(connectionString))
         {
             await holder.OpenAsync(TestContext.Current.CancellationToken);
             await using var transaction = await holder.BeginTransactionAsync(TestContext.Current.CancellationToken);
-            await holder.ExecuteAsync("UPDATE store_state SET value = value WHERE name = 'last_id'", transaction: transaction);
+            await holder.ExecuteAsync("LOCK TABLE fleet_writes IN EXCLUSIVE MODE", transaction: transaction);
             await node.AppendAsync("while held");
             await Expect(lines.Last).ToHaveTextAsync("while held", new() { Timeout = 10_000 });
             await Expect(lines.Last).ToHaveAttributeAsync("data-live", "true");
