@@ -89,17 +89,17 @@ public sealed partial class PostgresHistoryStore
         // 7: ids without a lock. A write's ids follow from its transaction's id (event_id_base, IdsPerTransaction to a
         // transaction), so writers run side by side; a reader reads only below the oldest transaction still running
         // (pg_snapshot_xmin), where nothing can commit any more, so what it has read is final and resume gap-free. Ids
-        // go on above those handed out before. Each write's first id, by its time (a node that starts late begins
-        // there); lines counted per host (one row every writer updated held them all in line).
-        $"""
-        INSERT INTO store_state (name, value) VALUES
-            ('id_base', (SELECT value FROM store_state WHERE name = 'last_id')),
-            ('xid_base', pg_current_xact_id()::text::bigint);
+        // go on above those handed out before (the function is written with them, so the planner inlines it). Each
+        // write's first id, by its time (a node that starts late begins there); lines counted per host (one row every
+        // writer updated held them all in line).
+        $$"""
+        DO $do$ BEGIN
+            EXECUTE format(
+                'CREATE FUNCTION event_id_base(xid XID8) RETURNS BIGINT LANGUAGE sql IMMUTABLE PARALLEL SAFE AS %L',
+                format('SELECT %s + (xid::text::bigint - %s) * {{IdsPerTransaction}}',
+                    (SELECT value FROM store_state WHERE name = 'last_id'), pg_current_xact_id()::text::bigint));
+        END $do$;
         DELETE FROM store_state WHERE name = 'last_id';
-        CREATE FUNCTION event_id_base(xid XID8) RETURNS BIGINT LANGUAGE sql STABLE PARALLEL SAFE AS $$
-            SELECT (SELECT value FROM store_state WHERE name = 'id_base')
-                + (xid::text::bigint - (SELECT value FROM store_state WHERE name = 'xid_base')) * {IdsPerTransaction}
-        $$;
         ALTER TABLE fleet_writes ADD COLUMN id_base BIGINT;
         CREATE TABLE line_counts (host TEXT PRIMARY KEY, lines BIGINT NOT NULL);
         INSERT INTO line_counts (host, lines) SELECT host, COUNT(*) FROM log_lines WHERE text IS NOT NULL GROUP BY host;

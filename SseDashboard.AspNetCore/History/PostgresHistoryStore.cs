@@ -20,14 +20,21 @@ public sealed partial class PostgresHistoryStore(string connectionString) : Hist
     private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(Prepared(connectionString));
 
     // A fleet's writers and readers run the same few statements hundreds of times a second: parsing and planning each
-    // anew was a quarter of PostgreSQL's CPU. Npgsql prepares those used often, unless the connection string says
-    // otherwise (Max Auto Prepare=0, for a pooler that cannot keep prepared statements).
+    // anew was a quarter of PostgreSQL's CPU. Npgsql prepares those used often, on connections the pool does not reset
+    // (a reset would unprepare them, and each connection would start counting again): the store's connections keep no
+    // session state (its advisory locks are released as they are used; listening and the alert lock have their own).
+    // A connection string that sets either key keeps it (Max Auto Prepare=0 for a pooler that cannot keep them).
     private static string Prepared(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         if (!builder.ContainsKey("Max Auto Prepare"))
         {
             builder.MaxAutoPrepare = 64;
+        }
+
+        if (!builder.ContainsKey("No Reset On Close"))
+        {
+            builder.NoResetOnClose = true;
         }
 
         return builder.ConnectionString;
