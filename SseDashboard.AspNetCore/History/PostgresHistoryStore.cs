@@ -27,12 +27,13 @@ public sealed partial class PostgresHistoryStore(string connectionString) : Hist
     private static string Prepared(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!builder.ContainsKey("Max Auto Prepare"))
+        var given = builder.Keys.Cast<string>().ToHashSet(StringComparer.OrdinalIgnoreCase); // ContainsKey is true of any key Npgsql knows
+        if (!given.Contains("Max Auto Prepare"))
         {
             builder.MaxAutoPrepare = 64;
         }
 
-        if (!builder.ContainsKey("No Reset On Close"))
+        if (!given.Contains("No Reset On Close"))
         {
             builder.NoResetOnClose = true;
         }

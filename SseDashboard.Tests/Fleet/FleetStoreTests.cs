@@ -85,6 +85,23 @@ public sealed class FleetStoreTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task AWritersStatements_ArePreparedOnceAndKept_AcrossItsConnectionsUses()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync();
+        await using var store = new PostgresHistoryStore(connectionString);
+        await store.MigrateAsync(Ct);
+        for (var batch = 1; batch <= 8; batch++)
+        {
+            await store.WriteAsync(LinesOf("web-1", "r", batch, DateTimeOffset.UtcNow, 3), Ct);
+        }
+
+        // One writer at a time: the pool's one connection, prepared after a few uses, and not reset between them.
+        await using var connection = store.OpenConnection();
+        var prepared = await connection.QueryAsync<string>("SELECT statement FROM pg_prepared_statements");
+        Assert.Contains(prepared, s => s.Contains("event_id_base(pg_current_xact_id()) AS base", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task TwoNodesApplyingRetentionAtOnce_KeepTheLineCountRight()
     {
         var connectionString = await postgres.CreateDatabaseAsync();
