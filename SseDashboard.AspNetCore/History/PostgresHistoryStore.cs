@@ -55,9 +55,9 @@ public sealed partial class PostgresHistoryStore(string connectionString) : Hist
     /// </summary>
     public const int IdsPerTransaction = 16_384;
 
-    // Two round trips: BEGIN and the batch's claim, then everything else with the COMMIT. No row every writer updates:
-    // the ids follow from the transaction's own id, and lines are counted per host, so writers run side by side and
-    // their commits go to disk together.
+    // One round trip: BEGIN, the batch's claim, its rows and the rest, COMMIT. No row every writer updates: the ids follow
+    // from the transaction's own id, and lines are counted per host, so writers run side by side and their commits go to
+    // disk together.
     public override async Task<long> WriteAsync(HistoryWrite write, CancellationToken cancellationToken)
     {
         if (write.IdCount >= IdsPerTransaction)
@@ -66,26 +66,14 @@ public sealed partial class PostgresHistoryStore(string connectionString) : Hist
         }
 
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await using (var claim = new NpgsqlBatch(connection))
-        {
-            claim.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
-            claim.BatchCommands.Add(Command(
-                """
-                INSERT INTO fleet_writes (host, run, batch, at, id_base) VALUES ($1, $2, $3, $4, event_id_base(pg_current_xact_id()))
-                ON CONFLICT DO NOTHING
-                """,
-                write.Host, write.Run, write.Batch, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
-            await claim.ExecuteNonQueryAsync(cancellationToken);
-            if (claim.BatchCommands[1].RecordsAffected == 0)
-            {
-                await RollBackAsync(connection);
-                return 0; // stored by an attempt whose commit's reply was lost
-            }
-        }
-
         try
         {
             await using var batch = new NpgsqlBatch(connection);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
+            // A batch stored before (by an attempt whose commit's reply was lost) fails here, and nothing after it runs.
+            batch.BatchCommands.Add(Command(
+                "INSERT INTO fleet_writes (host, run, batch, at, id_base) VALUES ($1, $2, $3, $4, event_id_base(pg_current_xact_id()))",
+                write.Host, write.Run, write.Batch, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
             batch.BatchCommands.Add(IdsAndRows(write));
             if (write.Rollups.Count > 0)
             {
@@ -120,6 +108,11 @@ public sealed partial class PostgresHistoryStore(string connectionString) : Hist
             }
 
             return newest;
+        }
+        catch (PostgresException ex) when (ex is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "fleet_writes_pkey" })
+        {
+            await RollBackAsync(connection);
+            return 0; // stored already
         }
         catch
         {
