@@ -41,6 +41,7 @@ internal sealed class BenchOptions
           --store Sqlite|Postgres history scenario: the store to seed and query (default Sqlite)
           --store-connection CS   history scenario with Postgres, and fleet: an Npgsql connection string to an
                                   empty database
+          --stalled N             stalled scenario: connections that never read (default 1 % of the clients)
           --agents 50             fleet scenario: simulated agents writing to the store
           --agent-lines 20        fleet scenario: log lines per second each agent writes
           --agent-flush 100ms     fleet scenario: how often each agent publishes its lines (the log tail's poll)
@@ -108,6 +109,9 @@ internal sealed class BenchOptions
     public int Agents { get; private set; } = 50;
 
     public int AgentLines { get; private set; } = 20;
+
+    /// <summary>The stalled scenario's connections that never read (default: 1 % of the clients).</summary>
+    public int? Stalled { get; private set; }
 
     public TimeSpan AgentFlush { get; private set; } = TimeSpan.FromMilliseconds(100);
 
@@ -222,6 +226,9 @@ internal sealed class BenchOptions
                         throw new ArgumentException("--agent-flush is 10ms to 10s.");
                     }
 
+                    break;
+                case "--stalled":
+                    o.Stalled = PositiveInt(arg, Value());
                     break;
                 case "--nodes":
                     o.Nodes = PositiveInt(arg, Value());

@@ -30,6 +30,7 @@ internal static class ReportRows
             yield return ("closed, as the client read it at the end", r => r.Stalled is { } s ? $"{s.ClosedSeenByClient:N0}" : "–");
             yield return ("server tx_queue per stalled max/median KB", r => r.Stalled is { } s ? $"{F(s.TxQueueMaxBytes / 1024.0)}/{F(s.TxQueueMedianBytes / 1024.0)}" : "–");
             yield return ("server RSS start→peak→end MB", r => r.Stalled is { } s ? $"{F(s.ServerRssStartMb)}→{F(s.ServerRssPeakMb)}→{F(s.ServerRssEndMb)}" : "–");
+            yield return ("server RSS per stalled, beyond healthy alone KB", r => F(r.Stalled?.ServerRssKbPerStalled));
             yield return ("healthy clock p99 with/without", r => F(r.Stalled?.HealthyP99Ratio));
         }
 

@@ -55,6 +55,12 @@ internal sealed class StalledFigures
     /// <summary>Peak minus start: what the run cost the server's memory at most.</summary>
     public double? ServerRssDeltaMb { get; set; }
 
+    /// <summary>
+    /// Per stalled connection: the run's RSS growth beyond the same healthy clients' alone (watched as long), so what
+    /// the healthy streams grow by themselves (the log's replay ring filling up, the heap) is not counted.
+    /// </summary>
+    public double? ServerRssKbPerStalled { get; set; }
+
     /// <summary>The healthy clients' clock p99 with the stalled ones over without them.</summary>
     public double? HealthyP99Ratio { get; set; }
 }

@@ -36,7 +36,8 @@ internal sealed class StallWatch
 
     public long? RssEndKb { get; private set; }
 
-    public bool AllDropped => _droppedAt.All(d => d is not null);
+    // With none to watch (a run of healthy clients alone, for comparison) it watches memory until the time given.
+    public bool AllDropped => _droppedAt.Length > 0 && _droppedAt.All(d => d is not null);
 
     /// <summary>Polls until <paramref name="until"/> or until every stalled socket is dropped, whichever is first.</summary>
     public async Task WatchAsync(DateTime until, CancellationToken cancellationToken = default)

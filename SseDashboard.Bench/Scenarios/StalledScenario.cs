@@ -28,12 +28,16 @@ internal sealed class StalledScenario(BenchOptions options, DashboardHost host)
 
         // Each run on a freshly started dashboard and file: a new client is sent the log lines of before (the log
         // panel's first paint), which would count as the next run's lines.
-        var stalledCount = Math.Max(1, clients / 100);
+        var stalledCount = options.Stalled ?? Math.Max(1, clients / 100);
         var alone = await RunAsync(clients, 0);
         var withStalled = await RunAsync(clients, stalledCount);
         if (withStalled.Stalled is { } figures)
         {
             figures.HealthyP99Ratio = withStalled.LatencyMsP99 / alone.LatencyMsP99;
+            if (figures is { ServerRssDeltaMb: { } with, StalledConnected: > 0 } && alone.Stalled?.ServerRssDeltaMb is { } without)
+            {
+                figures.ServerRssKbPerStalled = (with - without) * 1024 / figures.StalledConnected;
+            }
         }
 
         return [alone, withStalled];
@@ -54,16 +58,29 @@ internal sealed class StalledScenario(BenchOptions options, DashboardHost host)
         {
             DuringWindow = token => LogWriter.WriteAsync(log.Path, options.LogRate, token),
             TimedTopic = "clock",
-            AfterConnected = stalledCount == 0 ? null : async () =>
+            AfterConnected = async () =>
             {
-                stalled.AddRange(await OpenStalledAsync(target, stalledCount));
+                // Alone, memory is watched as long as the stalled ones take to be dropped (from their request).
+                stalled.AddRange(stalledCount == 0 ? [] : await OpenStalledAsync(target, stalledCount));
                 watch = new StallWatch(options.Port, app.Pid, stalled);
-                watching = watch.WatchAsync(DateTime.MaxValue, stopWatching.Token);
+                watching = watch.WatchAsync(stalledCount == 0 ? DateTime.UtcNow + AloneWatch() : DateTime.MaxValue, stopWatching.Token);
             },
         };
         try
         {
             var result = await run.RunAsync();
+            if (stalledCount == 0)
+            {
+                await watching;
+                result.Stalled = new StalledFigures
+                {
+                    ServerRssStartMb = watch?.RssStartKb / 1024.0,
+                    ServerRssPeakMb = watch?.RssPeakKb / 1024.0,
+                    ServerRssEndMb = watch?.RssEndKb / 1024.0,
+                    ServerRssDeltaMb = (watch?.RssPeakKb - watch?.RssStartKb) / 1024.0,
+                };
+            }
+
             await stopWatching.CancelAsync();
             await watching;
             result.Notes.Add($"topics {string.Join(",", topics)}; {options.LogRate} lines/s appended in the window");
@@ -130,6 +147,10 @@ internal sealed class StalledScenario(BenchOptions options, DashboardHost host)
         figures.ClosedSeenByClient = closed.Count(c => c);
         return figures;
     }
+
+    // About as long as a stalled connection lives from its request: the warm-up, some seconds until its buffers are full
+    // and its writes stop moving, then the stall timeout (42 s in all at 200 lines/s and the 30 s default).
+    private TimeSpan AloneWatch() => options.Warmup + StallTimeout() + TimeSpan.FromSeconds(7);
 
     private TimeSpan StallTimeout() =>
         options.ServerEnvironment.TryGetValue(StallTimeoutKey, out var value)
