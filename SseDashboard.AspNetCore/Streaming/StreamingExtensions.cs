@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -12,6 +13,9 @@ public static class StreamingExtensions
     /// kernel memory before its writes stop making progress and the stall timeout ends it.
     /// </summary>
     public const int SendBufferBytes = 64 * 1024;
+
+    /// <summary>Kestrel's per-connection response buffer with <see cref="AddStreamingTransport"/>.</summary>
+    public const int ResponseBufferBytes = 16 * 1024;
 
     /// <summary>The accept queue asked for; the kernel caps it at <c>net.core.somaxconn</c>.</summary>
     public const int ListenBacklog = 16 * 1024;
@@ -76,6 +80,9 @@ public static class StreamingExtensions
                 return socket;
             };
         });
+        // A client that stops reading holds this much of its stream in Kestrel's pipe (64 KB by default), beside the
+        // socket's send buffer in the kernel, until the stall timeout drops it; a write waits on the client sooner.
+        services.Configure<KestrelServerOptions>(o => o.Limits.MaxResponseBufferSize = ResponseBufferBytes);
         return builder;
     }
 
