@@ -27,6 +27,7 @@ internal static class ReportRows
             yield return ("stalled connections", r => r.Stalled is { } s ? $"{s.StalledConnected:N0}/{s.Stalled:N0}" : "–");
             yield return ("dropped by the server", r => r.Stalled is { } s ? $"{s.Dropped:N0} (stall timeout {F(s.StallTimeoutSeconds)} s)" : "–");
             yield return ("drop s after request min/median/max", r => r.Stalled is { } s ? $"{F(s.DropSecondsMin)}/{F(s.DropSecondsMedian)}/{F(s.DropSecondsMax)}" : "–");
+            yield return ("drop s after its send queue filled, max", r => F(r.Stalled?.DropAfterFullSecondsMax));
             yield return ("closed, as the client read it at the end", r => r.Stalled is { } s ? $"{s.ClosedSeenByClient:N0}" : "–");
             yield return ("server tx_queue per stalled max/median KB", r => r.Stalled is { } s ? $"{F(s.TxQueueMaxBytes / 1024.0)}/{F(s.TxQueueMedianBytes / 1024.0)}" : "–");
             yield return ("server RSS start→peak→end MB", r => r.Stalled is { } s ? $"{F(s.ServerRssStartMb)}→{F(s.ServerRssPeakMb)}→{F(s.ServerRssEndMb)}" : "–");

@@ -53,6 +53,10 @@ internal static class ReportTargets
             case "stalled" when rs.FirstOrDefault(r => r.Stalled is { Stalled: > 0 }) is { Stalled: { } s }:
                 yield return Check("healthy clock p99 with/without stalled ≤ 1.2", s.HealthyP99Ratio <= 1.2, F(s.HealthyP99Ratio));
                 yield return Check("server memory per stalled connection ≤ 64 KB", s.ServerRssKbPerStalled <= 64, $"{F(s.ServerRssKbPerStalled)} KB");
+                yield return Check(
+                    "dropped within the stall timeout + 5 s of its writes stopping",
+                    s.DropAfterFullSecondsMax <= s.StallTimeoutSeconds + 5,
+                    $"at most {F(s.DropAfterFullSecondsMax)} s after its send queue filled");
                 yield return Check("server tx_queue per stalled socket ≤ 256 KB", s.TxQueueMaxBytes <= 256 * 1024, $"max {F(s.TxQueueMaxBytes / 1024.0)} KB, median {F(s.TxQueueMedianBytes / 1024.0)} KB");
                 yield return Check(
                     "the server drops every stalled connection",

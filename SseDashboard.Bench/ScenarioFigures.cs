@@ -38,6 +38,9 @@ internal sealed class StalledFigures
 
     public double? DropSecondsMax { get; set; }
 
+    /// <summary>From each stalled socket's send queue filling up (its writes stopping) to its drop: the largest.</summary>
+    public double? DropAfterFullSecondsMax { get; set; }
+
     /// <summary>Stalled sockets that read end-of-stream or a reset at the end: closed by the server, seen from the client.</summary>
     public int ClosedSeenByClient { get; set; }
 

@@ -75,6 +75,8 @@ public static class SseEndpoint
         }
 
         using var _ = subscription;
+        // Granted and leased: what authenticating the request left behind need not live as long as the stream.
+        StreamAuthentication.Release(context);
         using var registration = aborted.Register(static s => ((Subscription)s!).Complete(), subscription);
         using var deadline = hub.DrainDeadline.Register(static c => ((HttpContext)c!).Abort(), context);
         // Access ended: what is queued drains, then the close event; a client not reading by CloseGrace is cut off.

@@ -15,6 +15,7 @@ internal sealed class StallWatch
     private readonly long[] _maxTx;
     private readonly bool[] _seen;
     private readonly DateTime?[] _droppedAt;
+    private readonly DateTime?[] _fullAt;
 
     public StallWatch(int serverPort, int? pid, IReadOnlyList<StalledConnection> stalled, TimeSpan? every = null)
     {
@@ -25,6 +26,7 @@ internal sealed class StallWatch
         _maxTx = new long[_stalled.Length];
         _seen = new bool[_stalled.Length];
         _droppedAt = new DateTime?[_stalled.Length];
+        _fullAt = new DateTime?[_stalled.Length];
         RssStartKb = pid is { } p ? ProcSample.Read(p)?.RssKb : null;
         RssPeakKb = RssStartKb;
         Poll();
@@ -63,6 +65,13 @@ internal sealed class StallWatch
     public List<double?> DropSeconds() =>
         _stalled.Select((s, i) => _droppedAt[i] is { } at ? (at - s.StoppedReadingAt).TotalSeconds : (double?)null).ToList();
 
+    /// <summary>
+    /// Seconds from each stalled socket's send queue reaching its largest (the kernel's buffer full: from about then its
+    /// writes stop moving, and the stall timeout runs) to the server dropping it (null: not dropped).
+    /// </summary>
+    public List<double?> DropAfterFullSeconds() =>
+        _stalled.Select((_, i) => _droppedAt[i] is { } at && _fullAt[i] is { } full ? (at - full).TotalSeconds : (double?)null).ToList();
+
     /// <summary>The largest tx_queue seen per stalled socket (only those seen on the server at all).</summary>
     public long[] MaxTxQueues() => _maxTx.Where((_, i) => _seen[i]).ToArray();
 
@@ -88,7 +97,10 @@ internal sealed class StallWatch
             if (established.TryGetValue(_stalled[i].LocalPort, out var socket))
             {
                 _seen[i] = true;
-                _maxTx[i] = Math.Max(_maxTx[i], socket.TxQueue);
+                if (socket.TxQueue > _maxTx[i])
+                {
+                    (_maxTx[i], _fullAt[i]) = (socket.TxQueue, now);
+                }
             }
             else if (_seen[i])
             {

@@ -136,6 +136,7 @@ internal sealed class StalledScenario(BenchOptions options, DashboardHost host)
         figures.DropSecondsMin = drops.Length > 0 ? drops[0] : null;
         figures.DropSecondsMedian = drops.Length > 0 ? LoadSummary.Percentile(drops, 50) : null;
         figures.DropSecondsMax = drops.Length > 0 ? drops[^1] : null;
+        figures.DropAfterFullSecondsMax = watch.DropAfterFullSeconds().Max();
         var tx = watch.MaxTxQueues().Order().ToArray();
         figures.TxQueueMaxBytes = tx.Length > 0 ? tx[^1] : null;
         figures.TxQueueMedianBytes = tx.Length > 0 ? (long)LoadSummary.Percentile([.. tx.Select(t => (double)t)], 50) : null;
