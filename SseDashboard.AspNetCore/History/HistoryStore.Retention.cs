@@ -46,7 +46,7 @@ public abstract partial class HistoryStore
     private async Task<long> TrimLockedAsync(DbConnection connection, Retention retention, CancellationToken cancellationToken)
     {
         long removed = 0;
-        removed += await DeleteInChunksAsync(connection, "samples", "at < @before", new { before = retention.SamplesBefore }, cancellationToken);
+        removed += await DeleteInChunksAsync(connection, "samples", $"at < @before AND {FinalIds}", new { before = retention.SamplesBefore }, cancellationToken);
         removed += await connection.ExecuteAsync("DELETE FROM rollups WHERE minute < @minute", new { minute = retention.RollupsBefore / 60_000 });
         removed += await TrimBookkeepingAsync(connection);
         // Alerts' history and ended silences, as long as metrics are kept.
@@ -55,7 +55,7 @@ public abstract partial class HistoryStore
 
         while (!cancellationToken.IsCancellationRequested)
         {
-            // The oldest lines past their time, or past the count: contiguous ids, removed as one range.
+            // The oldest lines past their time, or past the count: the oldest final ids, removed as one range.
             var count = await LineCountAsync(connection);
             var excess = Math.Max(0, count - retention.MaxLines);
             var ids = (await connection.QueryAsync<(long Id, long At, long Line)>(

@@ -119,7 +119,12 @@ public abstract partial class HistoryStore : IAsyncDisposable
             await connection.ExecuteAsync("INSERT INTO schema_version (version) VALUES (@next)", new { next }, transaction);
             await transaction.CommitAsync(cancellationToken);
         }
+
+        await AfterMigrationsAsync(connection);
     }
+
+    /// <summary>What a provider checks of its store each time a process starts on it, with the schema locked.</summary>
+    protected virtual Task AfterMigrationsAsync(DbConnection connection) => Task.CompletedTask;
 
     public async Task<int> SchemaVersionAsync(CancellationToken cancellationToken)
     {

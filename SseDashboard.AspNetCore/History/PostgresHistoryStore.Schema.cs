@@ -2,6 +2,16 @@ namespace SseDashboard.History;
 
 public sealed partial class PostgresHistoryStore
 {
+    // (Re)writes event_id_base: ids from just above `after` (SQL), by transaction ids from the current one on.
+    private static string IdsFrom(string after) => $$"""
+        DO $do$ BEGIN
+            EXECUTE format(
+                'CREATE OR REPLACE FUNCTION event_id_base(xid XID8) RETURNS BIGINT LANGUAGE sql IMMUTABLE PARALLEL SAFE AS %L',
+                format('SELECT %s + (xid::text::bigint - %s) * {{IdsPerTransaction}}', {{after}}, pg_current_xact_id()::text::bigint));
+        END $do$;
+
+        """;
+
     private static readonly string[] Schema =
     [
         """
@@ -89,17 +99,15 @@ public sealed partial class PostgresHistoryStore
         // 7: ids without a lock. A write's ids follow from its transaction's id (event_id_base, IdsPerTransaction to a
         // transaction), so writers run side by side; a reader reads only below the oldest transaction still running
         // (pg_snapshot_xmin), where nothing can commit any more, so what it has read is final and resume gap-free. Ids
-        // go on above those handed out before (the function is written with them, so the planner inlines it). Each
-        // write's first id, by its time (a node that starts late begins there); lines counted per host (one row every
-        // writer updated held them all in line).
-        $$"""
-        DO $do$ BEGIN
-            EXECUTE format(
-                'CREATE FUNCTION event_id_base(xid XID8) RETURNS BIGINT LANGUAGE sql IMMUTABLE PARALLEL SAFE AS %L',
-                format('SELECT %s + (xid::text::bigint - %s) * {{IdsPerTransaction}}',
-                    (SELECT value FROM store_state WHERE name = 'last_id'), pg_current_xact_id()::text::bigint));
-        END $do$;
-        DELETE FROM store_state WHERE name = 'last_id';
+        // go on above those handed out before (the function is written with them, so the planner inlines it). A writer
+        // of an older build, which would take the counter, is refused, not left storing nothing. Each write's first id,
+        // by its time (a node that starts late begins there); lines counted per host (one row every writer updated held
+        // them all in line).
+        IdsFrom("(SELECT value FROM store_state WHERE name = 'last_id')") + """
+        CREATE FUNCTION refuse_id_counter() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+            RAISE EXCEPTION 'Since schema 7 this store numbers events by transaction: upgrade this SseDashboard, which takes ids from the counter.';
+        END $$;
+        CREATE TRIGGER id_counter_retired BEFORE UPDATE ON store_state FOR EACH ROW WHEN (OLD.name = 'last_id') EXECUTE FUNCTION refuse_id_counter();
         ALTER TABLE fleet_writes ADD COLUMN id_base BIGINT;
         CREATE TABLE line_counts (host TEXT PRIMARY KEY, lines BIGINT NOT NULL);
         INSERT INTO line_counts (host, lines) SELECT host, COUNT(*) FROM log_lines WHERE text IS NOT NULL GROUP BY host;

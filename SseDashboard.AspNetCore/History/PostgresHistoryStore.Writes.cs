@@ -29,9 +29,13 @@ public sealed partial class PostgresHistoryStore
             await using var batch = new NpgsqlBatch(connection);
             batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
             // A batch stored before (by an attempt whose commit's reply was lost) fails here, and nothing after it runs.
+            // Its time is the server's, one clock for every writer.
             batch.BatchCommands.Add(Command(
-                "INSERT INTO fleet_writes (host, run, batch, at, id_base) VALUES ($1, $2, $3, $4, event_id_base(pg_current_xact_id()))",
-                write.Host, write.Run, write.Batch, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+                """
+                INSERT INTO fleet_writes (host, run, batch, at, id_base)
+                VALUES ($1, $2, $3, (extract(epoch FROM statement_timestamp()) * 1000)::bigint, event_id_base(pg_current_xact_id()))
+                """,
+                write.Host, write.Run, write.Batch));
             batch.BatchCommands.Add(IdsAndRows(write));
             if (write.Rollups.Count > 0)
             {

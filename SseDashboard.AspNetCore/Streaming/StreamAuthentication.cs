@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace SseDashboard.Streaming;
 
@@ -13,6 +14,20 @@ internal sealed class StreamAuthentication(IAuthenticationSchemeProvider schemes
 
     public Task<IAuthenticationHandler?> GetHandlerAsync(HttpContext context, string authenticationScheme) =>
         (_handlers ??= new AuthenticationHandlerProvider(schemes)).GetHandlerAsync(context, authenticationScheme);
+
+    /// <summary>
+    /// In place of the framework's provider (AddAuthentication, before or after this, keeps it), never of a host's own.
+    /// Made by a factory: an app without authentication has no scheme provider, and never asks for handlers.
+    /// </summary>
+    public static void Register(IServiceCollection services)
+    {
+        var existing = services.LastOrDefault(d => d.ServiceType == typeof(IAuthenticationHandlerProvider));
+        if (existing is null || existing.ImplementationType == typeof(AuthenticationHandlerProvider))
+        {
+            services.Replace(ServiceDescriptor.Scoped<IAuthenticationHandlerProvider>(
+                sp => new StreamAuthentication(sp.GetRequiredService<IAuthenticationSchemeProvider>())));
+        }
+    }
 
     /// <summary>
     /// Lets go of what authenticating <paramref name="context"/> left behind: its handlers (a later authentication

@@ -37,9 +37,7 @@ public static class StreamingExtensions
         services.AddHostedService<HubStartService>();
         services.AddSingleton<IEventPublisher>(sp => sp.GetRequiredService<EventHub>());
         services.TryAddSingleton<IStreamAccess, OpenStreamAccess>();
-        // The framework's handler provider, which a granted stream has forget its handlers (AddAuthentication, before
-        // or after this, keeps it).
-        services.Replace(ServiceDescriptor.Scoped<Microsoft.AspNetCore.Authentication.IAuthenticationHandlerProvider, StreamAuthentication>());
+        StreamAuthentication.Register(services);
         services.AddHostedService<HeartbeatService>();
         services.AddHostedService<StallWatchService>();
         services.AddHostedService<ConnectionLogService>();

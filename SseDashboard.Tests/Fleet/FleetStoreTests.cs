@@ -102,6 +102,38 @@ public sealed class FleetStoreTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task ADatabaseRestoredElsewhere_GoesOnAboveItsIds_AndAWriterOfAnOlderBuildIsRefused()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync();
+        await using (var store = new PostgresHistoryStore(connectionString))
+        {
+            await store.MigrateAsync(Ct);
+            await store.WriteAsync(LinesOf("web-1", "r", 1, DateTimeOffset.UtcNow, 3), Ct);
+        }
+
+        // As after a dump restored into another server: its transaction ids start anew, far below those ids came from.
+        await using var connection = new NpgsqlConnection(connectionString);
+        var stored = await connection.ExecuteScalarAsync<long>("SELECT MAX(id) FROM log_lines");
+        await connection.ExecuteAsync(
+            "DO $$ BEGIN EXECUTE format('CREATE OR REPLACE FUNCTION event_id_base(xid XID8) RETURNS BIGINT LANGUAGE sql IMMUTABLE AS %L', "
+            + "format('SELECT 1000 + (xid::text::bigint - %s) * 16384', pg_current_xact_id()::text::bigint)); END $$");
+
+        await using (var restarted = new PostgresHistoryStore(connectionString))
+        {
+            await restarted.MigrateAsync(Ct);
+            var newest = await restarted.WriteAsync(LinesOf("web-1", "r", 2, DateTimeOffset.UtcNow, 3), Ct);
+            Assert.True(newest - 2 > stored, $"{newest} goes on above {stored}");
+            var read = await restarted.ReadAfterAsync(stored, FleetReaderRows, Ct);
+            Assert.Equal(3, read.Lines.Count);
+        }
+
+        // A writer of the build before, taking ids from the counter, fails loudly instead of storing nothing.
+        var refused = await Assert.ThrowsAsync<PostgresException>(() =>
+            connection.ExecuteAsync("UPDATE store_state SET value = value + 3 WHERE name = 'last_id'"));
+        Assert.Contains("upgrade this SseDashboard", refused.MessageText);
+    }
+
+    [Fact]
     public async Task TwoNodesApplyingRetentionAtOnce_KeepTheLineCountRight()
     {
         var connectionString = await postgres.CreateDatabaseAsync();

@@ -3,7 +3,6 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SseDashboard.Streaming;
@@ -18,7 +17,7 @@ public sealed class StreamAuthenticationTests
     {
         var services = new ServiceCollection().AddLogging();
         services.AddAuthentication("test").AddScheme<AuthenticationSchemeOptions, CountingHandler>("test", null);
-        services.Replace(ServiceDescriptor.Scoped<IAuthenticationHandlerProvider, StreamAuthentication>());
+        StreamAuthentication.Register(services);
         await using var provider = services.BuildServiceProvider();
         await using var scope = provider.CreateAsyncScope();
         var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
@@ -35,6 +34,27 @@ public sealed class StreamAuthenticationTests
         Assert.NotSame(handler, await handlers.GetHandlerAsync(context, "test"));
         Assert.True((await context.AuthenticateAsync("test")).Succeeded);
         Assert.Equal(2, CountingHandler.Authentications(context));
+    }
+
+    [Fact]
+    public void Register_LeavesAHostsOwnProvider_AndAnAppWithoutAuthenticationValidates()
+    {
+        var host = new ServiceCollection().AddLogging();
+        host.AddAuthentication();
+        host.AddScoped<IAuthenticationHandlerProvider, HostProvider>();
+        StreamAuthentication.Register(host);
+        Assert.Equal(typeof(HostProvider), host.Last(d => d.ServiceType == typeof(IAuthenticationHandlerProvider)).ImplementationType);
+
+        // As Development validates a host's services: a factory, which no scheme provider is asked of until a stream is granted.
+        var bare = new ServiceCollection();
+        StreamAuthentication.Register(bare);
+        using var provider = bare.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        Assert.Single(bare, d => d.ServiceType == typeof(IAuthenticationHandlerProvider));
+    }
+
+    private sealed class HostProvider : IAuthenticationHandlerProvider
+    {
+        public Task<IAuthenticationHandler?> GetHandlerAsync(HttpContext context, string authenticationScheme) => Task.FromResult<IAuthenticationHandler?>(null);
     }
 
     private sealed class CountingHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
