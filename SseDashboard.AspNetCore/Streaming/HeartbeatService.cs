@@ -29,11 +29,13 @@ public sealed class HeartbeatService(EventHub hub, IOptions<SseOptions> options,
 }
 
 /// <summary>
-/// Checks four times per <c>Dashboard:Sse:StallTimeout</c> for connections whose write has waited on their client that
-/// long, and aborts them: a client that stopped reading never holds its connection, whatever its topics.
+/// Checks ten times per <c>Dashboard:Sse:StallTimeout</c>, and at least every 2 s, for connections whose write has
+/// waited on their client that long, and aborts them: a client that stopped reading never holds its connection,
+/// whatever its topics, for much longer than the timeout (a look at every stream's one timestamp costs little).
 /// </summary>
 public sealed class StallWatchService(EventHub hub, IOptions<SseOptions> options, TimeProvider timeProvider) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        HeartbeatService.EveryAsync(options.Value.StallTimeout / 4, hub.AbortStalled, timeProvider, stoppingToken);
+        HeartbeatService.EveryAsync(
+            TimeSpan.FromTicks(Math.Min(options.Value.StallTimeout.Ticks / 10, TimeSpan.FromSeconds(2).Ticks)), hub.AbortStalled, timeProvider, stoppingToken);
 }
