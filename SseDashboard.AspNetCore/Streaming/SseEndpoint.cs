@@ -10,10 +10,10 @@ public static class SseEndpoint
 {
     /// <summary>
     /// Most bytes written to a connection between flushes: the stall watch times each step, not a whole catch-up, and a
-    /// client that stops reading holds at most this beyond Kestrel's response buffer (16 KB with AddStreamingTransport)
-    /// until it is dropped; at 64 KB a stalled stream held about 95 KB.
+    /// client that stops reading holds at most this beyond Kestrel's response buffer (8 KB with AddStreamingTransport)
+    /// until it is dropped; at 64 KB a stalled stream held about 95 KB, at 16 KB 65 KB.
     /// </summary>
-    private const int FlushBytes = 16 * 1024;
+    private const int FlushBytes = 8 * 1024;
 
     /// <summary>How long a stream whose access ended gets to write its <c>close</c> event before it is aborted.</summary>
     public static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(1);

@@ -15,7 +15,7 @@ public static class StreamingExtensions
     public const int SendBufferBytes = 64 * 1024;
 
     /// <summary>Kestrel's per-connection response buffer with <see cref="AddStreamingTransport"/>.</summary>
-    public const int ResponseBufferBytes = 16 * 1024;
+    public const int ResponseBufferBytes = 8 * 1024;
 
     /// <summary>The accept queue asked for; the kernel caps it at <c>net.core.somaxconn</c>.</summary>
     public const int ListenBacklog = 16 * 1024;
