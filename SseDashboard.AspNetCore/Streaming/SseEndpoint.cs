@@ -11,7 +11,7 @@ public static class SseEndpoint
     /// <summary>
     /// Most bytes written to a connection between flushes: the stall watch times each step, not a whole catch-up, and a
     /// client that stops reading holds at most this beyond Kestrel's response buffer (8 KB with AddStreamingTransport)
-    /// until it is dropped; at 64 KB a stalled stream held about 95 KB, at 16 KB 65 KB.
+    /// until it is dropped (frames are written in slices of it).
     /// </summary>
     private const int FlushBytes = 8 * 1024;
 
@@ -111,19 +111,26 @@ public static class SseEndpoint
                         continue;
                     }
 
+                    // A big frame (a first paint's log lines) goes in slices, a flush after each: what a client that
+                    // stopped reading holds in the process stays about FlushBytes, whatever the frame.
                     var frame = e.Frame(subscription.Format);
-                    writer.Write(frame);
-                    (bytes, unflushed) = (bytes + frame.Length, unflushed + frame.Length);
+                    for (var offset = 0; offset < frame.Length;)
+                    {
+                        var slice = frame.AsSpan(offset, (int)Math.Min(frame.Length - offset, FlushBytes - unflushed));
+                        writer.Write(slice);
+                        (offset, unflushed) = (offset + slice.Length, unflushed + slice.Length);
+                        if (unflushed >= FlushBytes)
+                        {
+                            flush = await FlushWatchedAsync(writer, subscription, timeProvider, aborted);
+                            unflushed = 0;
+                        }
+                    }
+
+                    bytes += frame.Length;
                     if (e.PublishedAt != 0)
                     {
                         events++;
                         oldest = Math.Min(oldest, Math.Max(e.PublishedAt, subscribedAt)); // a replay is as old as the connection
-                    }
-
-                    if (unflushed >= FlushBytes)
-                    {
-                        flush = await FlushWatchedAsync(writer, subscription, timeProvider, aborted);
-                        unflushed = 0;
                     }
                 }
 
