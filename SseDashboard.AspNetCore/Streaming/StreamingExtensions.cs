@@ -14,7 +14,7 @@ public static class StreamingExtensions
     /// </summary>
     public const int SendBufferBytes = 64 * 1024;
 
-    /// <summary>Kestrel's per-connection response buffer with <see cref="AddStreamingTransport"/>.</summary>
+    /// <summary>Kestrel's per-connection response buffer and the socket transport's write buffer with <see cref="AddStreamingTransport"/>.</summary>
     public const int ResponseBufferBytes = 8 * 1024;
 
     /// <summary>The accept queue asked for; the kernel caps it at <c>net.core.somaxconn</c>.</summary>
@@ -73,6 +73,9 @@ public static class StreamingExtensions
             o.UnsafePreferInlineScheduling = true;
             // Thousands of clients reconnecting together (a proxy restart) must not overflow the accept queue.
             o.Backlog = ListenBacklog;
+            // What waits in a connection's output pipe before a write waits on the client (64 KB by default): a client
+            // that stops reading holds this, beside the kernel's send buffer, until the stall timeout drops it.
+            o.MaxWriteBufferSize = ResponseBufferBytes;
             // Accepted sockets inherit the listener's send buffer on Linux: bytes in flight to one client stay bounded.
             o.CreateBoundListenSocket = endpoint =>
             {
