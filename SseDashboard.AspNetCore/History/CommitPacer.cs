@@ -8,6 +8,9 @@ internal sealed class CommitPacer(TimeSpan interval, TimeProvider timeProvider)
 {
     private long _last;
 
+    /// <summary>The least time between two writes.</summary>
+    public TimeSpan Interval => interval;
+
     /// <summary>Waits until the next write may start (at once when stopping), and marks it started.</summary>
     public async Task WaitAsync(bool lastWasFull, CancellationToken stopping)
     {

@@ -22,7 +22,6 @@ public sealed partial class HistoryWriter(
     IOptions<OutageOptions>? outage = null,
     IOptions<HistoryOptions>? options = null) : BackgroundService, IEventHistory, IFilePositions
 {
-    private readonly TimeSpan _commitInterval = options?.Value.EffectiveCommitInterval ?? TimeSpan.Zero;
     private readonly CommitPacer _pacer = new(options?.Value.EffectiveCommitInterval ?? TimeSpan.Zero, timeProvider);
 
     /// <summary>Events waiting to be stored before new ones are dropped (a log event carries up to MaxBatchLines lines).</summary>
@@ -117,7 +116,7 @@ public sealed partial class HistoryWriter(
                 Host = _host,
                 Role = localHost?.Role ?? "",
                 // How often this host reports: it samples each metrics interval, and writes at most each commit interval.
-                IntervalMs = (long)Math.Max(metrics?.Value.Interval.TotalMilliseconds ?? 1000, _commitInterval.TotalMilliseconds),
+                IntervalMs = (long)Math.Max(metrics?.Value.Interval.TotalMilliseconds ?? 1000, _pacer.Interval.TotalMilliseconds),
                 Run = _run,
                 Batch = ++_batch,
             };

@@ -72,13 +72,11 @@ internal sealed class StalledScenario(BenchOptions options, DashboardHost host)
             if (stalledCount == 0)
             {
                 await watching;
-                result.Stalled = new StalledFigures
+                result.Stalled = new StalledFigures();
+                if (watch is not null)
                 {
-                    ServerRssStartMb = watch?.RssStartKb / 1024.0,
-                    ServerRssPeakMb = watch?.RssPeakKb / 1024.0,
-                    ServerRssEndMb = watch?.RssEndKb / 1024.0,
-                    ServerRssDeltaMb = (watch?.RssPeakKb - watch?.RssStartKb) / 1024.0,
-                };
+                    Memory(result.Stalled, watch);
+                }
             }
 
             await stopWatching.CancelAsync();
@@ -140,13 +138,19 @@ internal sealed class StalledScenario(BenchOptions options, DashboardHost host)
         var tx = watch.MaxTxQueues().Order().ToArray();
         figures.TxQueueMaxBytes = tx.Length > 0 ? tx[^1] : null;
         figures.TxQueueMedianBytes = tx.Length > 0 ? (long)LoadSummary.Percentile([.. tx.Select(t => (double)t)], 50) : null;
+        Memory(figures, watch);
+        var closed = await Task.WhenAll(stalled.Select(s => s.ServerClosedAsync(TimeSpan.FromSeconds(2))));
+        figures.ClosedSeenByClient = closed.Count(c => c);
+        return figures;
+    }
+
+    // The server's RSS over what the watch saw, alike for a run with stalled clients and one without.
+    private static void Memory(StalledFigures figures, StallWatch watch)
+    {
         figures.ServerRssStartMb = watch.RssStartKb / 1024.0;
         figures.ServerRssPeakMb = watch.RssPeakKb / 1024.0;
         figures.ServerRssEndMb = watch.RssEndKb / 1024.0;
         figures.ServerRssDeltaMb = figures.ServerRssPeakMb - figures.ServerRssStartMb;
-        var closed = await Task.WhenAll(stalled.Select(s => s.ServerClosedAsync(TimeSpan.FromSeconds(2))));
-        figures.ClosedSeenByClient = closed.Count(c => c);
-        return figures;
     }
 
     // About as long as a stalled connection lives from its request: the warm-up, some seconds until its buffers are full
