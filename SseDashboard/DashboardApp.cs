@@ -18,12 +18,20 @@ namespace SseDashboard;
 /// <summary>Builds and runs the dashboard; the table of contents of the app.</summary>
 public static class DashboardApp
 {
-    /// <summary>Where the standalone app's defaults differ from a host's: its own login, and its own log file tailed.</summary>
+    /// <summary>
+    /// Where the standalone app's defaults differ from a host's: its own login, its own log file tailed, and what an
+    /// open stream keeps, since its pipeline is the dashboard's own.
+    /// </summary>
     private static readonly Dictionary<string, string?> StandaloneDefaults = new()
     {
         [AuthOptions.Section + ":Mode"] = nameof(AuthMode.Token),
         [AppLogOptions.Section + ":Enabled"] = "false",
         [MetersOptions.Section + ":Enabled"] = "false",
+        [SseOptions.Section + ":ReleaseRequestServices"] = "true",
+        // The hosting's per-request log scope and activity live as long as a stream (about 0.5 KB each), for log
+        // properties (RequestId, RequestPath, trace ids) no sink here writes; tracing over OTLP still makes activities.
+        // Serilog's own rule (its provider takes every level) is the one to override.
+        ["Logging:Serilog:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "None",
     };
 
     public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using SseDashboard.Mount;
 
@@ -23,7 +24,7 @@ public static class AuthSchemes
 
     public static string Select(HttpContext context)
     {
-        if (context.Request.Query.ContainsKey(EmbedQuery))
+        if (EmbedToken(context.Request) is not null)
         {
             return Embed;
         }
@@ -40,6 +41,23 @@ public static class AuthSchemes
             AuthMode.Proxy => Proxy,
             _ => Open,
         };
+    }
+
+    /// <summary>
+    /// The <c>?embed=</c> token ("" when the parameter has no value), or null. Read from the query string as it
+    /// stands: through <c>Request.Query</c>, the request would keep the parsed collection as long as a stream.
+    /// </summary>
+    internal static string? EmbedToken(HttpRequest request)
+    {
+        foreach (var pair in new QueryStringEnumerable(request.QueryString.Value))
+        {
+            if (pair.DecodeName().Span.Equals(EmbedQuery, StringComparison.OrdinalIgnoreCase))
+            {
+                return pair.DecodeValue().ToString();
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The token of an <c>Authorization: Bearer</c> header, or null.</summary>

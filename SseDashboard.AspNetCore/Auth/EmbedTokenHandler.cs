@@ -10,8 +10,7 @@ public sealed class EmbedTokenHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, EmbedTokens tokens, FailedLogins failures)
     : GuessableTokenHandler(options, logger, encoder, failures)
 {
-    protected override string? Candidate() =>
-        Request.Query.TryGetValue(AuthSchemes.EmbedQuery, out var token) ? token.ToString() : null;
+    protected override string? Candidate() => AuthSchemes.EmbedToken(Request);
 
     private bool _unknown;
 

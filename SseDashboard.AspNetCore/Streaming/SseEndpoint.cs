@@ -18,37 +18,29 @@ public static class SseEndpoint
     /// <summary>How long a stream whose access ended gets to write its <c>close</c> event before it is aborted.</summary>
     public static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(1);
 
-    public static async Task HandleAsync(
+    // Not async: a stream's one state machine is StreamAsync's, which lives as long as the stream.
+    public static Task HandleAsync(
         HttpContext context, EventHub hub, StreamingMetrics metrics, TimeProvider timeProvider, IStreamAccess access, IOptions<SseOptions> options)
     {
         if (SseRequest.TryParse(context.Request, hub, access.AllowedTopics(context), out var request) is { } problem)
         {
-            await problem.ExecuteAsync(context);
-            return;
+            return problem.ExecuteAsync(context);
         }
 
-        using var lease = access.Lease(context);
+        var lease = access.Lease(context);
         var sse = options.Value;
         var retry = JitteredRetry(sse.Retry);
         if (!metrics.TryOpen(sse.MaxConnections))
         {
+            lease?.Dispose();
             context.Response.SetRetryAfter(retry);
-            await TypedResults.Problem(
+            return TypedResults.Problem(
                 title: "Too many connections",
                 detail: $"This server holds at most {sse.MaxConnections} streams (Dashboard:Sse:MaxConnections). Retry later.",
                 statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
-            return;
         }
 
-        var reason = DisconnectReason.Client;
-        try
-        {
-            reason = await StreamAsync(context, hub, metrics, timeProvider, request, retry, lease);
-        }
-        finally
-        {
-            metrics.Closed(reason);
-        }
+        return StreamAsync(context, hub, metrics, timeProvider, request, retry, lease, sse.ReleaseRequestServices);
     }
 
     /// <summary>
@@ -58,102 +50,159 @@ public static class SseEndpoint
     private static TimeSpan JitteredRetry(TimeSpan retry) =>
         TimeSpan.FromMilliseconds(Math.Floor(retry.TotalMilliseconds * (1 + Random.Shared.NextDouble())));
 
-    private static async Task<DisconnectReason> StreamAsync(
-        HttpContext context, EventHub hub, StreamingMetrics metrics, TimeProvider timeProvider, SseRequest request, TimeSpan retry, StreamLease? lease)
+    private static async Task StreamAsync(
+        HttpContext context, EventHub hub, StreamingMetrics metrics, TimeProvider timeProvider, SseRequest request, TimeSpan retry, StreamLease? lease,
+        bool releaseRequestServices)
     {
-        var response = context.Response;
-        context.Features.GetRequiredFeature<IHttpResponseBodyFeature>().DisableBuffering();
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache, no-transform";
-        response.Headers["X-Accel-Buffering"] = "no";
-
-        var aborted = context.RequestAborted;
-        Subscription subscription;
+        var reason = DisconnectReason.Client;
         try
         {
-            subscription = await hub.SubscribeAsync(request.Topics, request.Format, request.LastEventId, request.Hosts, context.Abort, aborted);
-        }
-        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
-        {
-            return DisconnectReason.Client;
-        }
+            var response = context.Response;
+            context.Features.GetRequiredFeature<IHttpResponseBodyFeature>().DisableBuffering();
+            response.ContentType = "text/event-stream";
+            response.Headers.CacheControl = "no-cache, no-transform";
+            response.Headers["X-Accel-Buffering"] = "no";
 
-        using var _ = subscription;
-        // Granted and leased: what authenticating the request left behind need not live as long as the stream.
-        StreamAuthentication.Release(context);
-        using var registration = aborted.Register(static s => ((Subscription)s!).Complete(), subscription);
-        using var deadline = hub.DrainDeadline.Register(static c => ((HttpContext)c!).Abort(), context);
-        // Access ended: what is queued drains, then the close event; a client not reading by CloseGrace is cut off.
-        // Only a stream with a lease pays for the deadline.
-        using var closeDeadline = lease is null ? null : new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
-        using var accessEnded = lease?.Ended.Register(() =>
-        {
-            subscription.Complete();
-            closeDeadline!.CancelAfter(CloseGrace);
-        });
-        using var closeAbort = closeDeadline?.Token.Register(static c => ((HttpContext)c!).Abort(), context);
-
-        var writer = response.BodyWriter;
-        var subscribedAt = timeProvider.GetTimestamp();
-        try
-        {
-            writer.Write(SseFraming.RetryFrame(retry));
-            var flush = await writer.FlushAsync(aborted);
-            var queue = subscription.Queue;
-            while (!flush.IsCompleted && !flush.IsCanceled && await queue.WaitToReadAsync())
+            var aborted = context.RequestAborted;
+            Subscription subscription;
+            try
             {
-                // Everything queued for this client goes out with one flush (a long catch-up in steps of FlushBytes).
-                var (events, bytes, unflushed, oldest) = (0, 0L, 0L, long.MaxValue);
-                foreach (var e in queue.TakeBatch())
-                {
-                    if (e is null)
-                    {
-                        continue;
-                    }
+                // Aborted past the hub's drain deadline at shutdown too: a writer then is stuck on a client that stopped reading.
+                subscription = await hub.SubscribeAsync(request.Topics, request.Format, request.LastEventId, request.Hosts, context.Abort, aborted);
+            }
+            catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+            {
+                return;
+            }
 
-                    // A big frame (a first paint's log lines) goes in slices, a flush after each: what a client that
-                    // stopped reading holds in the process stays about FlushBytes, whatever the frame.
-                    var frame = e.Frame(subscription.Format);
-                    for (var offset = 0; offset < frame.Length;)
+            using var _ = subscription;
+            // Granted and leased: what authenticating the request left behind need not live as long as the stream.
+            StreamAuthentication.Release(context);
+            if (releaseRequestServices)
+            {
+                await ReleaseRequestServicesAsync(context);
+            }
+
+            using var registration = aborted.Register(static s => ((Subscription)s!).Complete(), subscription);
+            // Only a stream with a lease pays for watching it.
+            using var accessEnd = lease is null ? null : new AccessEnd(lease, subscription, context, timeProvider);
+
+            var writer = context.Response.BodyWriter;
+            var subscribedAt = timeProvider.GetTimestamp();
+            try
+            {
+                writer.Write(SseFraming.RetryFrame(retry));
+                var flush = await writer.FlushAsync(aborted);
+                var queue = subscription.Queue;
+                while (!flush.IsCompleted && !flush.IsCanceled && await queue.WaitToReadAsync())
+                {
+                    // Everything queued for this client goes out with one flush (a long catch-up in steps of FlushBytes).
+                    var (events, bytes, unflushed, oldest) = (0, 0L, 0L, long.MaxValue);
+                    foreach (var e in queue.TakeBatch())
                     {
-                        var slice = frame.AsSpan(offset, (int)Math.Min(frame.Length - offset, FlushBytes - unflushed));
-                        writer.Write(slice);
-                        (offset, unflushed) = (offset + slice.Length, unflushed + slice.Length);
-                        if (unflushed >= FlushBytes)
+                        if (e is null)
                         {
-                            flush = await FlushWatchedAsync(writer, subscription, timeProvider, aborted);
-                            unflushed = 0;
+                            continue;
+                        }
+
+                        // A big frame (a first paint's log lines) goes in slices, a flush after each: what a client that
+                        // stopped reading holds in the process stays about FlushBytes, whatever the frame.
+                        var frame = e.Frame(subscription.Format);
+                        for (var offset = 0; offset < frame.Length;)
+                        {
+                            var slice = frame.AsSpan(offset, (int)Math.Min(frame.Length - offset, FlushBytes - unflushed));
+                            writer.Write(slice);
+                            (offset, unflushed) = (offset + slice.Length, unflushed + slice.Length);
+                            if (unflushed >= FlushBytes)
+                            {
+                                flush = await FlushWatchedAsync(writer, subscription, timeProvider, aborted);
+                                unflushed = 0;
+                            }
+                        }
+
+                        bytes += frame.Length;
+                        if (e.PublishedAt != 0)
+                        {
+                            events++;
+                            oldest = Math.Min(oldest, Math.Max(e.PublishedAt, subscribedAt)); // a replay is as old as the connection
                         }
                     }
 
-                    bytes += frame.Length;
-                    if (e.PublishedAt != 0)
-                    {
-                        events++;
-                        oldest = Math.Min(oldest, Math.Max(e.PublishedAt, subscribedAt)); // a replay is as old as the connection
-                    }
+                    flush = await FlushWatchedAsync(writer, subscription, timeProvider, aborted);
+                    metrics.Written(events, bytes, events > 0 ? timeProvider.GetElapsedTime(oldest) : null);
                 }
 
-                flush = await FlushWatchedAsync(writer, subscription, timeProvider, aborted);
-                metrics.Written(events, bytes, events > 0 ? timeProvider.GetElapsedTime(oldest) : null);
+                if (lease?.Reason is { } ended && !flush.IsCompleted && !flush.IsCanceled)
+                {
+                    writer.Write(SseFraming.CloseFrame(ended));
+                    await writer.FlushAsync(aborted);
+                    reason = DisconnectReason.AccessEnded;
+                    return;
+                }
             }
-
-            if (lease?.Reason is { } ended && !flush.IsCompleted && !flush.IsCanceled)
+            catch (OperationCanceledException) when (aborted.IsCancellationRequested)
             {
-                writer.Write(SseFraming.CloseFrame(ended));
-                await writer.FlushAsync(aborted);
-                return DisconnectReason.AccessEnded;
+                // The client went away, or the connection was aborted (stalled, overflowed, or past the drain deadline).
             }
+
+            reason = subscription.Stalled ? DisconnectReason.Stalled
+                : subscription.Queue.Overflowed ? DisconnectReason.Overflow
+                : hub.IsCompleted ? DisconnectReason.Shutdown
+                : DisconnectReason.Client;
         }
-        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        finally
         {
-            // The client went away, or the connection was aborted (stalled, overflowed, or past the drain deadline).
+            metrics.Closed(reason);
+            lease?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Disposes the request's service scope now, not when the stream ends, and gives the request a fresh one made on
+    /// demand. The scope keeps every scoped service the request resolved (authentication's among them) for as long
+    /// as the stream lasts.
+    /// </summary>
+    private static async ValueTask ReleaseRequestServicesAsync(HttpContext context)
+    {
+        // Without the feature, the request makes a new one (and with it a scope) when next asked for its services.
+        if (context.Features.Get<IServiceProvidersFeature>() is RequestServicesFeature used)
+        {
+            context.Features.Set<IServiceProvidersFeature>(null);
+            await used.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// A stream whose access ended (expired or revoked): what is queued drains, then the <c>close</c> event; a client
+    /// not reading by <see cref="CloseGrace"/> is cut off.
+    /// </summary>
+    private sealed class AccessEnd : IDisposable
+    {
+        private readonly Subscription _subscription;
+        private readonly CancellationTokenSource _deadline;
+        private readonly CancellationTokenRegistration _abort;
+        private readonly CancellationTokenRegistration _ended;
+
+        public AccessEnd(StreamLease lease, Subscription subscription, HttpContext context, TimeProvider timeProvider)
+        {
+            _subscription = subscription;
+            _deadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
+            _abort = _deadline.Token.Register(static c => ((HttpContext)c!).Abort(), context);
+            _ended = lease.Ended.Register(static s => ((AccessEnd)s!).Ended(), this);
         }
 
-        return subscription.Stalled ? DisconnectReason.Stalled
-            : subscription.Queue.Overflowed ? DisconnectReason.Overflow
-            : hub.IsCompleted ? DisconnectReason.Shutdown
-            : DisconnectReason.Client;
+        private void Ended()
+        {
+            _subscription.Complete();
+            _deadline.CancelAfter(CloseGrace);
+        }
+
+        public void Dispose()
+        {
+            _ended.Dispose();
+            _abort.Dispose();
+            _deadline.Dispose();
+        }
     }
 
     // Only a flush that waits on the client is watched for a stall; most complete at once.

@@ -1,4 +1,6 @@
 using System.Globalization;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Primitives;
 
 namespace SseDashboard.Streaming;
 
@@ -11,11 +13,12 @@ public sealed record SseRequest(IReadOnlyCollection<Topic> Topics, SseFormat For
     /// <param name="allowed">The topics the caller may read (null: all): no <c>topics</c> means these, any other is 403.</param>
     public static IResult? TryParse(HttpRequest request, EventHub hub, IReadOnlySet<string>? allowed, out SseRequest parsed)
     {
-        var query = request.Query;
-        var topicsProblem = ParseTopics(hub, query["topics"], allowed, out var topics);
-        var formatProblem = ParseFormat(query["format"], out var format);
-        var idProblem = ParseLastEventId(request, out var lastEventId);
-        var hostsProblem = ParseHosts(query["hosts"], out var hosts);
+        // Parsed aside, not through request.Query, whose collection the request would keep as long as the stream.
+        var query = QueryHelpers.ParseQuery(request.QueryString.Value);
+        var topicsProblem = ParseTopics(hub, query.GetValueOrDefault("topics"), allowed, out var topics);
+        var formatProblem = ParseFormat(query.GetValueOrDefault("format"), out var format);
+        var idProblem = ParseLastEventId(request, query, out var lastEventId);
+        var hostsProblem = ParseHosts(query.GetValueOrDefault("hosts"), out var hosts);
         parsed = new SseRequest(topics, format, lastEventId, hosts);
         return topicsProblem ?? formatProblem ?? idProblem ?? hostsProblem;
     }
@@ -118,7 +121,7 @@ public sealed record SseRequest(IReadOnlyCollection<Topic> Topics, SseFormat For
 
     // The Last-Event-ID header wins over the lastEventId query. A header the hub never issued (EventSource sends back
     // whatever id it last saw) is answered with a fresh snapshot; a malformed query value is the caller's mistake.
-    private static IResult? ParseLastEventId(HttpRequest request, out long? lastEventId)
+    private static IResult? ParseLastEventId(HttpRequest request, Dictionary<string, StringValues> query, out long? lastEventId)
     {
         lastEventId = null;
         if (request.Headers.TryGetValue("Last-Event-ID", out var header))
@@ -127,13 +130,13 @@ public sealed record SseRequest(IReadOnlyCollection<Topic> Topics, SseFormat For
             return null;
         }
 
-        var query = request.Query["lastEventId"].ToString();
-        if (query.Length == 0)
+        var value = query.GetValueOrDefault("lastEventId").ToString();
+        if (value.Length == 0)
         {
             return null;
         }
 
-        if (long.TryParse(query, NumberStyles.None, CultureInfo.InvariantCulture, out var queryId))
+        if (long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var queryId))
         {
             lastEventId = queryId;
             return null;
@@ -141,7 +144,7 @@ public sealed record SseRequest(IReadOnlyCollection<Topic> Topics, SseFormat For
 
         return TypedResults.Problem(
             title: "Invalid lastEventId",
-            detail: $"lastEventId must be a non-negative integer event id (was '{query}').",
+            detail: $"lastEventId must be a non-negative integer event id (was '{value}').",
             statusCode: StatusCodes.Status400BadRequest,
             extensions: new Dictionary<string, object?> { ["parameter"] = "lastEventId" });
     }
