@@ -42,6 +42,8 @@ internal sealed class BenchOptions
           --store-connection CS   history scenario with Postgres, and fleet: an Npgsql connection string to an
                                   empty database
           --stalled N             stalled scenario: connections that never read (default 1 % of the clients)
+          --pairs 1               stalled scenario: runs alone and with the stalled ones, interleaved; the healthy
+                                  p99 ratio is judged by its median over the pairs
           --agents 50             fleet scenario: simulated agents writing to the store
           --agent-lines 20        fleet scenario: log lines per second each agent writes
           --agent-flush 100ms     fleet scenario: how often each agent publishes its lines (the log tail's poll)
@@ -112,6 +114,9 @@ internal sealed class BenchOptions
 
     /// <summary>The stalled scenario's connections that never read (default: 1 % of the clients).</summary>
     public int? Stalled { get; private set; }
+
+    /// <summary>The stalled scenario's runs alone and with the stalled ones, interleaved: healthy p99 is noisy run to run.</summary>
+    public int Pairs { get; private set; } = 1;
 
     public TimeSpan AgentFlush { get; private set; } = TimeSpan.FromMilliseconds(100);
 
@@ -229,6 +234,9 @@ internal sealed class BenchOptions
                     break;
                 case "--stalled":
                     o.Stalled = PositiveInt(arg, Value());
+                    break;
+                case "--pairs":
+                    o.Pairs = PositiveInt(arg, Value());
                     break;
                 case "--nodes":
                     o.Nodes = PositiveInt(arg, Value());

@@ -33,6 +33,7 @@ internal static class ReportRows
             yield return ("server RSS start→peak→end MB", r => r.Stalled is { } s ? $"{F(s.ServerRssStartMb)}→{F(s.ServerRssPeakMb)}→{F(s.ServerRssEndMb)}" : "–");
             yield return ("server RSS per stalled, beyond healthy alone KB", r => F(r.Stalled?.ServerRssKbPerStalled));
             yield return ("healthy clock p99 with/without", r => F(r.Stalled?.HealthyP99Ratio));
+            yield return ("healthy clock p99 with/without, median of the pairs", r => F(r.Stalled?.HealthyP99RatioMedian));
         }
 
         if (rs.Any(r => r.Flood is not null))

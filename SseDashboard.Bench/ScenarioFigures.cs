@@ -64,8 +64,11 @@ internal sealed class StalledFigures
     /// </summary>
     public double? ServerRssKbPerStalled { get; set; }
 
-    /// <summary>The healthy clients' clock p99 with the stalled ones over without them.</summary>
+    /// <summary>The healthy clients' clock p99 with the stalled ones over without them, in this run's pair.</summary>
     public double? HealthyP99Ratio { get; set; }
+
+    /// <summary>The median of <see cref="HealthyP99Ratio"/> over the interleaved pairs (<c>--pairs</c>).</summary>
+    public double? HealthyP99RatioMedian { get; set; }
 }
 
 /// <summary>A burst of log lines far over the server's rate limit, as one json probe connection saw it.</summary>

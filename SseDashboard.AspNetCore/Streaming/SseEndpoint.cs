@@ -205,15 +205,15 @@ public static class SseEndpoint
         }
     }
 
-    // Only a flush that waits on the client is watched for a stall; most complete at once.
-    private static async ValueTask<FlushResult> FlushWatchedAsync(PipeWriter writer, Subscription subscription, TimeProvider timeProvider, CancellationToken aborted)
+    // Only a flush that waits on the client is watched for a stall; most complete at once, without a state machine.
+    private static ValueTask<FlushResult> FlushWatchedAsync(PipeWriter writer, Subscription subscription, TimeProvider timeProvider, CancellationToken aborted)
     {
         var pending = writer.FlushAsync(aborted);
-        if (pending.IsCompleted)
-        {
-            return await pending;
-        }
+        return pending.IsCompleted ? pending : WatchedAsync(pending, subscription, timeProvider);
+    }
 
+    private static async ValueTask<FlushResult> WatchedAsync(ValueTask<FlushResult> pending, Subscription subscription, TimeProvider timeProvider)
+    {
         subscription.WriteStarted(timeProvider.GetTimestamp());
         try
         {

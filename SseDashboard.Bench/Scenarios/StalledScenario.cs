@@ -8,7 +8,8 @@ namespace SseDashboard.Bench.Scenarios;
 
 /// <summary>
 /// N healthy clients on clock and log while lines are appended, alone and then with 1 % of N more that never read:
-/// what the stalled ones cost the healthy ones' latency and the server's memory, and when the server drops them.
+/// what the stalled ones cost the healthy ones' latency and the server's memory, and when the server drops them. With
+/// <c>--pairs N</c>, N such pairs interleaved: the latency ratio is judged by its median, run-to-run noise being near it.
 /// </summary>
 internal sealed class StalledScenario(BenchOptions options, DashboardHost host)
 {
@@ -29,18 +30,30 @@ internal sealed class StalledScenario(BenchOptions options, DashboardHost host)
         // Each run on a freshly started dashboard and file: a new client is sent the log lines of before (the log
         // panel's first paint), which would count as the next run's lines.
         var stalledCount = options.Stalled ?? Math.Max(1, clients / 100);
-        var alone = await RunAsync(clients, 0);
-        var withStalled = await RunAsync(clients, stalledCount);
-        if (withStalled.Stalled is { } figures)
+        var results = new List<LoadResult>();
+        var stalledFigures = new List<StalledFigures>();
+        for (var pair = 0; pair < options.Pairs; pair++)
         {
-            figures.HealthyP99Ratio = withStalled.LatencyMsP99 / alone.LatencyMsP99;
-            if (figures is { ServerRssDeltaMb: { } with, StalledConnected: > 0 } && alone.Stalled?.ServerRssDeltaMb is { } without)
+            var alone = await RunAsync(clients, 0);
+            var withStalled = await RunAsync(clients, stalledCount);
+            if (withStalled.Stalled is { } figures)
             {
-                figures.ServerRssKbPerStalled = (with - without) * 1024 / figures.StalledConnected;
+                figures.HealthyP99Ratio = withStalled.LatencyMsP99 / alone.LatencyMsP99;
+                if (figures is { ServerRssDeltaMb: { } with, StalledConnected: > 0 } && alone.Stalled?.ServerRssDeltaMb is { } without)
+                {
+                    figures.ServerRssKbPerStalled = (with - without) * 1024 / figures.StalledConnected;
+                }
+
+                stalledFigures.Add(figures);
             }
+
+            results.AddRange([alone, withStalled]);
         }
 
-        return [alone, withStalled];
+        var ratios = stalledFigures.Select(f => f.HealthyP99Ratio).OfType<double>().Order().ToArray();
+        var median = ratios.Length == 0 ? (double?)null : LoadSummary.Percentile(ratios, 50);
+        stalledFigures.ForEach(f => f.HealthyP99RatioMedian = median);
+        return results;
     }
 
     private async Task<LoadResult> RunAsync(int clients, int stalledCount)
