@@ -24,9 +24,6 @@ public sealed partial class EventHub : IEventPublisher
     private readonly IEventHistory _history;
     private readonly TimeProvider _timeProvider;
     private readonly SseOptions _options;
-
-    // Cancelled DrainGrace after Complete: a writer still running then is stuck on a client that stopped reading, and
-    // every stream still open is aborted so shutdown does not wait for it.
     private readonly CancellationTokenSource _drainDeadline;
 
     // This node's host: what is published here without a host is about it.
@@ -50,7 +47,6 @@ public sealed partial class EventHub : IEventPublisher
         _timeProvider = timeProvider;
         _options = options.Value;
         _drainDeadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
-        _drainDeadline.Token.Register(static s => ((SubscriptionStore)s!).AbortAll(), _subscriptions);
 
         // Ids start from the start time (µs since the Unix epoch), so ids keep increasing across restarts and an id
         // from an earlier run is recognised as one this hub cannot honour.
@@ -78,6 +74,12 @@ public sealed partial class EventHub : IEventPublisher
     }
 
     public IReadOnlyList<Topic> Topics { get; }
+
+    /// <summary>
+    /// Cancelled <see cref="DrainGrace"/> after <see cref="Complete"/>: a writer still running then is stuck on a client
+    /// that stopped reading, and its connection is aborted so shutdown does not wait for it.
+    /// </summary>
+    public CancellationToken DrainDeadline => _drainDeadline.Token;
 
     /// <summary>The id the first event published by this run gets (the first one's last, for a topic counting items).</summary>
     public long FirstId { get; private set; }

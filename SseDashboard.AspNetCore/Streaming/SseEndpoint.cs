@@ -27,9 +27,9 @@ public static class SseEndpoint
             return problem.ExecuteAsync(context);
         }
 
-        var lease = access.Lease(context);
         var sse = options.Value;
         var retry = JitteredRetry(sse.Retry);
+        var lease = access.Lease(context);
         if (!metrics.TryOpen(sse.MaxConnections))
         {
             lease?.Dispose();
@@ -67,7 +67,7 @@ public static class SseEndpoint
             Subscription subscription;
             try
             {
-                // Aborted past the hub's drain deadline at shutdown too: a writer then is stuck on a client that stopped reading.
+                // The hub aborts the connection when its queue overflows or its writes stall.
                 subscription = await hub.SubscribeAsync(request.Topics, request.Format, request.LastEventId, request.Hosts, context.Abort, aborted);
             }
             catch (OperationCanceledException) when (aborted.IsCancellationRequested)
@@ -84,6 +84,7 @@ public static class SseEndpoint
             }
 
             using var registration = aborted.Register(static s => ((Subscription)s!).Complete(), subscription);
+            using var deadline = hub.DrainDeadline.Register(static c => ((HttpContext)c!).Abort(), context);
             // Only a stream with a lease pays for watching it.
             using var accessEnd = lease is null ? null : new AccessEnd(lease, subscription, context, timeProvider);
 

@@ -33,8 +33,9 @@ public sealed class SseOptions
 
     /// <summary>
     /// Once a stream is granted, its request's service scope is disposed rather than kept for the stream's life (the
-    /// request gets a fresh one should anything ask): about 1 KB less per open stream. For an app whose middleware keeps
-    /// no scoped service across a stream to use after it; the standalone app's default, off in a host.
+    /// request gets a fresh one should anything ask): about 1 KB less per open stream. For an app that uses no scoped
+    /// service after a stream ends (its middleware's, or a scoped <see cref="IStreamAccess"/> and its leases'); the
+    /// standalone app's default, off in a host.
     /// </summary>
     public bool ReleaseRequestServices { get; set; }
 }

@@ -134,18 +134,6 @@ internal sealed class SubscriptionStore
         stalled?.ForEach(s => s.AbortStalled());
     }
 
-    /// <summary>Aborts every subscription still open: past the drain deadline, its writer is stuck on a client.</summary>
-    public void AbortAll()
-    {
-        Subscription[] open;
-        lock (_lock)
-        {
-            open = [.. _subscriptions];
-        }
-
-        Array.ForEach(open, s => s.Abort());
-    }
-
     /// <summary>Entries queued for every subscription, not yet taken by their writers.</summary>
     public long QueuedEvents()
     {

@@ -51,7 +51,7 @@ internal sealed class StalledScenario(BenchOptions options, DashboardHost host)
         }
 
         var ratios = stalledFigures.Select(f => f.HealthyP99Ratio).OfType<double>().Order().ToArray();
-        var median = ratios.Length == 0 ? (double?)null : LoadSummary.Percentile(ratios, 50);
+        var median = ratios.Length == 0 ? (double?)null : (ratios[(ratios.Length - 1) / 2] + ratios[ratios.Length / 2]) / 2;
         stalledFigures.ForEach(f => f.HealthyP99RatioMedian = median);
         return results;
     }

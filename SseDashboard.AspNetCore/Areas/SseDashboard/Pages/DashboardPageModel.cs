@@ -121,7 +121,7 @@ public abstract class DashboardPageModel(EventHub hub, PanelRenderer panels, IOp
         {
             // The stream authenticates as the page did: with the embed token. The token's origins may frame the page;
             // a token with none may still be opened on its own, or framed by the dashboard itself.
-            query += $"&{AuthSchemes.EmbedQuery}={Uri.EscapeDataString(Request.Query[AuthSchemes.EmbedQuery].ToString())}";
+            query += $"&{AuthSchemes.EmbedQuery}={Uri.EscapeDataString(AuthSchemes.EmbedToken(Request) ?? "")}";
             Response.Headers.ContentSecurityPolicy = PagesExtensions.ContentSecurityPolicy(
                 DashboardClaims.Origins(User) is { Length: > 0 } origins ? origins : [Origins.Self]);
         }
