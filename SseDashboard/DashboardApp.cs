@@ -28,7 +28,7 @@ public static class DashboardApp
         [AppLogOptions.Section + ":Enabled"] = "false",
         [MetersOptions.Section + ":Enabled"] = "false",
         [SseOptions.Section + ":ReleaseRequestServices"] = "true",
-        // The hosting's per-request log scope and activity live as long as a stream (about 0.5 KB each), for log
+        // The hosting's per-request log scope and activity live as long as a stream (about 0.5 KB together), for log
         // properties (RequestId, RequestPath, trace ids) no sink here writes; tracing over OTLP still makes activities.
         // Serilog's own rule (its provider takes every level) is the one to override.
         ["Logging:Serilog:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "None",
