@@ -90,19 +90,15 @@ internal sealed class FileTail(
     {
         try
         {
-            _handle = File.OpenHandle(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            // Once missing, looked for ten times a second without an exception each time; the first look opens, so
+            // a path it cannot reach (a directory without permission) is reported as such, not as missing.
+            _handle = _missingReported && !System.IO.Path.Exists(Path)
+                ? null
+                : File.OpenHandle(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            if (!inGlob && !_missingReported)
-            {
-                _missingReported = true;
-                await output.MarkerAsync(Path, LogKinds.Missing);
-            }
-
-            // A file that appears later is read from its start.
-            _start = StartAt.Beginning;
-            return false;
+            // Gone between the look and the open: missing, as below.
         }
         catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
         {
@@ -113,6 +109,19 @@ internal sealed class FileTail(
                 await output.MarkerAsync(Path, LogKinds.Error, $"Cannot read {Path}: {ex.Message}");
             }
 
+            return false;
+        }
+
+        if (_handle is null)
+        {
+            if (!inGlob && !_missingReported)
+            {
+                _missingReported = true;
+                await output.MarkerAsync(Path, LogKinds.Missing);
+            }
+
+            // A file that appears later is read from its start.
+            _start = StartAt.Beginning;
             return false;
         }
 

@@ -65,6 +65,12 @@ public sealed class LogPathPattern
     /// <summary>The existing files a glob matches now (a plain path is followed as it is, existing or not).</summary>
     public IReadOnlyList<string> Match()
     {
+        // Looked for ten times a second: a directory not there yet is not an exception each time.
+        if (!System.IO.Directory.Exists(Directory))
+        {
+            return [];
+        }
+
         try
         {
             return System.IO.Directory.EnumerateFiles(Directory)

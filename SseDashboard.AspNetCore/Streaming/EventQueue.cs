@@ -7,12 +7,14 @@ namespace SseDashboard.Streaming;
 /// the back so ids stay increasing); stream events queue, and a queue more than the bound behind overflows.
 /// A hand-written queue because a Channel can neither replace a pending item nor stay bounded while coalescing.
 /// </summary>
-public sealed class EventQueue : IValueTaskSource<bool>
+public sealed class EventQueue : IValueTaskSource<bool>, IThreadPoolWorkItem
 {
     private readonly Lock _lock = new();
     private readonly int _maxQueuedStreamEvents;
     private int[] _pendingStateSlot;
-    private ManualResetValueTaskSourceCore<bool> _signal = new() { RunContinuationsAsynchronously = true };
+    // The writer's continuation runs where the signal is set: a fan-out's wake batch, or this queue as its own
+    // thread-pool work item (never under a lock that holds the signaller).
+    private ManualResetValueTaskSourceCore<bool> _signal;
     private SseEvent?[] _pending = new SseEvent?[4];
     private SseEvent?[] _draining = new SseEvent?[4];
     private int _pendingCount;
@@ -74,11 +76,22 @@ public sealed class EventQueue : IValueTaskSource<bool>
     /// </summary>
     public bool Enqueue(SseEvent e)
     {
-        bool wake;
+        var accepted = Enqueue(e, out var wake);
+        Signal(wake);
+        return accepted;
+    }
+
+    /// <summary>
+    /// Queues an event as <see cref="Enqueue(SseEvent)"/> does, without waking the writer: when <paramref name="wake"/>
+    /// is true the caller must call <see cref="Wake"/> once (a fan-out wakes its writers in batches).
+    /// </summary>
+    internal bool Enqueue(SseEvent e, out bool wake)
+    {
         lock (_lock)
         {
             if (_completed)
             {
+                wake = false;
                 return true;
             }
 
@@ -86,34 +99,34 @@ public sealed class EventQueue : IValueTaskSource<bool>
             {
                 Overflowed = true;
                 wake = CompleteLocked();
+                return false;
+            }
+
+            if (e.Topic?.Kind == TopicKind.Stream)
+            {
+                _pendingStreamCount++;
+                Append(e);
             }
             else
             {
-                if (e.Topic?.Kind == TopicKind.Stream)
+                ref var slot = ref SlotOf(e);
+                if (slot >= 0)
                 {
-                    _pendingStreamCount++;
-                    Append(e);
-                }
-                else
-                {
-                    ref var slot = ref SlotOf(e);
-                    if (slot >= 0)
-                    {
-                        _pending[slot] = null;
-                    }
-
-                    Append(e);
-                    slot = _pendingCount - 1;
+                    _pending[slot] = null;
                 }
 
-                _idleTicks = 0;
-                wake = WakeLocked();
+                Append(e);
+                slot = _pendingCount - 1;
             }
-        }
 
-        Signal(wake);
-        return !Overflowed;
+            _idleTicks = 0;
+            wake = WakeLocked();
+            return true;
+        }
     }
+
+    /// <summary>Runs the waiting writer on this thread, up to its next wait; only after an enqueue that said to wake.</summary>
+    internal void Wake() => _signal.SetResult(true);
 
     /// <summary>Queues a replay or snapshot ahead of live events; it does not count against the lag bound.</summary>
     public void Preload(IEnumerable<SseEvent> events)
@@ -230,13 +243,16 @@ public sealed class EventQueue : IValueTaskSource<bool>
         return wake;
     }
 
+    // The writer runs on the thread pool, not on the signaller's thread (which may hold the store's lock).
     private void Signal(bool wake)
     {
         if (wake)
         {
-            _signal.SetResult(true);
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
     }
+
+    void IThreadPoolWorkItem.Execute() => Wake();
 
     private void Append(SseEvent e)
     {

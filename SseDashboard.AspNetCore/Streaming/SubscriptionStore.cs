@@ -69,7 +69,8 @@ internal sealed class SubscriptionStore
 
     /// <summary>
     /// Queues the events to every subscription that wants them, all of them in one pass so a writer finds them
-    /// together (one write). A subscription whose queue overflows is told so after the lock is let go. An array, not a
+    /// together (one write). Waiting writers are woken in batches (<see cref="WakeBatch"/>), the first starting while
+    /// the pass goes on. A subscription whose queue overflows is told so after the lock is let go. An array, not a
     /// list interface: this runs for every subscription on every publish, and foreach over an interface allocates.
     /// </summary>
     public void FanOut(SseEvent[] events)
@@ -81,6 +82,7 @@ internal sealed class SubscriptionStore
         }
 
         List<Subscription>? overflowed = null;
+        WakeBatch? woken = null;
         lock (_lock)
         {
             foreach (var subscription in _subscriptions)
@@ -90,9 +92,21 @@ internal sealed class SubscriptionStore
                     continue;
                 }
 
+                var queue = subscription.Queue;
                 foreach (var e in events)
                 {
-                    if (subscription.Wants(e) && !subscription.Queue.Enqueue(e))
+                    if (!subscription.Wants(e))
+                    {
+                        continue;
+                    }
+
+                    var accepted = queue.Enqueue(e, out var wake);
+                    if (wake)
+                    {
+                        WakeBatch.Add(ref woken, queue);
+                    }
+
+                    if (!accepted)
                     {
                         (overflowed ??= []).Add(subscription);
                         break;
@@ -101,6 +115,7 @@ internal sealed class SubscriptionStore
             }
         }
 
+        WakeBatch.Start(ref woken);
         // Outside the lock: ending a connection runs its abort callbacks.
         overflowed?.ForEach(s => s.Abort());
     }

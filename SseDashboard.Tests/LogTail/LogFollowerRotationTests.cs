@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
+
 namespace SseDashboard.Tests.LogTail;
 
 /// <summary>The follower as the file changes under it: rename rotation, truncation, deletion, missing paths, globs.</summary>
@@ -103,6 +106,44 @@ public sealed class LogFollowerRotationTests : IDisposable
 
         File.WriteAllText(log, "a\nb\nc\n");
         Assert.Equal(["lines:a,b,c"], (await _tail.PollAsync()).Select(SteppedFollower.Describe));
+    }
+
+    [Fact]
+    public async Task MissingPathOrGlobDirectory_IsLookedForWithoutAnExceptionEachLook_AndReadWhenItAppears()
+    {
+        var dir = _tail.Dir.File("not-yet");
+        var thrown = new ConcurrentQueue<Exception>();
+        void OnThrown(object? sender, FirstChanceExceptionEventArgs e)
+        {
+            // Tests run side by side: only this test's paths count.
+            if (e.Exception.Message.Contains(dir, StringComparison.Ordinal))
+            {
+                thrown.Enqueue(e.Exception);
+            }
+        }
+
+        foreach (var path in new[] { Path.Combine(dir, "app.log"), Path.Combine(dir, "app-*.log") })
+        {
+            _tail.Follow(path);
+            Assert.Equal(["missing:"], (await _tail.PollAsync()).Select(SteppedFollower.Describe));
+            AppDomain.CurrentDomain.FirstChanceException += OnThrown;
+            try
+            {
+                for (var look = 0; look < 5; look++)
+                {
+                    Assert.Empty(await _tail.PollAsync());
+                }
+            }
+            finally
+            {
+                AppDomain.CurrentDomain.FirstChanceException -= OnThrown;
+            }
+        }
+
+        Assert.Empty(thrown);
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "app-1.log"), "hello\n");
+        Assert.Equal(["lines:hello"], (await _tail.PollAsync()).Select(SteppedFollower.Describe));
     }
 
     [Fact]

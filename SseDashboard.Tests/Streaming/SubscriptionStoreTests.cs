@@ -39,6 +39,21 @@ public sealed class SubscriptionStoreTests
     }
 
     [Fact]
+    public async Task FanOut_WakesEveryWaitingWriterOnce_AcrossWakeBatches()
+    {
+        var store = new SubscriptionStore();
+        // Two full batches and a part one, each writer woken by the first of its two events only.
+        var subscriptions = Enumerable.Range(0, 2 * WakeBatch.Size + 3).Select(_ => Add(store, 0b11)).ToList();
+        var waits = subscriptions.Select(s => s.Queue.WaitToReadAsync().AsTask()).ToList();
+
+        store.FanOut([Tick(1), Reading(2)]);
+
+        var woken = await Task.WhenAll(waits).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.All(woken, Assert.True);
+        Assert.All(subscriptions, s => Assert.Equal([1, 2], Ids(s)));
+    }
+
+    [Fact]
     public void Dispose_RemovesOnlyThatSubscription_TheOthersKeepReceiving()
     {
         var store = new SubscriptionStore();
