@@ -8,6 +8,8 @@ public sealed class Subscription : IDisposable
 {
     private readonly SubscriptionStore _store;
     private readonly Action? _abort;
+    private readonly Lock _ending = new();
+    private bool _disposed;
 
     // When the write in progress began (a TimeProvider timestamp); 0 while none is waiting on the client.
     private long _writeStarted;
@@ -62,10 +64,20 @@ public sealed class Subscription : IDisposable
         Abort();
     }
 
+    /// <summary>
+    /// Ends the connection, unless the stream has already ended: the store aborts after letting go of its lock, and a
+    /// request that finished meanwhile may be serving the connection's next one.
+    /// </summary>
     internal void Abort()
     {
         Queue.Complete();
-        _abort?.Invoke();
+        lock (_ending)
+        {
+            if (!_disposed)
+            {
+                _abort?.Invoke();
+            }
+        }
     }
 
     /// <summary>Ends the subscription; its writer drains what is queued and stops.</summary>
@@ -73,6 +85,12 @@ public sealed class Subscription : IDisposable
 
     public void Dispose()
     {
+        // Waits for an abort under way; none starts after.
+        lock (_ending)
+        {
+            _disposed = true;
+        }
+
         Queue.Complete();
         _store.Remove(this);
     }

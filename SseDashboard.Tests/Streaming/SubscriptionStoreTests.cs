@@ -124,6 +124,23 @@ public sealed class SubscriptionStoreTests
     }
 
     [Fact]
+    public void AbortAfterTheStreamEnded_DoesNotReachTheConnection()
+    {
+        // The store aborts outside its lock: a stream may end between its pass and the abort.
+        var store = new SubscriptionStore();
+        var aborts = 0;
+        var overflowed = Add(store, 0b01, abort: () => aborts++);
+        var stalled = Add(store, 0b01, abort: () => aborts++);
+
+        overflowed.Dispose();
+        overflowed.Abort();
+        stalled.Dispose();
+        stalled.AbortStalled();
+
+        Assert.Equal(0, aborts);
+    }
+
+    [Fact]
     public void HeartbeatTick_ReachesIdleSubscriptionsOnly()
     {
         var store = new SubscriptionStore();
