@@ -35,7 +35,8 @@ internal sealed class BenchOptions
                                   empty database
           --stalled N             stalled scenario: connections that never read (default 1 % of the clients)
           --pairs 1               stalled scenario: runs alone and with the stalled ones, interleaved; the healthy
-                                  p99 ratio is judged by its median over the pairs
+                                  p99 ratio is judged by its median over the pairs. fanout, fanout-clock: rounds
+                                  of the dashboard and each peer, judged by the median of each round's comparison
           --agents 50             fleet scenario: simulated agents writing to the store
           --agent-lines 20        fleet scenario: log lines per second each agent writes
           --agent-flush 100ms     fleet scenario: how often each agent publishes its lines (the log tail's poll)
@@ -107,7 +108,10 @@ internal sealed class BenchOptions
     /// <summary>The stalled scenario's connections that never read (default: 1 % of the clients).</summary>
     public int? Stalled { get; private set; }
 
-    /// <summary>The stalled scenario's runs alone and with the stalled ones, interleaved: healthy p99 is noisy run to run.</summary>
+    /// <summary>
+    /// Interleaved runs, their figures noisy run to run: the stalled scenario's runs alone and with the stalled ones; the
+    /// fan-out scenarios' rounds of the dashboard and each peer.
+    /// </summary>
     public int Pairs { get; private set; } = 1;
 
     public TimeSpan AgentFlush { get; private set; } = TimeSpan.FromMilliseconds(100);

@@ -23,7 +23,11 @@ internal sealed class BenchRunner(BenchOptions options)
         {
             foreach (var clients in options.Scenarios.Contains(scenario) ? options.Clients : [])
             {
-                await FanOutAsync(scenario, topics, clients);
+                // Rounds interleave the dashboard and the peers, each round on fresh servers.
+                for (var round = 1; round <= options.Pairs; round++)
+                {
+                    await FanOutAsync(scenario, topics, clients, options.Pairs > 1 ? round : null);
+                }
             }
         }
 
@@ -76,7 +80,7 @@ internal sealed class BenchRunner(BenchOptions options)
     }
 
     // fanout: clock, cpu and memory (those the server has); fanout-clock: the clock alone, the peers' one event a second.
-    private async Task FanOutAsync(string scenario, string[] wanted, int clients)
+    private async Task FanOutAsync(string scenario, string[] wanted, int clients, int? round)
     {
         if (options.Url is { } url)
         {
@@ -86,7 +90,9 @@ internal sealed class BenchRunner(BenchOptions options)
                 return;
             }
 
-            _results.Add(await new LoadRun(options, scenario, "target", url, options.Pid ?? DashboardHost.PidOf(url), clients).RunAsync());
+            var target = await new LoadRun(options, scenario, "target", url, options.Pid ?? DashboardHost.PidOf(url), clients).RunAsync();
+            target.Round = round;
+            _results.Add(target);
         }
         else
         {
@@ -98,6 +104,7 @@ internal sealed class BenchRunner(BenchOptions options)
                 result.Notes.Add($"the server has {string.Join(",", topics)} of {string.Join(",", wanted)}: measured with those only");
             }
 
+            result.Round = round;
             _results.Add(result);
         }
 
@@ -105,7 +112,7 @@ internal sealed class BenchRunner(BenchOptions options)
         {
             // A peer sends the same one clock event in either scenario: one run of it serves both.
             var other = scenario == "fanout" ? "fanout-clock" : "fanout";
-            if (_results.FirstOrDefault(r => r.Scenario == other && r.Server == peer.Name && r.Clients == clients) is { } done)
+            if (_results.FirstOrDefault(r => r.Scenario == other && r.Server == peer.Name && r.Clients == clients && r.Round == round) is { } done)
             {
                 _results.Add(done.CopyAs(scenario, $"the same run as {other}: a peer sends one clock event either way"));
                 continue;
@@ -118,7 +125,9 @@ internal sealed class BenchRunner(BenchOptions options)
                 await process.WaitListeningAsync(port, TimeSpan.FromSeconds(30));
             }
 
-            _results.Add(await new LoadRun(options, scenario, peer.Name, peer.Url, peer.Pid ?? DashboardHost.PidOf(peer.Url), clients).RunAsync());
+            var measured = await new LoadRun(options, scenario, peer.Name, peer.Url, peer.Pid ?? DashboardHost.PidOf(peer.Url), clients).RunAsync();
+            measured.Round = round;
+            _results.Add(measured);
         }
     }
 

@@ -11,6 +11,9 @@ internal sealed class LoadResult
 
     public required int Clients { get; init; }
 
+    /// <summary>Which of the fan-out scenarios' interleaved rounds (<c>--pairs</c>); null with one.</summary>
+    public int? Round { get; set; }
+
     public int ConnectionsHeld { get; set; }
 
     public int Errors { get; set; }

@@ -60,7 +60,7 @@ internal static class Report
             rows.AddRange(ReportRows.ScenarioRows(rs));
 
             var table = new StringBuilder();
-            table.AppendLine($"| | {string.Join(" | ", rs.Select(r => r.Server))} |");
+            table.AppendLine($"| | {string.Join(" | ", rs.Select(r => r.Round is { } round ? $"{r.Server} #{round}" : r.Server))} |");
             table.AppendLine($"| --- |{string.Concat(rs.Select(_ => " ---: |"))}");
             foreach (var (label, value) in rows)
             {

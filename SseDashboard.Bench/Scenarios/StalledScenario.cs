@@ -50,8 +50,7 @@ internal sealed class StalledScenario(BenchOptions options, DashboardHost host)
             results.AddRange([alone, withStalled]);
         }
 
-        var ratios = stalledFigures.Select(f => f.HealthyP99Ratio).OfType<double>().Order().ToArray();
-        var median = ratios.Length == 0 ? (double?)null : (ratios[(ratios.Length - 1) / 2] + ratios[ratios.Length / 2]) / 2;
+        var median = ReportTargets.Median(stalledFigures.Select(f => f.HealthyP99Ratio));
         stalledFigures.ForEach(f => f.HealthyP99RatioMedian = median);
         return results;
     }
