@@ -47,6 +47,8 @@ public sealed partial class EventHub : IEventPublisher
         _timeProvider = timeProvider;
         _options = options.Value;
         _drainDeadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
+        // One registration for all streams, not one each (a callback node per stream for its life).
+        _drainDeadline.Token.Register(_subscriptions.AbortAll);
 
         // Ids start from the start time (µs since the Unix epoch), so ids keep increasing across restarts and an id
         // from an earlier run is recognised as one this hub cannot honour.

@@ -84,7 +84,6 @@ public static class SseEndpoint
             }
 
             using var registration = aborted.Register(static s => ((Subscription)s!).Complete(), subscription);
-            using var deadline = hub.DrainDeadline.Register(static c => ((HttpContext)c!).Abort(), context);
             // Only a stream with a lease pays for watching it.
             using var accessEnd = lease is null ? null : new AccessEnd(lease, subscription, context, timeProvider);
 

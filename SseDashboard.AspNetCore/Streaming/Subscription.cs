@@ -8,7 +8,9 @@ public sealed class Subscription : IDisposable
 {
     private readonly SubscriptionStore _store;
     private readonly Action? _abort;
-    private readonly Lock _ending = new();
+    // One for all subscriptions: taken once as a stream ends and around each abort, both rare; one per stream would
+    // cost 40 B each.
+    private static readonly Lock Ending = new();
     private bool _disposed;
 
     // When the write in progress began (a TimeProvider timestamp); 0 while none is waiting on the client.
@@ -71,7 +73,7 @@ public sealed class Subscription : IDisposable
     internal void Abort()
     {
         Queue.Complete();
-        lock (_ending)
+        lock (Ending)
         {
             if (!_disposed)
             {
@@ -86,7 +88,7 @@ public sealed class Subscription : IDisposable
     public void Dispose()
     {
         // Waits for an abort under way; none starts after.
-        lock (_ending)
+        lock (Ending)
         {
             _disposed = true;
         }

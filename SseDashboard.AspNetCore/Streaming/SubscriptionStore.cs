@@ -149,6 +149,22 @@ internal sealed class SubscriptionStore
         stalled?.ForEach(s => s.AbortStalled());
     }
 
+    /// <summary>Aborts every subscription's connection (a writer still stuck on its client past the drain deadline).</summary>
+    public void AbortAll()
+    {
+        Subscription[] all;
+        lock (_lock)
+        {
+            all = [.. _subscriptions];
+        }
+
+        // Outside the lock, as for a stall: a stream that ended meanwhile is not aborted (see Subscription.Abort).
+        foreach (var subscription in all)
+        {
+            subscription.Abort();
+        }
+    }
+
     /// <summary>Entries queued for every subscription, not yet taken by their writers.</summary>
     public long QueuedEvents()
     {
