@@ -98,7 +98,7 @@ internal sealed class FileTail(
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            // Gone between the look and the open: missing, as below.
+            // Not there at the first look (which opens without asking), or gone between a look and the open: missing.
         }
         catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
         {

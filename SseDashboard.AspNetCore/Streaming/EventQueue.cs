@@ -1,5 +1,3 @@
-using System.Threading.Tasks.Sources;
-
 namespace SseDashboard.Streaming;
 
 /// <summary>
@@ -7,14 +5,11 @@ namespace SseDashboard.Streaming;
 /// the back so ids stay increasing); stream events queue, and a queue more than the bound behind overflows.
 /// A hand-written queue because a Channel can neither replace a pending item nor stay bounded while coalescing.
 /// </summary>
-public sealed class EventQueue : IValueTaskSource<bool>, IThreadPoolWorkItem
+public sealed partial class EventQueue
 {
     private readonly Lock _lock = new();
     private readonly int _maxQueuedStreamEvents;
     private int[] _pendingStateSlot;
-    // The writer's continuation runs where the signal is set: a fan-out's wake batch, or this queue as its own
-    // thread-pool work item (never under a lock that holds the signaller).
-    private ManualResetValueTaskSourceCore<bool> _signal;
     private SseEvent?[] _pending = new SseEvent?[4];
     private SseEvent?[] _draining = new SseEvent?[4];
     private int _pendingCount;
@@ -125,9 +120,6 @@ public sealed class EventQueue : IValueTaskSource<bool>, IThreadPoolWorkItem
         }
     }
 
-    /// <summary>Runs the waiting writer on this thread, up to its next wait; only after an enqueue that said to wake.</summary>
-    internal void Wake() => _signal.SetResult(true);
-
     /// <summary>Queues a replay or snapshot ahead of live events; it does not count against the lag bound.</summary>
     public void Preload(IEnumerable<SseEvent> events)
     {
@@ -150,11 +142,18 @@ public sealed class EventQueue : IValueTaskSource<bool>, IThreadPoolWorkItem
     /// </summary>
     public void HeartbeatTick(int ticksPerBeat)
     {
-        bool wake;
+        HeartbeatTick(ticksPerBeat, out var wake);
+        Signal(wake);
+    }
+
+    /// <summary>A heartbeat tick that leaves the writer's wake to the caller, as <see cref="Enqueue(SseEvent, out bool)"/> does.</summary>
+    internal void HeartbeatTick(int ticksPerBeat, out bool wake)
+    {
         lock (_lock)
         {
             if (_completed || ++_idleTicks < ticksPerBeat || _pendingCount > 0)
             {
+                wake = false;
                 return;
             }
 
@@ -162,8 +161,6 @@ public sealed class EventQueue : IValueTaskSource<bool>, IThreadPoolWorkItem
             _idleTicks = 0;
             wake = WakeLocked();
         }
-
-        Signal(wake);
     }
 
     /// <summary>Ends the queue; a waiting reader wakes, drains what is left and stops.</summary>
@@ -176,27 +173,6 @@ public sealed class EventQueue : IValueTaskSource<bool>, IThreadPoolWorkItem
         }
 
         Signal(wake);
-    }
-
-    /// <summary>Waits until events are queued (true) or the queue has ended with nothing left (false).</summary>
-    public ValueTask<bool> WaitToReadAsync()
-    {
-        lock (_lock)
-        {
-            if (_pendingCount > 0)
-            {
-                return new ValueTask<bool>(true);
-            }
-
-            if (_completed)
-            {
-                return new ValueTask<bool>(false);
-            }
-
-            _signal.Reset();
-            _waiting = true;
-            return new ValueTask<bool>(this, _signal.Version);
-        }
     }
 
     /// <summary>
@@ -243,17 +219,6 @@ public sealed class EventQueue : IValueTaskSource<bool>, IThreadPoolWorkItem
         return wake;
     }
 
-    // The writer runs on the thread pool, not on the signaller's thread (which may hold the store's lock).
-    private void Signal(bool wake)
-    {
-        if (wake)
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
-        }
-    }
-
-    void IThreadPoolWorkItem.Execute() => Wake();
-
     private void Append(SseEvent e)
     {
         if (_pendingCount == _pending.Length && !Compact())
@@ -289,11 +254,4 @@ public sealed class EventQueue : IValueTaskSource<bool>, IThreadPoolWorkItem
         _pendingCount = write;
         return freed;
     }
-
-    bool IValueTaskSource<bool>.GetResult(short token) => _signal.GetResult(token);
-
-    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _signal.GetStatus(token);
-
-    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _signal.OnCompleted(continuation, state, token, flags);
 }

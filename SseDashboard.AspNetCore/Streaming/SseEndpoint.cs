@@ -76,6 +76,8 @@ public static class SseEndpoint
             }
 
             using var _ = subscription;
+            // This loop never blocks its thread: a fan-out may run it on its wake batch, with the other writers.
+            subscription.Queue.InlineWake = true;
             // Granted and leased: what authenticating the request left behind need not live as long as the stream.
             StreamAuthentication.Release(context);
             if (releaseRequestServices)

@@ -8,9 +8,6 @@ public sealed class Subscription : IDisposable
 {
     private readonly SubscriptionStore _store;
     private readonly Action? _abort;
-    // One for all subscriptions: taken once as a stream ends and around each abort, both rare; one per stream would
-    // cost 40 B each.
-    private static readonly Lock Ending = new();
     private bool _disposed;
 
     // When the write in progress began (a TimeProvider timestamp); 0 while none is waiting on the client.
@@ -73,11 +70,18 @@ public sealed class Subscription : IDisposable
     internal void Abort()
     {
         Queue.Complete();
-        lock (Ending)
+        if (_abort is null)
+        {
+            return;
+        }
+
+        // The abort delegate is the lock: one per stream, at no cost per stream (a Lock field would be 40 B), and not
+        // shared, since ending a connection can run a while (its callbacks, and with inline scheduling its writer).
+        lock (_abort)
         {
             if (!_disposed)
             {
-                _abort?.Invoke();
+                _abort();
             }
         }
     }
@@ -88,9 +92,12 @@ public sealed class Subscription : IDisposable
     public void Dispose()
     {
         // Waits for an abort under way; none starts after.
-        lock (Ending)
+        if (_abort is not null)
         {
-            _disposed = true;
+            lock (_abort)
+            {
+                _disposed = true;
+            }
         }
 
         Queue.Complete();

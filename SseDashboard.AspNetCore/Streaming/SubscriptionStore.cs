@@ -120,15 +120,23 @@ internal sealed class SubscriptionStore
         overflowed?.ForEach(s => s.Abort());
     }
 
+    /// <summary>Queues a heartbeat to every subscription idle for a whole beat; their writers are woken in batches.</summary>
     public void HeartbeatTick(int ticksPerBeat)
     {
+        WakeBatch? woken = null;
         lock (_lock)
         {
             foreach (var subscription in _subscriptions)
             {
-                subscription.Queue.HeartbeatTick(ticksPerBeat);
+                subscription.Queue.HeartbeatTick(ticksPerBeat, out var wake);
+                if (wake)
+                {
+                    WakeBatch.Add(ref woken, subscription.Queue);
+                }
             }
         }
+
+        WakeBatch.Start(ref woken);
     }
 
     /// <summary>Aborts every subscription whose write has waited on its client for <paramref name="limit"/> or longer.</summary>

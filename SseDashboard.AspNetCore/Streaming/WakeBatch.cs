@@ -14,9 +14,18 @@ internal sealed class WakeBatch : IThreadPoolWorkItem
     private readonly EventQueue[] _queues = ArrayPool<EventQueue>.Shared.Rent(Size);
     private int _count;
 
-    /// <summary>Adds a queue whose writer is to be woken; a full batch starts at once and the next add begins another.</summary>
+    /// <summary>
+    /// Adds a queue whose writer is to be woken; a full batch starts at once and the next add begins another. A reader
+    /// that may block (<see cref="EventQueue.InlineWake"/> unset) is woken on its own work item instead.
+    /// </summary>
     public static void Add(ref WakeBatch? batch, EventQueue queue)
     {
+        if (!queue.InlineWake)
+        {
+            queue.WakeLater();
+            return;
+        }
+
         batch ??= new WakeBatch();
         batch._queues[batch._count++] = queue;
         if (batch._count == Size)

@@ -39,11 +39,12 @@ public sealed class SubscriptionStoreTests
     }
 
     [Fact]
-    public async Task FanOut_WakesEveryWaitingWriterOnce_AcrossWakeBatches()
+    public async Task FanOut_WakesEveryWaitingWriter_AcrossWakeBatches()
     {
         var store = new SubscriptionStore();
-        // Two full batches and a part one, each writer woken by the first of its two events only.
+        // Two full batches and a part one, each writer woken by the first of its two events.
         var subscriptions = Enumerable.Range(0, 2 * WakeBatch.Size + 3).Select(_ => Add(store, 0b11)).ToList();
+        subscriptions.ForEach(s => s.Queue.InlineWake = true);
         var waits = subscriptions.Select(s => s.Queue.WaitToReadAsync().AsTask()).ToList();
 
         store.FanOut([Tick(1), Reading(2)]);
@@ -51,6 +52,26 @@ public sealed class SubscriptionStoreTests
         var woken = await Task.WhenAll(waits).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         Assert.All(woken, Assert.True);
         Assert.All(subscriptions, s => Assert.Equal([1, 2], Ids(s)));
+    }
+
+    [Fact]
+    public async Task FanOut_AReaderThatBlocks_DoesNotHoldUpTheWritersWokenInItsBatch()
+    {
+        // A reader not marked to wake inline (the alert evaluator's) may block; the stream writers after it may not wait.
+        var store = new SubscriptionStore();
+        var blocking = Add(store, 0b01);
+        var writer = Add(store, 0b01);
+        writer.Queue.InlineWake = true;
+        using var release = new ManualResetEventSlim();
+        var blocked = blocking.Queue.WaitToReadAsync().AsTask()
+            .ContinueWith(_ => release.Wait(TimeSpan.FromSeconds(30)), TaskContinuationOptions.ExecuteSynchronously);
+        var woken = writer.Queue.WaitToReadAsync().AsTask();
+
+        store.FanOut([Tick(1)]);
+
+        Assert.True(await woken.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        release.Set();
+        Assert.True(await blocked.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
     }
 
     [Fact]
