@@ -89,7 +89,7 @@ public static class SseEndpoint
             // Only a stream with a lease pays for watching it.
             using var accessEnd = lease is null ? null : new AccessEnd(lease, subscription, context, timeProvider);
 
-            var writer = context.Response.BodyWriter;
+            var writer = response.BodyWriter;
             var subscribedAt = timeProvider.GetTimestamp();
             try
             {
