@@ -8,7 +8,7 @@ namespace SseDashboard.Streaming;
 internal sealed class SubscriptionStore
 {
     private readonly Lock _lock = new();
-    private readonly List<Subscription> _subscriptions = [];
+    private readonly List<Entry> _entries = [];
     private bool _completed;
 
     public int Count
@@ -17,7 +17,7 @@ internal sealed class SubscriptionStore
         {
             lock (_lock)
             {
-                return _subscriptions.Count;
+                return _entries.Count;
             }
         }
     }
@@ -44,8 +44,8 @@ internal sealed class SubscriptionStore
                 return;
             }
 
-            subscription.Slot = _subscriptions.Count;
-            _subscriptions.Add(subscription);
+            subscription.Slot = _entries.Count;
+            _entries.Add(new(subscription, subscription.Queue, subscription.TopicMask));
         }
     }
 
@@ -59,10 +59,10 @@ internal sealed class SubscriptionStore
                 return;
             }
 
-            var last = _subscriptions[^1];
-            _subscriptions[slot] = last;
-            last.Slot = slot;
-            _subscriptions.RemoveAt(_subscriptions.Count - 1);
+            var last = _entries[^1];
+            _entries[slot] = last;
+            last.Subscription.Slot = slot;
+            _entries.RemoveAt(_entries.Count - 1);
             subscription.Slot = -1;
         }
     }
@@ -85,17 +85,17 @@ internal sealed class SubscriptionStore
         WakeBatch? woken = null;
         lock (_lock)
         {
-            foreach (var subscription in _subscriptions)
+            foreach (var (subscription, queue, topicMask) in _entries)
             {
-                if ((subscription.TopicMask & anyTopic) == 0)
+                if ((topicMask & anyTopic) == 0)
                 {
                     continue;
                 }
 
-                var queue = subscription.Queue;
                 foreach (var e in events)
                 {
-                    if (!subscription.Wants(e))
+                    // An event of no host (a local one) is decided without reading the subscription's hosts.
+                    if ((topicMask & (1UL << e.TopicIndex)) == 0 || (e.Host is not null && !Subscription.IsFor(subscription.Hosts, e)))
                     {
                         continue;
                     }
@@ -126,12 +126,12 @@ internal sealed class SubscriptionStore
         WakeBatch? woken = null;
         lock (_lock)
         {
-            foreach (var subscription in _subscriptions)
+            foreach (var entry in _entries)
             {
-                subscription.Queue.HeartbeatTick(ticksPerBeat, out var wake);
+                entry.Queue.HeartbeatTick(ticksPerBeat, out var wake);
                 if (wake)
                 {
-                    WakeBatch.Add(ref woken, subscription.Queue);
+                    WakeBatch.Add(ref woken, entry.Queue);
                 }
             }
         }
@@ -145,7 +145,7 @@ internal sealed class SubscriptionStore
         List<Subscription>? stalled = null;
         lock (_lock)
         {
-            foreach (var subscription in _subscriptions)
+            foreach (var (subscription, _, _) in _entries)
             {
                 if (subscription.IsStalled(now, limit))
                 {
@@ -163,7 +163,7 @@ internal sealed class SubscriptionStore
         Subscription[] all;
         lock (_lock)
         {
-            all = [.. _subscriptions];
+            all = [.. _entries.Select(entry => entry.Subscription)];
         }
 
         // Outside the lock, as for a stall: a stream that ended meanwhile is not aborted (see Subscription.Abort).
@@ -178,7 +178,7 @@ internal sealed class SubscriptionStore
     {
         lock (_lock)
         {
-            return _subscriptions.Sum(s => (long)s.Queue.Count);
+            return _entries.Sum(entry => (long)entry.Queue.Count);
         }
     }
 
@@ -188,10 +188,16 @@ internal sealed class SubscriptionStore
         lock (_lock)
         {
             _completed = true;
-            foreach (var subscription in _subscriptions)
+            foreach (var entry in _entries)
             {
-                subscription.Complete();
+                entry.Subscription.Complete();
             }
         }
     }
+
+    /// <summary>
+    /// A subscription beside what a fan-out reads of it: a pass over 10,000 reads these in order and touches only the
+    /// queues it fills, not each subscription object as well (a cache miss per stream per event).
+    /// </summary>
+    private readonly record struct Entry(Subscription Subscription, EventQueue Queue, ulong TopicMask);
 }
