@@ -43,11 +43,13 @@ public sealed class TimerCountingTimeProvider(DateTimeOffset start) : FakeTimePr
     {
         var counted = new CountedTimer(this);
         counted.Inner = base.CreateTimer(counted.Fire, (callback, state), Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        counted.Change(dueTime, period);
+        // The due time is listed before the timer counts as armed: a test that sees it armed reads its due time.
         lock (_lock)
         {
             _dueTimes.Add(dueTime);
         }
+
+        counted.Change(dueTime, period);
 
         if (AdvanceToEachTimer && dueTime != Timeout.InfiniteTimeSpan)
         {
