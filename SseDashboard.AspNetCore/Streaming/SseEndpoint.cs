@@ -76,7 +76,7 @@ public static class SseEndpoint
             }
 
             using var _ = subscription;
-            // This loop never blocks its thread: a fan-out may run it on its wake batch, with the other writers.
+            // The write loop never blocks its thread (WriteEventsAsync): a fan-out may run it on its wake batch.
             subscription.Queue.InlineWake = true;
             // Granted and leased: what authenticating the request left behind need not live as long as the stream.
             StreamAuthentication.Release(context);
@@ -90,17 +90,22 @@ public static class SseEndpoint
             using var accessEnd = lease is null ? null : new AccessEnd(lease, subscription, context, timeProvider);
 
             var writer = response.BodyWriter;
+            var subscribedAt = timeProvider.GetTimestamp();
             try
             {
-                Task<FlushResult> writing;
-                // The loop runs without the request's execution context, which it does not use: resumed once per event
-                // on every stream, it would switch each wake-up into that context and back (1.3 % of a fan-out's CPU).
-                using (ExecutionContext.SuppressFlow())
+                // The response starts here, in the request's execution context (a host's OnStarting callbacks may use it).
+                writer.Write(SseFraming.RetryFrame(retry));
+                var flush = await writer.FlushAsync(aborted);
+                if (!flush.IsCompleted && !flush.IsCanceled)
                 {
-                    writing = WriteEventsAsync(writer, subscription, metrics, timeProvider, retry, aborted);
+                    // The loop runs without that context, which it does not use: resumed once per event on every
+                    // stream, it would switch into it and back on each wake-up (1.3 % of a fan-out's CPU).
+                    AsyncFlowControl? flow = ExecutionContext.IsFlowSuppressed() ? null : ExecutionContext.SuppressFlow();
+                    var writing = WriteEventsAsync(writer, subscription, metrics, timeProvider, subscribedAt, aborted);
+                    flow?.Undo();
+                    flush = await writing;
                 }
 
-                var flush = await writing;
                 if (lease?.Reason is { } ended && !flush.IsCompleted && !flush.IsCanceled)
                 {
                     writer.Write(SseFraming.CloseFrame(ended));
@@ -127,15 +132,13 @@ public static class SseEndpoint
     }
 
     /// <summary>
-    /// Writes the retry frame, then whatever the queue holds each time it wakes, until the queue ends or the client is
-    /// gone; returns the last flush's result.
+    /// Writes whatever the queue holds each time it wakes, until the queue ends or the client is gone; returns the last
+    /// flush's result. Never blocks its thread: a fan-out may run it on its wake batch, with the other writers.
     /// </summary>
     private static async Task<FlushResult> WriteEventsAsync(
-        PipeWriter writer, Subscription subscription, StreamingMetrics metrics, TimeProvider timeProvider, TimeSpan retry, CancellationToken aborted)
+        PipeWriter writer, Subscription subscription, StreamingMetrics metrics, TimeProvider timeProvider, long subscribedAt, CancellationToken aborted)
     {
-        var subscribedAt = timeProvider.GetTimestamp();
-        writer.Write(SseFraming.RetryFrame(retry));
-        var flush = await writer.FlushAsync(aborted);
+        var flush = default(FlushResult);
         var (queue, format) = (subscription.Queue, subscription.Format);
         while (!flush.IsCompleted && !flush.IsCanceled && await queue.WaitToReadAsync())
         {

@@ -42,7 +42,7 @@ public sealed class Subscription : IDisposable
     public bool Stalled => _stalled;
 
     /// <summary>Whether <paramref name="hosts"/> (null: all) takes <paramref name="e"/>; an event of no host goes to all.</summary>
-    internal static bool IsFor(IReadOnlySet<string>? hosts, SseEvent e) => e.Host is null || hosts is null || hosts.Contains(e.Host);
+    internal static bool IsFor(IReadOnlySet<string>? hosts, SseEvent e) => hosts is null || e.Host is null || hosts.Contains(e.Host);
 
     /// <summary>The writer is waiting for the client to take what it wrote (a flush that did not complete at once).</summary>
     public void WriteStarted(long timestamp) => Volatile.Write(ref _writeStarted, timestamp);

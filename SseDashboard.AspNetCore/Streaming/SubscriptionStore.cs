@@ -94,7 +94,7 @@ internal sealed class SubscriptionStore
 
                 foreach (var e in events)
                 {
-                    // An event of no host (a local one) is decided without reading the subscription's hosts.
+                    // An event of no host (the clock, or any outside a fleet) is decided without reading the subscription.
                     if ((topicMask & (1UL << e.TopicIndex)) == 0 || (e.Host is not null && !Subscription.IsFor(subscription.Hosts, e)))
                     {
                         continue;
@@ -145,11 +145,11 @@ internal sealed class SubscriptionStore
         List<Subscription>? stalled = null;
         lock (_lock)
         {
-            foreach (var (subscription, _, _) in _entries)
+            foreach (var entry in _entries)
             {
-                if (subscription.IsStalled(now, limit))
+                if (entry.Subscription.IsStalled(now, limit))
                 {
-                    (stalled ??= []).Add(subscription);
+                    (stalled ??= []).Add(entry.Subscription);
                 }
             }
         }
@@ -196,8 +196,8 @@ internal sealed class SubscriptionStore
     }
 
     /// <summary>
-    /// A subscription beside what a fan-out reads of it: a pass over 10,000 reads these in order and touches only the
-    /// queues it fills, not each subscription object as well (a cache miss per stream per event).
+    /// A subscription beside what a fan-out reads of it: a pass over 10,000 reads these in order and, for an event of no
+    /// host, touches only the queues it fills, not each subscription object as well (a cache miss per stream per event).
     /// </summary>
     private readonly record struct Entry(Subscription Subscription, EventQueue Queue, ulong TopicMask);
 }

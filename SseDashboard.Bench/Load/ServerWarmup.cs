@@ -9,8 +9,9 @@ namespace SseDashboard.Bench.Load;
 internal static class ServerWarmup
 {
     /// <summary>
-    /// A few connections for 5 s, then a wait until the server is idle; returns the idle server's sample (null when
-    /// its process is unknown). Neither the idle baseline nor the window then measures the server's cold start.
+    /// A few connections for 5 s, then a wait until the server is idle and old enough (<see cref="SettleAsync"/>);
+    /// returns the idle server's sample (null when its process is unknown). Neither the idle baseline nor the window
+    /// then measures the server's cold start.
     /// </summary>
     public static async Task<ProcSample?> RunAsync(SseTarget target, int? pid, int clients, LoadResult result)
     {

@@ -64,6 +64,7 @@ public sealed class TimerCountingTimeProvider(DateTimeOffset start) : FakeTimePr
         private readonly Lock _lock = new();
         private bool _armed;
         private bool _periodic;
+        private int _fired;
 
         public ITimer Inner { get; set; } = null!;
 
@@ -71,6 +72,7 @@ public sealed class TimerCountingTimeProvider(DateTimeOffset start) : FakeTimePr
         {
             lock (_lock)
             {
+                _fired++;
                 if (!_periodic)
                 {
                     SetArmed(false);
@@ -86,8 +88,12 @@ public sealed class TimerCountingTimeProvider(DateTimeOffset start) : FakeTimePr
             lock (_lock)
             {
                 _periodic = period != Timeout.InfiniteTimeSpan && period != TimeSpan.Zero;
-                SetArmed(dueTime != Timeout.InfiniteTimeSpan);
-                return Inner.Change(dueTime, period);
+                var fired = _fired;
+                var changed = Inner.Change(dueTime, period);
+                // Armed once scheduled, so a test that sees it armed and moves the clock reaches it; not if it fired
+                // already (a due time of zero, once).
+                SetArmed(dueTime != Timeout.InfiniteTimeSpan && (_periodic || _fired == fired));
+                return changed;
             }
         }
 
